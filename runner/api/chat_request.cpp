@@ -1,0 +1,53 @@
+#include "api/chat_request.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdlib>
+
+namespace evalrun {
+
+std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row) {
+  const JsonParams merged = row.body_params.empty() ? params : MergeParams(row.body_params, params);
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("model");
+  w.String(model);
+  w.Key("messages");
+  w.RawValue(row.messages_json.data(), row.messages_json.size(), rapidjson::kArrayType);
+  for (const auto& [key, json] : merged) {
+    if (key == "model" || key == "messages") continue;
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::string& api_key) {
+  std::vector<std::string> h;
+  h.push_back("Authorization: Bearer " + api_key);
+  h.push_back("Content-Type: application/json");
+  h.push_back("Accept: application/json");
+  // libcurl would otherwise wait for "100 Continue" before sending larger bodies.
+  h.push_back("Expect:");
+  if (!endpoint.project.empty()) h.push_back("OpenAI-Project: " + endpoint.project);
+  for (const auto& [name, value] : endpoint.headers) h.push_back(name + ": " + value);
+  return h;
+}
+
+std::string FindApiKey(const Endpoint& endpoint, std::string* searched) {
+  std::vector<std::string> names;
+  if (!endpoint.api_key_env.empty()) names.push_back(endpoint.api_key_env);
+  else names = {"WANDB_API_KEY", "OPENAI_API_KEY"};
+  searched->clear();
+  for (const auto& n : names) {
+    *searched += (searched->empty() ? "" : " or ") + n;
+    const char* v = std::getenv(n.c_str());
+    if (v && *v) return v;
+  }
+  return {};
+}
+
+}  // namespace evalrun

@@ -1,0 +1,24 @@
+// The OpenAI wire format of a chat completion request: the JSON body for one call and the headers
+// shared by every call of a job. Pure; the planner builds bodies, the engine sends them.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dataset/row.h"
+#include "job/job.h"
+
+namespace evalrun {
+
+/// {"model":..., "messages":[...], <row body params>, <job/model params>}; later keys win.
+std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row);
+
+/// Headers for every API request: bearer auth, JSON content type, OpenAI-Project, the job's extras.
+std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::string& api_key);
+
+/// The API key for `endpoint`: the named variable, else WANDB_API_KEY then OPENAI_API_KEY. An empty
+/// variable counts as unset. `searched` receives the names looked at, for the error message.
+std::string FindApiKey(const Endpoint& endpoint, std::string* searched);
+
+}  // namespace evalrun

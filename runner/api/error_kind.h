@@ -1,0 +1,20 @@
+// ErrorKind: the error taxonomy of results.jsonl (CONTRACT.md error_kind), derived from the HTTP
+// status, the API's message and libcurl's result code. Pure functions; the engine and records use them.
+#pragma once
+
+#include <string_view>
+
+namespace evalrun {
+
+enum class ErrorKind { kNone, kAuth, kQuota, kRateLimit, kBadRequest, kServer, kTimeout, kNetwork, kParse };
+
+const char* ErrorKindName(ErrorKind kind);  // "auth", ...; nullptr for kNone
+bool ParseErrorKind(std::string_view name, ErrorKind* out);
+
+/// Kind of a finished HTTP exchange that was not a 2xx (`message` is the API's error text).
+ErrorKind ClassifyHttpStatus(long status, std::string_view message);
+
+/// True for kinds after which no further call can succeed (bad key, no credits): the run stops.
+bool StopsRun(ErrorKind kind);
+
+}  // namespace evalrun

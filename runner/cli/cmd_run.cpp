@@ -1,0 +1,200 @@
+// `evalrun run`: job -> checked datasets -> run directory -> calls -> records -> reports.
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+
+#include "api/chat_request.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/job_loading.h"
+#include "cli/progress_printer.h"
+#include "cli/run_directory.h"
+#include "common/clock.h"
+#include "common/files.h"
+#include "dataset/dataset_scan.h"
+#include "engine/call_planner.h"
+#include "engine/curl_transport.h"
+#include "engine/run_loop.h"
+#include "report/pricing.h"
+#include "report/report_files.h"
+#include "report/summary.h"
+#include "results/manifest.h"
+#include "results/results_writer.h"
+
+namespace evalrun {
+namespace {
+
+std::atomic<int> g_stop_request{0};
+
+void OnStopSignal(int) { g_stop_request.fetch_add(1); }
+
+void InstallStopHandlers() {
+  struct sigaction sa{};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+/// Every finished call: appended to results.jsonl, folded into the summary, shown as progress.
+class RunSink : public RecordSink {
+ public:
+  RunSink(ResultsWriter& writer, SummaryBuilder& summary, ProgressPrinter& progress)
+      : writer_(writer), summary_(summary), progress_(progress) {}
+  Status OnRecord(const CallRecord& r) override {
+    if (Status s = writer_.Append(r); !s.ok()) return s;
+    summary_.Add(r);
+    progress_.OnCall(r.ok(), r.usage ? r.usage->completion_tokens : 0, r.cost_usd.value_or(0));
+    return Status::Ok();
+  }
+
+ private:
+  ResultsWriter& writer_;
+  SummaryBuilder& summary_;
+  ProgressPrinter& progress_;
+};
+
+struct Plan {
+  std::vector<DatasetFingerprint> datasets;
+  long long calls = 0;
+};
+
+/// Reads every row the run will use before anything is sent, so a bad row costs nothing.
+bool CheckDatasets(const Job& job, std::optional<long long> cli_limit, Plan* plan) {
+  bool ok = true;
+  for (const auto& ds : job.datasets) {
+    DatasetScan scan = ScanDataset(ds, job.prompt, EffectiveLimit(ds, cli_limit));
+    for (const auto& p : scan.problems) fmt::print(stderr, "{}\n", p.ToString());
+    ok &= scan.problems.empty();
+    auto sha = Sha256File(ds.path);
+    plan->datasets.push_back({ds.name, ds.given_path, sha.ok() ? sha.value() : "", scan.rows});
+    plan->calls += scan.rows * static_cast<long long>(job.models.size()) * job.repeats;
+  }
+  return ok;
+}
+
+void PrintPlan(const Job& job, const Plan& plan) {
+  fmt::print("job {}: {} calls to {}\n", job.name, plan.calls, job.endpoint.base_url);
+  for (const auto& d : plan.datasets) {
+    for (const auto& m : job.models) {
+      fmt::print("  {:<40} {:<20} {:>8} calls\n", m.label, d.name, d.rows * job.repeats);
+    }
+  }
+}
+
+}  // namespace
+
+int RunCommand(const RunArgs& args) {
+  ProgressMode progress_mode;
+  if (!ParseProgressMode(args.progress, &progress_mode)) {
+    fmt::print(stderr, "error: --progress must be auto, bar, lines or none\n");
+    return kExitBadInput;
+  }
+  std::optional<Job> loaded = LoadJobOrReport(args.job_file, args.sets);
+  if (!loaded) return kExitBadInput;
+  Job& job = *loaded;
+  if (args.concurrency) job.concurrency = *args.concurrency;
+
+  PricingTable pricing;
+  if (!job.pricing_file.empty()) {
+    Diagnostics problems;
+    pricing = LoadPricingFile(job.pricing_file, &problems);
+    for (const auto& p : problems) fmt::print(stderr, "{}\n", p.ToString());
+    if (!problems.empty()) return kExitBadInput;
+  }
+  Plan plan;
+  if (!CheckDatasets(job, args.limit, &plan)) return kExitBadInput;
+  if (args.dry_run) {
+    PrintPlan(job, plan);
+    return kExitOk;
+  }
+  std::string searched;
+  const std::string api_key = FindApiKey(job.endpoint, &searched);
+  if (api_key.empty()) {
+    fmt::print(stderr, "error: no API key: set {} (an empty variable counts as unset)\n", searched);
+    return kExitBadInput;
+  }
+
+  const SystemTime started = std::chrono::system_clock::now();
+  const auto started_steady = std::chrono::steady_clock::now();
+  const std::string dir = ResolveRunDir(job, args.out_dir, started);
+  if (std::filesystem::exists(dir + "/results.jsonl")) {
+    fmt::print(stderr, "error: {} already holds a run (results.jsonl); choose another --out\n", dir);
+    return kExitBadInput;
+  }
+  if (Status s = MakeDirs(dir); !s.ok()) {
+    fmt::print(stderr, "error: {}\n", s.message());
+    return kExitBadInput;
+  }
+  Manifest manifest;
+  manifest.run_id = MakeRunId(job, started);
+  manifest.job_json = job.effective_json;
+  manifest.datasets = plan.datasets;
+  manifest.planned_calls = plan.calls;
+  manifest.started_at = Rfc3339Ms(started);
+  ResultsWriter writer;
+  Status io = WriteFileAtomic(dir + "/manifest.json", ManifestToJson(manifest));
+  if (io.ok()) io = writer.Open(dir + "/results.jsonl");
+  if (!io.ok()) {
+    fmt::print(stderr, "error: {}\n", io.message());
+    return kExitBadInput;
+  }
+
+  RaiseFileLimit();
+  TransportOptions topts;
+  topts.headers = BuildHeaders(job.endpoint, api_key);
+  topts.timeout_s = job.endpoint.timeout_s;
+  topts.connect_timeout_s = job.endpoint.connect_timeout_s;
+  topts.http = job.endpoint.http;
+  topts.ca_bundle = job.endpoint.ca_bundle;
+  topts.max_in_flight = job.concurrency;
+  auto transport = CurlTransport::Create(topts);
+  if (!transport.ok()) {
+    fmt::print(stderr, "error: {}\n", transport.status().message());
+    return kExitStopped;
+  }
+
+  RunLoopOptions lopts;
+  lopts.run_id = manifest.run_id;
+  lopts.chat_url = job.endpoint.base_url + "/chat/completions";
+  lopts.concurrency = job.concurrency;
+  lopts.save_responses = job.output.save_responses;
+  lopts.api_key = api_key;
+  for (const auto& m : job.models) lopts.prices.push_back(PriceFor(m, pricing));
+  lopts.stop_request = &g_stop_request;
+  InstallStopHandlers();
+
+  SummaryBuilder summary;
+  ProgressPrinter progress(progress_mode, plan.calls);
+  RunSink sink(writer, summary, progress);
+  CallPlanner planner(job, args.limit);
+  RunOutcome outcome = RunPlan(job, planner, **transport, sink, lopts);
+  progress.Finish();
+  io = writer.Close();
+
+  const SystemTime finished = std::chrono::system_clock::now();
+  RunInfo info{manifest.run_id, job.name, manifest.started_at, Rfc3339Ms(finished),
+               MsBetween(started_steady, std::chrono::steady_clock::now()) / 1000.0, outcome.stop_reason};
+  manifest.finished_at = info.finished_at;
+  std::vector<std::string> not_written;
+  if (io.ok()) io = WriteReports(dir, summary.Build(info), job.output.formats, &not_written);
+  if (io.ok()) io = WriteFileAtomic(dir + "/manifest.json", ManifestToJson(manifest));
+  if (!io.ok()) fmt::print(stderr, "error: {}\n", io.message());
+  if (!outcome.status.ok()) fmt::print(stderr, "error: {}\n", outcome.status.message());
+  if (!not_written.empty()) {
+    std::string list;
+    for (const auto& f : not_written) list += (list.empty() ? "" : ", ") + f;
+    fmt::print(stderr, "note: this evalrun cannot write these report formats yet: {}\n", list);
+  }
+  if (!outcome.stop_reason.empty()) {
+    fmt::print(stderr, "stopped early: {} ({} calls finished, {} abandoned in flight)\n", outcome.stop_reason,
+               outcome.finished, outcome.abandoned);
+  }
+  fmt::print("reports: {}\n", dir);
+  if (!outcome.stop_reason.empty() || !io.ok()) return kExitStopped;
+  return kExitOk;
+}
+
+}  // namespace evalrun

@@ -1,0 +1,35 @@
+// The subcommands of `evalrun`, each a function from parsed arguments to an exit status. main.cpp
+// wires them to CLI11; they print results on stdout and messages on stderr.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mock/mock_server.h"
+
+namespace evalrun {
+
+struct RunArgs {
+  std::string job_file;
+  std::string out_dir;
+  std::vector<std::string> sets;
+  std::optional<long long> limit;
+  std::optional<int> concurrency;
+  bool dry_run = false;
+  std::string progress = "auto";
+};
+
+struct ModelsArgs {
+  std::string job_file;
+  std::string base_url;
+  std::vector<std::string> sets;
+};
+
+int RunCommand(const RunArgs& args);
+int ValidateCommand(const std::string& job_file, const std::vector<std::string>& sets);
+int ModelsCommand(const ModelsArgs& args);
+int MockServerCommand(const MockServerOptions& options);
+int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& out_dir);
+
+}  // namespace evalrun

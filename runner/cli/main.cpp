@@ -1,0 +1,104 @@
+// evalrun's entry point: the command line of CONTRACT.md, parsed with CLI11 and dispatched to
+// the command functions. The only place that turns errors into exit statuses.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+using namespace evalrun;
+
+int main(int argc, char** argv) {
+  CLI::App app{"evalrun: batch evaluation runner for OpenAI-compatible inference APIs"};
+  app.set_version_flag("--version", std::string("evalrun ") + EVALRUN_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run `evalrun help COMMAND` for a command's options.");
+
+  RunArgs run;
+  long long limit = -1;
+  int concurrency = 0;
+  auto* run_cmd = app.add_subcommand("run", "Run a job: every (model, dataset row, repeat) call");
+  run_cmd->add_option("job", run.job_file, "the job file (YAML)")->required();
+  run_cmd->add_option("--out", run.out_dir, "run directory (default: output.dir of the job)");
+  run_cmd->add_option("--set", run.sets, "override a job key by dotted path, e.g. --set concurrency=8");
+  run_cmd->add_option("--limit", limit, "first N rows of each dataset")->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--concurrency", concurrency, "calls in flight at once")->check(CLI::Range(1, 100000));
+  run_cmd->add_flag("--dry-run", run.dry_run, "print the plan, send nothing");
+  run_cmd->add_option("--progress", run.progress, "auto|bar|lines|none")->capture_default_str();
+  run_cmd->footer("Example: evalrun run configs/demo.yaml --set endpoint.base_url=http://127.0.0.1:8080/v1");
+
+  std::string validate_job;
+  std::vector<std::string> validate_sets;
+  auto* validate_cmd = app.add_subcommand("validate", "Check the job and every dataset row");
+  validate_cmd->add_option("job", validate_job, "the job file (YAML)")->required();
+  validate_cmd->add_option("--set", validate_sets, "override a job key by dotted path");
+
+  ModelsArgs models;
+  auto* models_cmd = app.add_subcommand("models", "List model ids from GET {base_url}/models");
+  models_cmd->add_option("job", models.job_file, "a job file whose endpoint to ask");
+  models_cmd->add_option("--base-url", models.base_url, "ask this base URL instead");
+  models_cmd->add_option("--set", models.sets, "override a job key by dotted path");
+
+  std::vector<std::string> report_dirs;
+  std::string report_out;
+  auto* report_cmd = app.add_subcommand("report", "Rebuild the reports of a run from its results.jsonl");
+  report_cmd->add_option("run_dir", report_dirs, "run directory")->required();
+  report_cmd->add_option("--out", report_out, "write the reports here instead");
+
+  MockServerOptions mock;
+  auto* mock_cmd = app.add_subcommand("mock-server", "Local OpenAI-compatible server for demos, tests and benchmarks");
+  mock_cmd->add_option("--host", mock.host, "IPv4 address to listen on")->capture_default_str();
+  mock_cmd->add_option("--port", mock.port, "port; 0 picks a free one")->capture_default_str();
+  mock_cmd->add_option("--latency-ms", mock.latency.base_ms, "base latency of every reply")->capture_default_str();
+  mock_cmd->add_option("--per-token-ms", mock.latency.per_token_ms, "added latency per completion token")->capture_default_str();
+  mock_cmd->add_option("--jitter", mock.latency.jitter, "latency varies by +- this fraction")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  mock_cmd->add_option("--api-key", mock.api_key, "accept only this bearer token (default: any)");
+
+  std::string help_topic;
+  auto* help_cmd = app.add_subcommand("help", "Show help for evalrun or one command");
+  help_cmd->add_option("command", help_topic, "the command");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitBadInput;
+  }
+
+  if (*help_cmd) {
+    if (help_topic.empty()) {
+      fmt::print("{}", app.help());
+      return kExitOk;
+    }
+    for (auto* sub : app.get_subcommands({})) {
+      if (sub->get_name() == help_topic) {
+        fmt::print("{}", sub->help());
+        return kExitOk;
+      }
+    }
+    fmt::print(stderr, "error: no command '{}'\n", help_topic);
+    return kExitBadInput;
+  }
+  if (*run_cmd) {
+    if (limit >= 0) run.limit = limit;
+    if (concurrency > 0) run.concurrency = concurrency;
+    return RunCommand(run);
+  }
+  if (*validate_cmd) return ValidateCommand(validate_job, validate_sets);
+  if (*models_cmd) {
+    if (models.job_file.empty() && models.base_url.empty()) {
+      fmt::print(stderr, "error: models needs a job file or --base-url\n");
+      return kExitBadInput;
+    }
+    return ModelsCommand(models);
+  }
+  if (*report_cmd) return ReportCommand(report_dirs, report_out);
+  if (*mock_cmd) return MockServerCommand(mock);
+  return kExitBadInput;
+}

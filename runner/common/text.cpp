@@ -1,0 +1,72 @@
+#include "common/text.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace evalrun {
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), 0);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + cost});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    size_t d = EditDistance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+std::string_view TrimWhitespace(std::string_view s) {
+  const char* ws = " \t\r\n\f\v";
+  size_t b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(ws);
+  return s.substr(b, e - b + 1);
+}
+
+bool IsBlank(std::string_view s) { return TrimWhitespace(s).empty(); }
+
+std::string Redact(std::string text, std::string_view secret) {
+  if (secret.empty()) return text;
+  for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+    text.replace(pos, secret.size(), "[redacted]");
+  }
+  // APIs echo keys partly masked ("sk-abc1****wxyz"): any word sharing 8 bytes with the key goes.
+  constexpr size_t kWindow = 8;
+  if (secret.size() < kWindow) return text;
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t end = text.find_first_of(" \t\n\"'", i);
+    if (end == std::string::npos) end = text.size();
+    std::string_view word(text.data() + i, end - i);
+    bool leaks = false;
+    for (size_t k = 0; !leaks && k + kWindow <= secret.size(); ++k) {
+      leaks = word.find(secret.substr(k, kWindow)) != std::string_view::npos;
+    }
+    out += leaks ? std::string_view("[redacted]") : word;
+    if (end < text.size()) out += text[end];
+    i = end + 1;
+  }
+  return out;
+}
+
+}  // namespace evalrun

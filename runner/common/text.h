@@ -1,0 +1,23 @@
+// Small string helpers shared by the parsers and the CLI.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace evalrun {
+
+/// Levenshtein distance, for "did you mean" suggestions.
+size_t EditDistance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `word`, or "" when none is close enough to be a plausible typo.
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
+
+std::string_view TrimWhitespace(std::string_view s);
+bool IsBlank(std::string_view s);
+
+/// Removes `secret` from `text`: every occurrence, and every word that shares 8 bytes with it (APIs
+/// echo keys partly masked). No-op for an empty secret.
+std::string Redact(std::string text, std::string_view secret);
+
+}  // namespace evalrun

@@ -1,0 +1,40 @@
+#include "dataset/dataset_scan.h"
+
+#include <algorithm>
+
+#include "dataset/jsonl_reader.h"
+#include "dataset/row_parser.h"
+
+namespace evalrun {
+
+std::optional<long long> EffectiveLimit(const DatasetSpec& dataset, std::optional<long long> cli_limit) {
+  if (dataset.limit && cli_limit) return std::min(*dataset.limit, *cli_limit);
+  return dataset.limit ? dataset.limit : cli_limit;
+}
+
+DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
+                        std::optional<long long> limit, size_t max_problems) {
+  DatasetScan scan;
+  JsonlReader reader;
+  if (Status s = reader.Open(dataset.path); !s.ok()) {
+    scan.problems.push_back({dataset.given_path, 0, 0, "cannot open the dataset"});
+    return scan;
+  }
+  RowParser parser(dataset, prompt);
+  Row row;
+  std::string_view text;
+  long long line = 0;
+  long long seen = 0;
+  while ((!limit || seen < *limit) && reader.Next(&text, &line)) {
+    ++seen;
+    if (auto problem = parser.Parse(text, line, reader.column_offset(), &row)) {
+      if (scan.problems.size() < max_problems) scan.problems.push_back(std::move(*problem));
+      continue;
+    }
+    ++scan.rows;
+  }
+  if (!reader.status().ok()) scan.problems.push_back({dataset.given_path, 0, 0, reader.status().message()});
+  return scan;
+}
+
+}  // namespace evalrun

@@ -1,0 +1,24 @@
+// ScanDataset: reads a whole dataset once, checking every row, without keeping any. `validate`
+// reports what it finds; `run` calls it first so a bad row stops the job before anything is sent.
+#pragma once
+
+#include <optional>
+
+#include "common/diagnostic.h"
+#include "job/job.h"
+
+namespace evalrun {
+
+struct DatasetScan {
+  long long rows = 0;  // rows that parsed (up to the limit)
+  Diagnostics problems;
+};
+
+/// Reads rows up to `limit` (all when unset), collecting at most `max_problems` problems.
+DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
+                        std::optional<long long> limit, size_t max_problems = 100);
+
+/// The smaller of the dataset's own limit and a command-line limit.
+std::optional<long long> EffectiveLimit(const DatasetSpec& dataset, std::optional<long long> cli_limit);
+
+}  // namespace evalrun

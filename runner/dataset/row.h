@@ -1,0 +1,20 @@
+// Row: one dataset line turned into what a call needs: its id and the request messages. Rows are
+// made one at a time as the engine has room for calls, and dropped once their calls are sent.
+#pragma once
+
+#include <string>
+
+#include "job/job.h"
+
+namespace evalrun {
+
+struct Row {
+  std::string dataset;        // DatasetSpec::name
+  long long line = 0;         // physical line in the file
+  std::string id;             // id_field value, custom_id, or the line number
+  std::string messages_json;  // the "messages" array of the request body, as JSON text
+  JsonParams body_params;     // request keys an openai-batch row brings (besides model, messages)
+  std::string body_model;     // body.model of an openai-batch row, used when the job lists no model
+};
+
+}  // namespace evalrun

@@ -1,0 +1,148 @@
+#include "dataset/row_parser.h"
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "dataset/prompt_template.h"
+
+namespace evalrun {
+namespace {
+
+constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag;
+
+std::string ToJson(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+/// Checks the shape every OpenAI-compatible server requires of `messages`.
+std::optional<std::string> CheckMessages(const rapidjson::Value& messages) {
+  if (!messages.IsArray() || messages.Empty()) return "\"messages\" must be a non-empty array";
+  for (rapidjson::SizeType i = 0; i < messages.Size(); ++i) {
+    const auto& m = messages[i];
+    if (!m.IsObject()) return fmt::format("messages[{}] must be an object", i);
+    auto role = m.FindMember("role");
+    if (role == m.MemberEnd() || !role->value.IsString()) {
+      return fmt::format("messages[{}] needs a string \"role\"", i);
+    }
+    if (!m.HasMember("content")) return fmt::format("messages[{}] needs \"content\"", i);
+  }
+  return std::nullopt;
+}
+
+bool HasSystemMessage(const rapidjson::Value& messages) {
+  for (const auto& m : messages.GetArray()) {
+    if (std::string_view(m["role"].GetString()) == "system") return true;
+  }
+  return false;
+}
+
+std::string Messages(const std::string& system, const rapidjson::Value* chat,
+                     const std::string& user) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartArray();
+  // A job-wide system prompt goes first unless the row brings its own.
+  if (!system.empty() && !(chat && HasSystemMessage(*chat))) {
+    w.StartObject();
+    w.Key("role"); w.String("system");
+    w.Key("content"); w.String(system);
+    w.EndObject();
+  }
+  if (chat) {
+    for (const auto& m : chat->GetArray()) m.Accept(w);
+  } else {
+    w.StartObject();
+    w.Key("role"); w.String("user");
+    w.Key("content"); w.String(user);
+    w.EndObject();
+  }
+  w.EndArray();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
+std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line, int col_offset,
+                                           Row* row) const {
+  const std::string& file = dataset_.given_path;
+  auto fail = [&](std::string msg, size_t offset = 0) {
+    return Diagnostic{file, static_cast<int>(line), static_cast<int>(offset) + 1 + col_offset,
+                      std::move(msg)};
+  };
+  rapidjson::Document doc;
+  doc.Parse<kParseFlags>(text.data(), text.size());
+  if (doc.HasParseError()) {
+    return fail(fmt::format("malformed JSON: {}", rapidjson::GetParseError_En(doc.GetParseError())),
+                doc.GetErrorOffset());
+  }
+  if (!doc.IsObject()) return fail("a dataset row must be a JSON object");
+
+  row->dataset = dataset_.name;
+  row->line = line;
+  row->id = std::to_string(line);
+  row->body_params.clear();
+  row->body_model.clear();
+
+  DatasetFormat format = dataset_.format;
+  if (format == DatasetFormat::kAuto) {
+    if (doc.HasMember("messages")) format = DatasetFormat::kChat;
+    else if (doc.HasMember("custom_id") && doc.HasMember("body")) format = DatasetFormat::kOpenAiBatch;
+    else format = DatasetFormat::kFields;
+  }
+
+  if (format == DatasetFormat::kOpenAiBatch) {
+    auto cid = doc.FindMember("custom_id");
+    if (cid == doc.MemberEnd() || !cid->value.IsString()) {
+      return fail("an openai-batch row needs a string \"custom_id\"");
+    }
+    auto body = doc.FindMember("body");
+    if (body == doc.MemberEnd() || !body->value.IsObject()) {
+      return fail("an openai-batch row needs an object \"body\"");
+    }
+    auto messages = body->value.FindMember("messages");
+    if (messages == body->value.MemberEnd()) return fail("body needs \"messages\"");
+    if (auto problem = CheckMessages(messages->value)) return fail("body." + *problem);
+    row->id = cid->value.GetString();
+    for (const auto& m : body->value.GetObject()) {
+      std::string_view key(m.name.GetString(), m.name.GetStringLength());
+      if (key == "messages") continue;
+      if (key == "model") {
+        if (m.value.IsString()) row->body_model = m.value.GetString();
+        continue;
+      }
+      row->body_params.emplace_back(std::string(key), ToJson(m.value));
+    }
+    row->messages_json = Messages(prompt_.system, &messages->value, "");
+    return std::nullopt;
+  }
+
+  if (const rapidjson::Value* id = FindPath(doc, dataset_.id_field)) {
+    if (id->IsString() || id->IsNumber()) row->id = ValueText(*id);
+  }
+
+  if (format == DatasetFormat::kChat) {
+    auto messages = doc.FindMember("messages");
+    if (messages == doc.MemberEnd()) return fail("a chat row needs \"messages\"");
+    if (auto problem = CheckMessages(messages->value)) return fail(*problem);
+    row->messages_json = Messages(prompt_.system, &messages->value, "");
+    return std::nullopt;
+  }
+
+  if (prompt_.template_text.empty()) {
+    return fail("row has no \"messages\" and the job has no prompt.template to build them");
+  }
+  std::string user, missing;
+  if (!RenderTemplate(prompt_.template_text, doc, &user, &missing)) {
+    return fail(fmt::format("prompt.template uses {{{{{}}}}}, which this row does not have", missing));
+  }
+  row->messages_json = Messages(prompt_.system, nullptr, user);
+  return std::nullopt;
+}
+
+}  // namespace evalrun

@@ -1,0 +1,28 @@
+// RowParser: one JSONL line of a dataset -> Row, per the dataset's format (chat, fields through
+// prompt.template, or openai-batch; auto detects each line). Problems come back as a Diagnostic
+// naming the file, the line and the byte column. Pure; used by the planner and `validate`.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "common/diagnostic.h"
+#include "dataset/row.h"
+#include "job/job.h"
+
+namespace evalrun {
+
+class RowParser {
+ public:
+  RowParser(const DatasetSpec& dataset, const PromptSpec& prompt)
+      : dataset_(dataset), prompt_(prompt) {}
+
+  /// Parses `text` (line `line` of the file; `col_offset` bytes were stripped before it).
+  std::optional<Diagnostic> Parse(std::string_view text, long long line, int col_offset, Row* row) const;
+
+ private:
+  const DatasetSpec& dataset_;
+  const PromptSpec& prompt_;
+};
+
+}  // namespace evalrun

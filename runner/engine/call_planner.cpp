@@ -1,0 +1,66 @@
+#include "engine/call_planner.h"
+
+#include "api/chat_request.h"
+#include "dataset/dataset_scan.h"
+
+namespace evalrun {
+
+CallPlanner::CallPlanner(const Job& job, std::optional<long long> cli_limit)
+    : job_(job), cli_limit_(cli_limit) {}
+
+bool CallPlanner::NextRow() {
+  while (dataset_index_ < job_.datasets.size()) {
+    const DatasetSpec& ds = job_.datasets[dataset_index_];
+    if (!reader_) {
+      reader_ = std::make_unique<JsonlReader>();
+      parser_ = std::make_unique<RowParser>(ds, job_.prompt);
+      rows_read_ = 0;
+      if (Status s = reader_->Open(ds.path); !s.ok()) {
+        status_ = s;
+        return false;
+      }
+    }
+    const auto limit = EffectiveLimit(ds, cli_limit_);
+    std::string_view text;
+    long long line = 0;
+    if ((!limit || rows_read_ < *limit) && reader_->Next(&text, &line)) {
+      ++rows_read_;
+      if (auto problem = parser_->Parse(text, line, reader_->column_offset(), &row_)) {
+        // The run scanned every row before sending; a row that fails now changed under us.
+        status_ = Status::InvalidInput(problem->ToString() + " (the file changed during the run)");
+        return false;
+      }
+      return true;
+    }
+    if (!reader_->status().ok()) {
+      status_ = reader_->status();
+      return false;
+    }
+    reader_.reset();
+    parser_.reset();
+    ++dataset_index_;
+  }
+  return false;
+}
+
+bool CallPlanner::Next(PlannedCall* call) {
+  if (!status_.ok()) return false;
+  if (!have_row_ || ++repeat_ >= job_.repeats) {
+    repeat_ = 0;
+    if (!have_row_ || ++model_ >= job_.models.size()) {
+      model_ = 0;
+      have_row_ = NextRow();
+      if (!have_row_) return false;
+    }
+  }
+  const ModelSpec& model = job_.models[model_];
+  call->seq = seq_++;
+  call->model_index = model_;
+  call->dataset = row_.dataset;
+  call->row_id = row_.id;
+  call->repeat = repeat_;
+  call->body = BuildChatBody(model.id, model.params, row_);
+  return true;
+}
+
+}  // namespace evalrun

@@ -1,0 +1,54 @@
+// CallPlanner: the lazy plan of a run. Streams rows from each dataset in turn and yields one call
+// per (row, model, repeat), reading the next row only when the engine asks for a call, so memory
+// does not grow with the dataset. Models of one row are sent side by side, which keeps a
+// comparison fair when load on the API changes during the run.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "dataset/jsonl_reader.h"
+#include "dataset/row.h"
+#include "dataset/row_parser.h"
+#include "job/job.h"
+
+namespace evalrun {
+
+struct PlannedCall {
+  uint64_t seq = 0;        // 0, 1, 2... in plan order
+  size_t model_index = 0;  // into Job::models
+  std::string dataset;
+  std::string row_id;
+  int repeat = 0;
+  std::string body;  // the request JSON
+};
+
+class CallPlanner {
+ public:
+  CallPlanner(const Job& job, std::optional<long long> cli_limit);
+
+  /// The next call; false when the plan is done or a dataset could not be read (see status()).
+  bool Next(PlannedCall* call);
+  const Status& status() const { return status_; }
+
+ private:
+  bool NextRow();
+
+  const Job& job_;
+  std::optional<long long> cli_limit_;
+  size_t dataset_index_ = 0;
+  std::unique_ptr<JsonlReader> reader_;
+  std::unique_ptr<RowParser> parser_;
+  long long rows_read_ = 0;
+  Row row_;
+  bool have_row_ = false;
+  size_t model_ = 0;
+  int repeat_ = 0;
+  uint64_t seq_ = 0;
+  Status status_;
+};
+
+}  // namespace evalrun

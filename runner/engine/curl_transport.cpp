@@ -1,0 +1,185 @@
+#include "engine/curl_transport.h"
+
+#include <fmt/format.h>
+#include <strings.h>
+
+#include <algorithm>
+
+#include "common/text.h"
+
+namespace evalrun {
+namespace {
+
+// A server that streams an unbounded body must not exhaust memory.
+constexpr size_t kMaxBodyBytes = 64u << 20;
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  if (body->size() + size * n > kMaxBodyBytes) return 0;  // aborts with CURLE_WRITE_ERROR
+  body->append(data, size * n);
+  return size * n;
+}
+
+bool HeaderIs(std::string_view line, std::string_view name, std::string* value) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  if (strncasecmp(line.data(), name.data(), name.size()) != 0) return false;
+  *value = std::string(TrimWhitespace(line.substr(name.size() + 1)));
+  return true;
+}
+
+}  // namespace
+
+struct CurlTransport::Transfer {
+  HttpRequest request;
+  HttpResult result;
+};
+
+static size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* result = static_cast<HttpResult*>(user);
+  std::string_view line(data, size * n);
+  std::string value;
+  if (HeaderIs(line, "x-request-id", &value)) result->request_id = value;
+  else if (HeaderIs(line, "retry-after", &value)) result->retry_after = value;
+  return size * n;
+}
+
+CurlTransport::CurlTransport(const TransportOptions& options) : options_(options) {}
+
+Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(const TransportOptions& options) {
+  static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (global != CURLE_OK) return Status::Internal("libcurl failed to initialise");
+  std::unique_ptr<CurlTransport> t(new CurlTransport(options));
+  t->multi_ = curl_multi_init();
+  if (!t->multi_) return Status::Internal("curl_multi_init failed");
+  curl_multi_setopt(t->multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_in_flight + 8));
+  for (const auto& h : options.headers) {
+    curl_slist* next = curl_slist_append(t->headers_, h.c_str());
+    if (!next) return Status::Internal("out of memory building headers");
+    t->headers_ = next;
+  }
+  return t;
+}
+
+CurlTransport::~CurlTransport() {
+  // Transfers still in flight (a hard stop) are abandoned: their results are not wanted.
+  for (CURL* e : all_) {
+    Transfer* t = nullptr;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+    if (t) {
+      curl_multi_remove_handle(multi_, e);
+      delete t;
+    }
+    curl_easy_cleanup(e);
+  }
+  if (multi_) curl_multi_cleanup(multi_);
+  curl_slist_free_all(headers_);
+}
+
+CURL* CurlTransport::AcquireEasy() {
+  if (!idle_.empty()) {
+    CURL* e = idle_.back();
+    idle_.pop_back();
+    return e;
+  }
+  CURL* e = curl_easy_init();
+  if (!e) return nullptr;
+  all_.push_back(e);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_s * 1000));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_s * 1000));
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "evalrun/" EVALRUN_VERSION);
+  if (!options_.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+  long version = CURL_HTTP_VERSION_1_1;
+  if (options_.http == "2") version = CURL_HTTP_VERSION_2TLS;
+  if (options_.http == "auto") version = CURL_HTTP_VERSION_2TLS;  // h2 over TLS when offered
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
+  // Prefer waiting for a multiplexed HTTP/2 stream over opening yet another connection.
+  if (options_.http != "1.1") curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  return e;
+}
+
+void CurlTransport::Start(HttpRequest request) {
+  auto* t = new Transfer{std::move(request), {}};
+  t->result.tag = t->request.tag;
+  CURL* e = AcquireEasy();
+  if (!e) {
+    // Reported like any other failed transfer so the call still ends as a record.
+    t->result.curl_code = CURLE_OUT_OF_MEMORY;
+    t->result.curl_error = "could not create a transfer";
+    failed_.push_back(std::move(t->result));
+    delete t;
+    return;
+  }
+  curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+  if (t->request.body.empty()) {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->request.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->request.body.data());
+  }
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->result.body);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->result);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  curl_multi_add_handle(multi_, e);
+  ++in_flight_;
+}
+
+void CurlTransport::Collect(std::vector<HttpResult>* out) {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* e = msg->easy_handle;
+    Transfer* t = nullptr;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+    HttpResult& r = t->result;
+    r.curl_code = msg->data.result;
+    if (r.curl_code != CURLE_OK) r.curl_error = curl_easy_strerror(msg->data.result);
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_off_t pretransfer = 0, total = 0, connect = 0;
+    curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
+    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect);
+    r.latency_ms = static_cast<double>(std::max<curl_off_t>(0, total - pretransfer)) / 1000.0;
+    r.connect_ms = static_cast<double>(connect) / 1000.0;
+    curl_multi_remove_handle(multi_, e);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
+    idle_.push_back(e);
+    --in_flight_;
+    out->push_back(std::move(r));
+    delete t;
+  }
+}
+
+void CurlTransport::Wait(std::vector<HttpResult>* out) {
+  const size_t before = out->size();
+  for (auto& r : failed_) out->push_back(std::move(r));
+  failed_.clear();
+  if (out->size() > before) return;
+  while (in_flight_ > 0) {
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    Collect(out);
+    if (out->size() > before) return;
+    int fds = 0;
+    curl_multi_poll(multi_, nullptr, 0, 1000, &fds);
+  }
+}
+
+void CurlTransport::Wakeup() { curl_multi_wakeup(multi_); }
+
+Result<HttpResult> HttpGet(const TransportOptions& options, const std::string& url) {
+  auto t = CurlTransport::Create(options);
+  if (!t.ok()) return t.status();
+  (*t)->Start(HttpRequest{1, url, ""});
+  std::vector<HttpResult> out;
+  (*t)->Wait(&out);
+  if (out.empty()) return Status::Internal("the request did not finish");
+  return std::move(out.front());
+}
+
+}  // namespace evalrun

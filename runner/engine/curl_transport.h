@@ -1,0 +1,55 @@
+// CurlTransport: Transport over one libcurl multi handle driven by curl_multi_perform and
+// curl_multi_poll (curl's 10-at-a-time.c design). Easy handles are pooled and reused so TCP and TLS
+// connections stay open across calls. Single-threaded apart from Wakeup().
+#pragma once
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/transport.h"
+
+namespace evalrun {
+
+struct TransportOptions {
+  std::vector<std::string> headers;
+  double timeout_s = 120;
+  double connect_timeout_s = 10;
+  std::string http = "auto";  // auto | 1.1 | 2
+  std::string ca_bundle;
+  int max_in_flight = 16;  // sizes the connection cache
+  bool skip_tls_verify_for_tests = false;  // never set from a job file
+};
+
+class CurlTransport : public Transport {
+ public:
+  static Result<std::unique_ptr<CurlTransport>> Create(const TransportOptions& options);
+  ~CurlTransport() override;
+
+  void Start(HttpRequest request) override;
+  size_t InFlight() const override { return in_flight_ + failed_.size(); }
+  void Wait(std::vector<HttpResult>* out) override;
+  void Wakeup() override;
+
+ private:
+  struct Transfer;
+  explicit CurlTransport(const TransportOptions& options);
+  CURL* AcquireEasy();
+  void Collect(std::vector<HttpResult>* out);
+
+  TransportOptions options_;
+  CURLM* multi_ = nullptr;
+  curl_slist* headers_ = nullptr;
+  std::vector<CURL*> all_;   // every easy handle, for cleanup
+  std::vector<CURL*> idle_;  // handles free for the next transfer
+  std::vector<HttpResult> failed_;  // transfers that could not start, reported by the next Wait
+  size_t in_flight_ = 0;
+};
+
+/// One blocking GET with the same options; for `evalrun models` and preflight checks.
+Result<HttpResult> HttpGet(const TransportOptions& options, const std::string& url);
+
+}  // namespace evalrun

@@ -1,0 +1,48 @@
+// RunLoop: keeps up to `concurrency` calls of the plan in flight on a Transport, turns each
+// finished transfer into a CallRecord and hands it to a RecordSink. Stops starting calls when the
+// API says no further call can succeed (401/402/403, quota) or when asked to stop (a signal).
+// Owns no sockets and no files: the Transport and the sink do.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/call_planner.h"
+#include "engine/transport.h"
+#include "job/job.h"
+#include "results/call_record.h"
+
+namespace evalrun {
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  /// Called once per finished call, in finishing order. A failed sink stops the run.
+  virtual Status OnRecord(const CallRecord& record) = 0;
+};
+
+struct RunLoopOptions {
+  std::string run_id;
+  std::string chat_url;  // {base_url}/chat/completions
+  int concurrency = 16;
+  bool save_responses = true;
+  std::string api_key;  // only to scrub it from error messages
+  std::vector<std::optional<Pricing>> prices;  // per Job::models index
+  /// Set from a signal handler: 1 = finish in-flight calls then stop, 2 = stop at once.
+  const std::atomic<int>* stop_request = nullptr;
+};
+
+struct RunOutcome {
+  long long started = 0;
+  long long finished = 0;
+  long long abandoned = 0;  // in flight when a second signal stopped the run
+  std::string stop_reason;  // empty when the plan finished
+  Status status;            // a planner or sink failure
+};
+
+RunOutcome RunPlan(const Job& job, CallPlanner& planner, Transport& transport, RecordSink& sink,
+                   const RunLoopOptions& options);
+
+}  // namespace evalrun

@@ -1,0 +1,43 @@
+// Transport: the one place where HTTP requests are in flight. The run loop hands it requests and
+// waits for finished ones; it knows nothing about jobs, rows or records. Kept behind an interface
+// (as ninja keeps its CommandRunner) so the curl_multi_poll loop can become a socket_action/epoll
+// engine, or a fake in tests, without touching scheduling. Single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace evalrun {
+
+struct HttpRequest {
+  uint64_t tag = 0;  // the caller's handle for this request, returned with its result
+  std::string url;
+  std::string body;  // POSTed as JSON when not empty; empty means GET
+};
+
+struct HttpResult {
+  uint64_t tag = 0;
+  long status = 0;          // HTTP status; 0 when no response arrived
+  int curl_code = 0;        // CURLcode; 0 on a completed exchange
+  std::string curl_error;   // libcurl's message when curl_code != 0
+  std::string body;
+  std::string request_id;   // x-request-id response header, when present
+  std::string retry_after;  // Retry-After response header, when present
+  double latency_ms = 0;    // first byte sent to last byte received (libcurl's timings)
+  double connect_ms = 0;    // time spent connecting before the request went out
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void Start(HttpRequest request) = 0;
+  virtual size_t InFlight() const = 0;
+  /// Blocks until at least one request has finished (or none is in flight) and appends the
+  /// finished ones to `out`.
+  virtual void Wait(std::vector<HttpResult>* out) = 0;
+  /// Makes a blocked Wait return early; safe to call from a signal handler's thread.
+  virtual void Wakeup() = 0;
+};
+
+}  // namespace evalrun

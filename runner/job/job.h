@@ -1,0 +1,113 @@
+// Job: the validated, typed form of a job file (CONTRACT.md "Job file"). Built once by ParseJob and
+// read, never changed, by every later stage. Paths inside are already resolved against the job file.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace evalrun {
+
+/// Request-body keys in file order; each value is already JSON text, spliced into requests as is.
+using JsonParams = std::vector<std::pair<std::string, std::string>>;
+
+/// `over` wins key by key; order of first appearance is kept so request bodies are stable.
+JsonParams MergeParams(const JsonParams& base, const JsonParams& over);
+
+struct Pricing {
+  double input_per_mtok = 0;   // USD per 1M prompt tokens
+  double output_per_mtok = 0;  // USD per 1M completion tokens
+};
+
+struct Endpoint {
+  std::string base_url = "https://api.inference.wandb.ai/v1";
+  std::string api_key_env;  // empty: WANDB_API_KEY, then OPENAI_API_KEY
+  std::string project;      // sent as OpenAI-Project when set
+  std::vector<std::pair<std::string, std::string>> headers;
+  double timeout_s = 120;
+  double connect_timeout_s = 10;
+  std::string http = "auto";  // auto | 1.1 | 2
+  std::string ca_bundle;      // resolved path, empty for the system store
+};
+
+struct ModelSpec {
+  std::string id;
+  std::string label;  // defaults to id
+  JsonParams params;  // already merged over the job's params
+  std::optional<Pricing> pricing;
+};
+
+enum class DatasetFormat { kAuto, kChat, kFields, kOpenAiBatch };
+
+struct DatasetSpec {
+  std::string path;        // resolved against the job file
+  std::string given_path;  // as written, for messages
+  std::string name;        // default: file stem
+  DatasetFormat format = DatasetFormat::kAuto;
+  std::optional<long long> limit;
+  std::string id_field = "id";
+};
+
+struct PromptSpec {
+  std::string system;
+  std::string template_text;  // empty: rows must carry messages
+};
+
+struct RetrySpec {
+  int max_attempts = 4;
+  int initial_backoff_ms = 500;
+  int max_backoff_ms = 30000;
+};
+
+struct RateLimitSpec {
+  double requests_per_minute = 0;
+  double tokens_per_minute = 0;
+};
+
+struct ScorerSpec {
+  std::string type;  // exact | contains | regex | json | number
+  std::string field;
+  std::string name;  // defaults to type
+  std::string json;  // the whole entry as JSON, for options later scorers read
+};
+
+struct GateSpec {
+  std::optional<double> max_error_rate;
+  std::optional<double> min_score;
+  std::optional<double> max_p95_latency_ms;
+  std::optional<double> max_cost_usd;
+};
+
+struct OutputSpec {
+  std::string dir = "reports/{name}/{timestamp}";  // relative to the job file unless --out
+  std::vector<std::string> formats = {"json", "md", "csv", "junit", "html"};
+  bool save_responses = true;
+};
+
+struct Job {
+  std::string file;      // as the user gave it
+  std::string base_dir;  // directory of the job file, for relative paths
+  std::string name;
+  Endpoint endpoint;
+  std::vector<ModelSpec> models;
+  std::vector<DatasetSpec> datasets;
+  PromptSpec prompt;
+  JsonParams params;
+  bool stream = false;
+  int repeats = 1;
+  int concurrency = 16;
+  RateLimitSpec rate_limit;
+  RetrySpec retry;
+  std::vector<ScorerSpec> scoring;
+  GateSpec gates;
+  std::optional<double> budget_usd;
+  std::string pricing_file;
+  OutputSpec output;
+  bool cache = true;
+
+  /// The effective job as JSON for manifest.json: every key, defaults filled in, no secrets.
+  std::string effective_json;
+};
+
+}  // namespace evalrun

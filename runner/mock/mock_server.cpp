@@ -1,0 +1,265 @@
+#include "mock/mock_server.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+
+namespace evalrun {
+
+struct MockServer::State {
+  MockServerOptions options;
+  event_base* base = nullptr;
+  evhttp* http = nullptr;
+  event* sigint = nullptr;
+  event* sigterm = nullptr;
+  int port = 0;
+  uint64_t chat_requests = 0;
+  uint64_t models_requests = 0;
+  uint64_t next_id = 0;
+};
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+/// A reply held back by the latency model until its timer fires.
+struct PendingReply {
+  evhttp_request* req;
+  evhttp_connection* conn;
+  event* timer;
+  std::string body;
+  std::string request_id;
+};
+
+void Send(evhttp_request* req, int code, const std::string& body, const std::string& request_id) {
+  evkeyvalq* headers = evhttp_request_get_output_headers(req);
+  evhttp_add_header(headers, "Content-Type", "application/json");
+  if (!request_id.empty()) evhttp_add_header(headers, "x-request-id", request_id.c_str());
+  evbuffer* buf = evbuffer_new();
+  evbuffer_add(buf, body.data(), body.size());
+  const char* reason = code == 200 ? "OK" : code == 400 ? "Bad Request" : code == 401 ? "Unauthorized"
+                                   : code == 404 ? "Not Found" : code == 405 ? "Method Not Allowed" : "Error";
+  evhttp_send_reply(req, code, reason, buf);
+  evbuffer_free(buf);
+}
+
+std::string ErrorBody(const std::string& message, const char* type, const char* code) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  w.Key("error");
+  w.StartObject();
+  w.Key("message"); w.String(message);
+  w.Key("type"); w.String(type);
+  w.Key("code"); w.String(code);
+  w.EndObject();
+  w.EndObject();
+  return buf.GetString();
+}
+
+void OnConnectionClosed(evhttp_connection*, void* arg) {
+  // The client went away before its delayed reply: drop the reply, never touch the request.
+  auto* p = static_cast<PendingReply*>(arg);
+  event_free(p->timer);
+  delete p;
+}
+
+void OnReplyDue(evutil_socket_t, short, void* arg) {
+  auto* p = static_cast<PendingReply*>(arg);
+  evhttp_connection_set_closecb(p->conn, nullptr, nullptr);
+  Send(p->req, 200, p->body, p->request_id);
+  event_free(p->timer);
+  delete p;
+}
+
+bool Authorized(evhttp_request* req, const MockServerOptions& options) {
+  const char* auth = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+  if (!auth || std::strncmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0') return false;
+  return options.api_key.empty() || options.api_key == auth + 7;
+}
+
+void HandleModels(evhttp_request* req, MockServer::State& s) {
+  ++s.models_requests;
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  w.Key("object"); w.String("list");
+  w.Key("data"); w.StartArray();
+  for (const auto& m : MockModels()) {
+    w.StartObject();
+    w.Key("id"); w.String(m.id);
+    w.Key("object"); w.String("model");
+    w.Key("created"); w.Int64(1700000000);
+    w.Key("owned_by"); w.String("evalrun-mock");
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  Send(req, 200, buf.GetString(), "");
+}
+
+void HandleStats(evhttp_request* req, MockServer::State& s) {
+  Send(req, 200, fmt::format("{{\"chat_requests\":{},\"models_requests\":{}}}", s.chat_requests, s.models_requests), "");
+}
+
+void HandleChat(evhttp_request* req, MockServer::State& s) {
+  const std::string request_id = fmt::format("mock-{}", ++s.next_id);
+  evbuffer* in = evhttp_request_get_input_buffer(req);
+  const size_t len = evbuffer_get_length(in);
+  const char* data = reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ev_ssize_t>(len)));
+  rapidjson::Document doc;
+  doc.Parse(data ? data : "", len);
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return Send(req, 400, ErrorBody("We could not parse the JSON body of your request.", "invalid_request_error", "invalid_json"), request_id);
+  }
+  auto model_it = doc.FindMember("model");
+  auto messages_it = doc.FindMember("messages");
+  if (model_it == doc.MemberEnd() || !model_it->value.IsString()) {
+    return Send(req, 400, ErrorBody("you must provide a model parameter", "invalid_request_error", "missing_model"), request_id);
+  }
+  if (messages_it == doc.MemberEnd() || !messages_it->value.IsArray() || messages_it->value.Empty()) {
+    return Send(req, 400, ErrorBody("'messages' must be a non-empty array", "invalid_request_error", "invalid_messages"), request_id);
+  }
+  const MockModel* model = FindMockModel(model_it->value.GetString());
+  if (!model) {
+    return Send(req, 404, ErrorBody(fmt::format("The model `{}` does not exist", model_it->value.GetString()),
+                                    "invalid_request_error", "model_not_found"), request_id);
+  }
+  std::optional<long long> max_tokens;
+  for (const char* key : {"max_tokens", "max_completion_tokens"}) {
+    auto it = doc.FindMember(key);
+    if (it != doc.MemberEnd() && it->value.IsInt64()) max_tokens = it->value.GetInt64();
+  }
+  MockReply reply = MockComplete(*model, messages_it->value, max_tokens, s.options.latency, s.next_id);
+
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  w.Key("id"); w.String("chatcmpl-" + request_id);
+  w.Key("object"); w.String("chat.completion");
+  w.Key("created"); w.Int64(static_cast<int64_t>(std::time(nullptr)));
+  w.Key("model"); w.String(model->id);
+  w.Key("choices"); w.StartArray();
+  w.StartObject();
+  w.Key("index"); w.Int(0);
+  w.Key("message"); w.StartObject();
+  w.Key("role"); w.String("assistant");
+  w.Key("content"); w.String(reply.content);
+  w.EndObject();
+  w.Key("finish_reason"); w.String(reply.finish_reason);
+  w.EndObject();
+  w.EndArray();
+  w.Key("usage"); w.StartObject();
+  w.Key("prompt_tokens"); w.Int64(reply.prompt_tokens);
+  w.Key("completion_tokens"); w.Int64(reply.completion_tokens);
+  w.Key("total_tokens"); w.Int64(reply.prompt_tokens + reply.completion_tokens);
+  w.EndObject();
+  w.EndObject();
+
+  if (reply.delay_ms <= 0) return Send(req, 200, buf.GetString(), request_id);
+  auto* p = new PendingReply{req, evhttp_request_get_connection(req), nullptr, buf.GetString(), request_id};
+  p->timer = evtimer_new(s.base, OnReplyDue, p);
+  const auto us = static_cast<long long>(reply.delay_ms * 1000);
+  timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
+  evhttp_connection_set_closecb(p->conn, OnConnectionClosed, p);
+  evtimer_add(p->timer, &tv);
+}
+
+void OnRequest(evhttp_request* req, void* arg) {
+  auto& s = *static_cast<MockServer::State*>(arg);
+  const char* uri = evhttp_request_get_uri(req);
+  std::string path = uri ? uri : "";
+  path = path.substr(0, path.find('?'));
+  const auto method = evhttp_request_get_command(req);
+  if (path == "/mock/stats") return HandleStats(req, s);
+  // Counted before any check: tests use this to prove what was sent, refused or not.
+  if (path == "/v1/chat/completions") ++s.chat_requests;
+  if (!Authorized(req, s.options)) {
+    return Send(req, 401, ErrorBody("Authentication failed", "invalid_request_error", "invalid_api_key"), "");
+  }
+  if (path == "/v1/models" && method == EVHTTP_REQ_GET) return HandleModels(req, s);
+  if (path == "/v1/chat/completions" && method == EVHTTP_REQ_POST) return HandleChat(req, s);
+  if (path == "/v1/models" || path == "/v1/chat/completions") {
+    return Send(req, 405, ErrorBody("method not allowed", "invalid_request_error", "method_not_allowed"), "");
+  }
+  Send(req, 404, ErrorBody("no such endpoint: " + path, "invalid_request_error", "not_found"), "");
+}
+
+void OnSignal(evutil_socket_t, short, void* arg) { event_base_loopexit(static_cast<event_base*>(arg), nullptr); }
+
+}  // namespace
+
+Result<std::unique_ptr<MockServer>> MockServer::Start(const MockServerOptions& options) {
+  std::unique_ptr<MockServer> server(new MockServer());
+  server->state_ = std::make_unique<State>();
+  State& s = *server->state_;
+  s.options = options;
+  s.base = event_base_new();
+  s.http = s.base ? evhttp_new(s.base) : nullptr;
+  if (!s.http) return Status::Internal("libevent could not start");
+
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(options.port));
+  if (inet_pton(AF_INET, options.host.c_str(), &addr.sin_addr) != 1) {
+    return Status::InvalidInput(fmt::format("--host {}: not an IPv4 address", options.host));
+  }
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // A deep backlog: a client opening 1000+ connections at once must not see SYN retries.
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 8192) != 0) {
+    std::string err = std::strerror(errno);
+    if (fd >= 0) close(fd);
+    return Status::Io(fmt::format("cannot listen on {}:{}: {}", options.host, options.port, err));
+  }
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  s.port = ntohs(addr.sin_port);
+  if (!evhttp_accept_socket_with_handle(s.http, fd)) {
+    close(fd);
+    return Status::Internal("evhttp could not accept on the socket");
+  }
+  evhttp_set_gencb(s.http, OnRequest, &s);
+  evhttp_set_max_body_size(s.http, 16 << 20);
+  evhttp_set_timeout(s.http, 600);
+  evhttp_set_allowed_methods(s.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+  s.sigint = evsignal_new(s.base, SIGINT, OnSignal, s.base);
+  s.sigterm = evsignal_new(s.base, SIGTERM, OnSignal, s.base);
+  evsignal_add(s.sigint, nullptr);
+  evsignal_add(s.sigterm, nullptr);
+  return server;
+}
+
+MockServer::~MockServer() {
+  if (!state_) return;
+  if (state_->sigint) event_free(state_->sigint);
+  if (state_->sigterm) event_free(state_->sigterm);
+  if (state_->http) evhttp_free(state_->http);
+  if (state_->base) event_base_free(state_->base);
+}
+
+std::string MockServer::base_url() const {
+  return fmt::format("http://{}:{}/v1", state_->options.host, state_->port);
+}
+
+void MockServer::Run() { event_base_dispatch(state_->base); }
+
+void MockServer::Stop() { event_base_loopexit(state_->base, nullptr); }
+
+}  // namespace evalrun

@@ -1,0 +1,59 @@
+#include "report/pricing.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "job/yaml_json.h"
+
+namespace evalrun {
+
+PricingTable LoadPricingFile(const std::string& path, Diagnostics* problems) {
+  PricingTable table;
+  auto fail = [&](const YAML::Node& n, const std::string& msg) {
+    const YAML::Mark m = n.Mark();
+    problems->push_back({path, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1, msg});
+  };
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::ParserException& e) {
+    problems->push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
+    return table;
+  } catch (const YAML::Exception& e) {
+    problems->push_back({path, 0, 0, e.msg});
+    return table;
+  }
+  if (!root.IsMap() || !root["models"] || !root["models"].IsMap()) {
+    fail(root, "a pricing file is a map with a \"models\" map of id: {input_per_mtok, output_per_mtok}");
+    return table;
+  }
+  if (root["date"] && root["date"].IsScalar()) table.date = root["date"].Scalar();
+  if (root["source"] && root["source"].IsScalar()) table.source = root["source"].Scalar();
+  for (const auto& kv : root["models"]) {
+    const YAML::Node& p = kv.second;
+    Pricing price;
+    if (!p.IsMap() || !p["input_per_mtok"] || !p["output_per_mtok"] ||
+        !ReadPlainNumber(p["input_per_mtok"], &price.input_per_mtok) ||
+        !ReadPlainNumber(p["output_per_mtok"], &price.output_per_mtok)) {
+      fail(p, "model '" + kv.first.Scalar() + "' needs numeric input_per_mtok and output_per_mtok");
+      continue;
+    }
+    table.models[kv.first.Scalar()] = price;
+  }
+  return table;
+}
+
+std::optional<Pricing> PriceFor(const ModelSpec& model, const PricingTable& table) {
+  if (model.pricing) return model.pricing;
+  auto it = table.models.find(model.id);
+  if (it == table.models.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<double> CostUsd(const std::optional<Pricing>& price, const Usage& usage) {
+  if (!price) return std::nullopt;
+  return (static_cast<double>(usage.prompt_tokens) * price->input_per_mtok +
+          static_cast<double>(usage.completion_tokens) * price->output_per_mtok) /
+         1e6;
+}
+
+}  // namespace evalrun

@@ -1,0 +1,87 @@
+#include "report/report_md.h"
+
+#include <fmt/format.h>
+
+namespace evalrun {
+namespace {
+
+std::string Ms(const std::optional<LatencyStats>& s, double LatencyStats::*field) {
+  return s ? fmt::format("{:.0f}", (*s).*field) : "–";
+}
+
+std::string Cost(const std::optional<double>& c) {
+  if (!c) return "unknown";
+  return *c < 0.01 && *c > 0 ? fmt::format("${:.6f}", *c) : fmt::format("${:.4f}", *c);
+}
+
+std::string Errors(const GroupSummary& g) {
+  if (g.errors.empty()) return "0";
+  std::string out;
+  for (const auto& [kind, n] : g.errors) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, kind);
+  return out;
+}
+
+// Cells come from model ids and dataset names; a '|' would split the table.
+std::string Cell(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SummaryToMarkdown(const Summary& s) {
+  std::string md;
+  md += fmt::format("# evalrun: {}\n\n", Cell(s.run.job));
+  md += fmt::format("Run `{}`, {} → {}, {:.1f} s wall.", s.run.run_id, s.run.started_at, s.run.finished_at,
+                    s.run.wall_s);
+  if (!s.run.stop_reason.empty()) md += fmt::format(" **Stopped early:** {}.", s.run.stop_reason);
+  md += "\n\n";
+  md += fmt::format("{} calls, {} ok, {} failed; {} prompt + {} completion tokens; cost {}.\n\n",
+                    s.totals.calls, s.totals.ok, s.totals.calls - s.totals.ok, s.totals.prompt_tokens,
+                    s.totals.completion_tokens, Cost(s.totals.cost_usd));
+
+  bool any_scores = false;
+  for (const auto& g : s.groups) any_scores |= !g.scores.empty();
+  md += "## Models\n\n";
+  md += "| model | dataset | calls | ok | errors |";
+  if (any_scores) md += " score |";
+  md += " p50 ms | p95 ms | p99 ms | prompt tok | completion tok | tok/s out | cost |\n";
+  md += "|---|---|--:|--:|---|";
+  if (any_scores) md += "--:|";
+  md += "--:|--:|--:|--:|--:|--:|--:|\n";
+  for (const auto& g : s.groups) {
+    md += fmt::format("| {} | {} | {} | {} | {} |", Cell(g.model), Cell(g.dataset), g.calls, g.ok, Errors(g));
+    if (any_scores) {
+      std::string scores;
+      for (const auto& [name, v] : g.scores) scores += fmt::format("{}{} {:.3f}", scores.empty() ? "" : ", ", name, v);
+      md += fmt::format(" {} |", scores.empty() ? "–" : scores);
+    }
+    md += fmt::format(" {} | {} | {} | {} | {} | {:.1f} | {} |\n", Ms(g.latency_ms, &LatencyStats::p50),
+                      Ms(g.latency_ms, &LatencyStats::p95), Ms(g.latency_ms, &LatencyStats::p99),
+                      g.prompt_tokens, g.completion_tokens, g.output_tokens_per_s, Cost(g.cost_usd));
+  }
+  bool any_ttft = false;
+  for (const auto& g : s.groups) any_ttft |= g.ttft_ms.has_value();
+  if (any_ttft) {
+    md += "\n## Time to first token\n\n| model | dataset | p50 ms | p95 ms | p99 ms |\n|---|---|--:|--:|--:|\n";
+    for (const auto& g : s.groups) {
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", Cell(g.model), Cell(g.dataset), Ms(g.ttft_ms, &LatencyStats::p50),
+                        Ms(g.ttft_ms, &LatencyStats::p95), Ms(g.ttft_ms, &LatencyStats::p99));
+    }
+  }
+  if (!s.gates.empty()) {
+    md += "\n## Gates\n\n| gate | model | threshold | value | verdict |\n|---|---|--:|--:|---|\n";
+    for (const auto& g : s.gates) {
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", g.name, Cell(g.model), g.threshold,
+                        g.value ? fmt::format("{:.4g}", *g.value) : "–", g.passed ? "pass" : "**FAIL**");
+    }
+  }
+  return md;
+}
+
+}  // namespace evalrun

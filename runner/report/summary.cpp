@@ -1,0 +1,80 @@
+#include "report/summary.h"
+
+namespace evalrun {
+namespace {
+
+std::optional<LatencyStats> StatsOf(Samples& s) {
+  if (s.empty()) return std::nullopt;
+  return LatencyStats{s.Mean(), s.Percentile(50), s.Percentile(90), s.Percentile(95), s.Percentile(99), s.Max()};
+}
+
+}  // namespace
+
+SummaryBuilder::Group& SummaryBuilder::GroupFor(const CallRecord& r) {
+  auto key = std::make_pair(r.model, r.dataset);
+  auto it = index_.find(key);
+  if (it != index_.end()) return groups_[it->second];
+  index_.emplace(key, groups_.size());
+  Group& g = groups_.emplace_back();
+  g.out.model = r.model;
+  g.out.model_id = r.model_id;
+  g.out.dataset = r.dataset;
+  return g;
+}
+
+void SummaryBuilder::Add(const CallRecord& r) {
+  Group& g = GroupFor(r);
+  ++g.out.calls;
+  if (!r.ok()) {
+    ++g.out.errors[ErrorKindName(r.error_kind)];
+  } else {
+    ++g.out.ok;
+    g.latency.Add(r.latency_ms);
+    if (r.ttft_ms) g.ttft.Add(*r.ttft_ms);
+  }
+  // Failed calls can still be billed (a malformed 200), so their usage counts too.
+  if (r.usage) {
+    g.out.prompt_tokens += r.usage->prompt_tokens;
+    g.out.completion_tokens += r.usage->completion_tokens;
+    g.out.total_tokens += r.usage->total_tokens;
+    if (r.cost_usd) g.cost += *r.cost_usd;
+    else g.price_unknown = true;
+  } else if (r.ok()) {
+    ++g.out.calls_without_usage;
+  }
+  for (const auto& [name, v] : r.scores) {
+    auto& [sum, n] = g.score_sums[name];
+    sum += v;
+    ++n;
+  }
+}
+
+Summary SummaryBuilder::Build(const RunInfo& run) {
+  Summary s;
+  s.run = run;
+  bool price_unknown = false;
+  double cost = 0;
+  for (Group& g : groups_) {
+    GroupSummary out = g.out;
+    out.latency_ms = StatsOf(g.latency);
+    out.ttft_ms = StatsOf(g.ttft);
+    if (!g.price_unknown) out.cost_usd = g.cost;
+    for (const auto& [name, sn] : g.score_sums) out.scores[name] = sn.first / static_cast<double>(sn.second);
+    if (run.wall_s > 0) {
+      out.calls_per_s = static_cast<double>(out.calls) / run.wall_s;
+      out.output_tokens_per_s = static_cast<double>(out.completion_tokens) / run.wall_s;
+    }
+    s.totals.calls += out.calls;
+    s.totals.ok += out.ok;
+    s.totals.prompt_tokens += out.prompt_tokens;
+    s.totals.completion_tokens += out.completion_tokens;
+    s.totals.total_tokens += out.total_tokens;
+    price_unknown |= g.price_unknown;
+    cost += g.cost;
+    s.groups.push_back(std::move(out));
+  }
+  if (!price_unknown) s.totals.cost_usd = cost;
+  return s;
+}
+
+}  // namespace evalrun

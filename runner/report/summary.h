@@ -1,0 +1,88 @@
+// Summary: the numbers every report shows, computed once from the records (SummaryBuilder) and
+// rendered by the json/md writers, which never recompute them. Fed record by record, so the run
+// loop and `evalrun report` (reading results.jsonl) share one code path.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/stats.h"
+#include "results/call_record.h"
+
+namespace evalrun {
+
+struct LatencyStats {
+  double mean = 0, p50 = 0, p90 = 0, p95 = 0, p99 = 0, max = 0;
+};
+
+struct GroupSummary {
+  std::string model;
+  std::string model_id;
+  std::string dataset;
+  long long calls = 0;
+  long long ok = 0;
+  std::map<std::string, long long> errors;  // error_kind -> count
+  std::optional<LatencyStats> latency_ms;   // over ok calls
+  std::optional<LatencyStats> ttft_ms;      // over ok calls that recorded one
+  long long prompt_tokens = 0;
+  long long completion_tokens = 0;
+  long long total_tokens = 0;
+  long long calls_without_usage = 0;  // ok calls whose response carried no usage
+  std::optional<double> cost_usd;     // null where a price is unknown
+  std::map<std::string, double> scores;  // scorer name -> mean
+  double calls_per_s = 0;
+  double output_tokens_per_s = 0;
+};
+
+struct Totals {
+  long long calls = 0, ok = 0;
+  long long prompt_tokens = 0, completion_tokens = 0, total_tokens = 0;
+  std::optional<double> cost_usd;
+};
+
+struct GateResult {
+  std::string name;
+  std::string model;
+  double threshold = 0;
+  std::optional<double> value;
+  bool passed = false;
+};
+
+struct RunInfo {
+  std::string run_id;
+  std::string job;
+  std::string started_at;
+  std::string finished_at;
+  double wall_s = 0;
+  std::string stop_reason;  // empty when the run finished its plan
+};
+
+struct Summary {
+  RunInfo run;
+  std::vector<GroupSummary> groups;
+  Totals totals;
+  std::vector<GateResult> gates;
+};
+
+class SummaryBuilder {
+ public:
+  void Add(const CallRecord& record);
+  /// `run.wall_s` is the denominator of the throughput figures.
+  Summary Build(const RunInfo& run);
+
+ private:
+  struct Group {
+    GroupSummary out;
+    Samples latency, ttft;
+    bool price_unknown = false;
+    double cost = 0;
+    std::map<std::string, std::pair<double, long long>> score_sums;
+  };
+  Group& GroupFor(const CallRecord& r);
+  std::vector<Group> groups_;
+  std::map<std::pair<std::string, std::string>, size_t> index_;
+};
+
+}  // namespace evalrun

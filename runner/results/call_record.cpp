@@ -1,0 +1,145 @@
+#include "results/call_record.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace evalrun {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void OptionalDouble(Writer& w, const char* key, const std::optional<double>& v) {
+  w.Key(key);
+  if (v) w.Double(*v);
+  else w.Null();
+}
+
+void OptionalString(Writer& w, const char* key, const std::string& v) {
+  w.Key(key);
+  if (v.empty()) w.Null();
+  else w.String(v);
+}
+
+// Times are rounded to microseconds: the clocks behind them are no finer, and shorter lines
+// keep results.jsonl smaller.
+double Round3(double ms) { return static_cast<double>(static_cast<long long>(ms * 1000 + 0.5)) / 1000; }
+
+const rapidjson::Value* Get(const rapidjson::Value& o, const char* key) {
+  auto it = o.FindMember(key);
+  return it == o.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
+}
+
+std::string Str(const rapidjson::Value& o, const char* key) {
+  const rapidjson::Value* v = Get(o, key);
+  return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+}
+
+double Num(const rapidjson::Value& o, const char* key) {
+  const rapidjson::Value* v = Get(o, key);
+  return v && v->IsNumber() ? v->GetDouble() : 0;
+}
+
+long long Int(const rapidjson::Value& o, const char* key) {
+  const rapidjson::Value* v = Get(o, key);
+  return v && v->IsInt64() ? v->GetInt64() : 0;
+}
+
+}  // namespace
+
+std::string RecordToJson(const CallRecord& r) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  // Costs are sums of tiny products: without a cap, binary noise shows as 0.0000016000000000000002.
+  w.SetMaxDecimalPlaces(12);
+  w.StartObject();
+  w.Key("run_id"); w.String(r.run_id);
+  w.Key("model"); w.String(r.model);
+  w.Key("model_id"); w.String(r.model_id);
+  w.Key("dataset"); w.String(r.dataset);
+  w.Key("row_id"); w.String(r.row_id);
+  w.Key("repeat"); w.Int(r.repeat);
+  w.Key("status"); w.String(r.ok() ? "ok" : "error");
+  w.Key("error_kind");
+  if (r.ok()) w.Null();
+  else w.String(ErrorKindName(r.error_kind));
+  OptionalString(w, "error", r.error);
+  w.Key("http_status");
+  if (r.http_status > 0) w.Int64(r.http_status);
+  else w.Null();
+  w.Key("attempts"); w.Int(r.attempts);
+  w.Key("started_at"); w.String(r.started_at);
+  w.Key("latency_ms"); w.Double(Round3(r.latency_ms));
+  OptionalDouble(w, "ttft_ms", r.ttft_ms ? std::optional<double>(Round3(*r.ttft_ms)) : std::nullopt);
+  w.Key("queue_ms"); w.Double(Round3(r.queue_ms));
+  w.Key("usage");
+  if (r.usage) {
+    w.StartObject();
+    w.Key("prompt_tokens"); w.Int64(r.usage->prompt_tokens);
+    w.Key("completion_tokens"); w.Int64(r.usage->completion_tokens);
+    w.Key("total_tokens"); w.Int64(r.usage->total_tokens);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  OptionalDouble(w, "cost_usd", r.cost_usd);
+  OptionalString(w, "finish_reason", r.finish_reason);
+  if (r.response) {
+    w.Key("response");
+    w.String(*r.response);
+  }
+  w.Key("scores"); w.StartObject();
+  for (const auto& [name, v] : r.scores) {
+    w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    w.Double(v);
+  }
+  w.EndObject();
+  OptionalString(w, "request_id", r.request_id);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+bool RecordFromJson(std::string_view line, CallRecord* r) {
+  rapidjson::Document d;
+  d.Parse(line.data(), line.size());
+  if (d.HasParseError() || !d.IsObject()) return false;
+  for (const char* key : {"run_id", "model", "dataset", "row_id", "status"}) {
+    const rapidjson::Value* v = Get(d, key);
+    if (!v || !v->IsString()) return false;
+  }
+  *r = CallRecord{};
+  r->run_id = Str(d, "run_id");
+  r->model = Str(d, "model");
+  r->model_id = Str(d, "model_id");
+  r->dataset = Str(d, "dataset");
+  r->row_id = Str(d, "row_id");
+  r->repeat = static_cast<int>(Int(d, "repeat"));
+  if (Str(d, "status") != "ok") {
+    r->error_kind = ErrorKind::kNetwork;
+    if (!ParseErrorKind(Str(d, "error_kind"), &r->error_kind)) return false;
+  }
+  r->error = Str(d, "error");
+  r->http_status = static_cast<long>(Int(d, "http_status"));
+  r->attempts = static_cast<int>(Int(d, "attempts"));
+  r->started_at = Str(d, "started_at");
+  r->latency_ms = Num(d, "latency_ms");
+  if (Get(d, "ttft_ms")) r->ttft_ms = Num(d, "ttft_ms");
+  r->queue_ms = Num(d, "queue_ms");
+  if (const rapidjson::Value* u = Get(d, "usage"); u && u->IsObject()) {
+    r->usage = Usage{Int(*u, "prompt_tokens"), Int(*u, "completion_tokens"), Int(*u, "total_tokens")};
+  }
+  if (Get(d, "cost_usd")) r->cost_usd = Num(d, "cost_usd");
+  r->finish_reason = Str(d, "finish_reason");
+  if (const rapidjson::Value* resp = Get(d, "response"); resp && resp->IsString()) {
+    r->response = std::string(resp->GetString(), resp->GetStringLength());
+  }
+  if (const rapidjson::Value* s = Get(d, "scores"); s && s->IsObject()) {
+    for (const auto& m : s->GetObject()) {
+      if (m.value.IsNumber()) r->scores[m.name.GetString()] = m.value.GetDouble();
+    }
+  }
+  r->request_id = Str(d, "request_id");
+  return true;
+}
+
+}  // namespace evalrun

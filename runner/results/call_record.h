@@ -1,0 +1,46 @@
+// CallRecord: one finished call, exactly the fields of a results.jsonl line (CONTRACT.md). Made by
+// the run loop, written by ResultsWriter, read back by ReadRecord for `evalrun report`, and folded
+// into the summary by SummaryBuilder.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "api/chat_response.h"
+#include "api/error_kind.h"
+
+namespace evalrun {
+
+struct CallRecord {
+  std::string run_id;
+  std::string model;     // the model's label (its id unless the job gave a label)
+  std::string model_id;  // the id sent to the API
+  std::string dataset;
+  std::string row_id;
+  int repeat = 0;
+  ErrorKind error_kind = ErrorKind::kNone;  // kNone means status "ok"
+  std::string error;                        // what went wrong, for people; empty when ok
+  long http_status = 0;
+  int attempts = 1;
+  std::string started_at;  // RFC 3339 UTC with milliseconds
+  double latency_ms = 0;
+  std::optional<double> ttft_ms;
+  double queue_ms = 0;
+  std::optional<Usage> usage;
+  std::optional<double> cost_usd;
+  std::string finish_reason;
+  std::optional<std::string> response;  // absent when save_responses is false
+  std::map<std::string, double> scores;
+  std::string request_id;
+
+  bool ok() const { return error_kind == ErrorKind::kNone; }
+};
+
+/// One results.jsonl line (no trailing newline).
+std::string RecordToJson(const CallRecord& record);
+
+/// Parses one results.jsonl line; false when it is not a whole record (e.g. a torn last line).
+bool RecordFromJson(std::string_view line, CallRecord* record);
+
+}  // namespace evalrun

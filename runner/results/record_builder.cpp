@@ -1,0 +1,59 @@
+#include "results/record_builder.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include "common/text.h"
+#include "report/pricing.h"
+
+namespace evalrun {
+
+ErrorKind ClassifyTransportError(int curl_code) {
+  switch (static_cast<CURLcode>(curl_code)) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return ErrorKind::kTimeout;
+    case CURLE_WRITE_ERROR:  // the body passed our size cap
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_WEIRD_SERVER_REPLY:
+      return ErrorKind::kParse;
+    default:
+      return ErrorKind::kNetwork;
+  }
+}
+
+CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
+  CallRecord r;
+  r.run_id = call.run_id;
+  r.model = call.model;
+  r.model_id = call.model_id;
+  r.dataset = call.dataset;
+  r.row_id = call.row_id;
+  r.repeat = call.repeat;
+  r.attempts = call.attempts;
+  r.started_at = call.started_at;
+  r.queue_ms = call.queue_ms;
+  r.latency_ms = http.latency_ms;
+  r.http_status = http.status;
+  r.request_id = http.request_id;
+  if (http.curl_code != 0) {
+    r.error_kind = ClassifyTransportError(http.curl_code);
+    r.error = http.curl_error;
+    return r;
+  }
+  ChatResponse resp = ParseChatResponse(http.status, http.body);
+  r.error_kind = resp.error;
+  if (resp.error != ErrorKind::kNone) {
+    r.error = Redact(http.status >= 200 && http.status < 300
+                         ? resp.error_message
+                         : fmt::format("HTTP {}: {}", http.status, resp.error_message),
+                     call.api_key);
+  }
+  if (r.request_id.empty()) r.request_id = resp.id;
+  r.finish_reason = resp.finish_reason;
+  r.usage = resp.usage;
+  if (resp.usage) r.cost_usd = CostUsd(call.price, *resp.usage);
+  if (call.save_responses && resp.error == ErrorKind::kNone) r.response = resp.content;
+  return r;
+}
+
+}  // namespace evalrun

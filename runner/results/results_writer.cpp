@@ -1,0 +1,38 @@
+#include "results/results_writer.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace evalrun {
+
+ResultsWriter::~ResultsWriter() { Close(); }
+
+Status ResultsWriter::Open(const std::string& path) {
+  path_ = path;
+  file_ = std::fopen(path.c_str(), "ab");
+  if (!file_) return Status::Io(fmt::format("{}: cannot open for writing: {}", path, std::strerror(errno)));
+  return Status::Ok();
+}
+
+Status ResultsWriter::Append(const CallRecord& record) {
+  line_ = RecordToJson(record);
+  line_.push_back('\n');
+  // One fwrite of the whole line, then a flush: the file only ever ends in a whole record or a
+  // torn final line that readers skip.
+  if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size() || std::fflush(file_) != 0) {
+    return Status::Io(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
+  }
+  return Status::Ok();
+}
+
+Status ResultsWriter::Close() {
+  if (!file_) return Status::Ok();
+  int rc = std::fclose(file_);
+  file_ = nullptr;
+  if (rc != 0) return Status::Io(fmt::format("{}: close failed: {}", path_, std::strerror(errno)));
+  return Status::Ok();
+}
+
+}  // namespace evalrun

@@ -1,0 +1,165 @@
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include "api/chat_request.h"
+#include "api/chat_response.h"
+#include "common/text.h"
+#include "results/record_builder.h"
+
+using namespace evalrun;
+
+TEST_CASE("the request body has model, messages and params in order", "[api]") {
+  Row row;
+  row.messages_json = R"([{"role":"user","content":"hi"}])";
+  JsonParams params = {{"temperature", "0"}, {"max_tokens", "64"}, {"stop", R"(["\n"])"}};
+  std::string body = BuildChatBody("meta-llama/Llama-3.1-8B-Instruct", params, row);
+  CHECK(body ==
+        R"({"model":"meta-llama/Llama-3.1-8B-Instruct","messages":[{"role":"user","content":"hi"}],"temperature":0,"max_tokens":64,"stop":["\n"]})");
+  rapidjson::Document d;
+  d.Parse(body.c_str());
+  CHECK_FALSE(d.HasParseError());
+}
+
+TEST_CASE("job params win over an openai-batch row's body params; model and messages are never overridden", "[api]") {
+  Row row;
+  row.messages_json = R"([{"role":"user","content":"hi"}])";
+  row.body_params = {{"max_tokens", "5"}, {"top_p", "0.9"}};
+  JsonParams params = {{"max_tokens", "64"}, {"model", "\"evil\""}};
+  CHECK(BuildChatBody("m", params, row) ==
+        R"({"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":64,"top_p":0.9})");
+}
+
+TEST_CASE("headers carry the bearer key, the project and the job's extras", "[api]") {
+  Endpoint e;
+  e.project = "team/proj";
+  e.headers = {{"X-Trace", "1"}};
+  auto h = BuildHeaders(e, "sekrit");
+  CHECK(std::find(h.begin(), h.end(), "Authorization: Bearer sekrit") != h.end());
+  CHECK(std::find(h.begin(), h.end(), "OpenAI-Project: team/proj") != h.end());
+  CHECK(std::find(h.begin(), h.end(), "X-Trace: 1") != h.end());
+  Endpoint bare;
+  auto h2 = BuildHeaders(bare, "k");
+  CHECK(std::none_of(h2.begin(), h2.end(), [](const std::string& s) { return s.rfind("OpenAI-Project", 0) == 0; }));
+}
+
+TEST_CASE("the API key comes from the named variable; empty counts as unset", "[api]") {
+  Endpoint e;
+  e.api_key_env = "EVALRUN_TEST_KEY_VAR";
+  std::string searched;
+  setenv("EVALRUN_TEST_KEY_VAR", "", 1);
+  CHECK(FindApiKey(e, &searched).empty());
+  CHECK(searched == "EVALRUN_TEST_KEY_VAR");
+  setenv("EVALRUN_TEST_KEY_VAR", "abc", 1);
+  CHECK(FindApiKey(e, &searched) == "abc");
+  unsetenv("EVALRUN_TEST_KEY_VAR");
+  Endpoint def;
+  FindApiKey(def, &searched);
+  CHECK(searched == "WANDB_API_KEY or OPENAI_API_KEY");
+}
+
+TEST_CASE("a completion's content, finish reason and usage are read", "[api]") {
+  auto r = ParseChatResponse(200, R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Here"},"finish_reason":"stop"}],"usage":{"prompt_tokens":25,"completion_tokens":50,"total_tokens":75}})");
+  CHECK(r.error == ErrorKind::kNone);
+  CHECK(r.content == "Here");
+  CHECK(r.finish_reason == "stop");
+  CHECK(r.id == "chatcmpl-1");
+  REQUIRE(r.usage);
+  CHECK(r.usage->prompt_tokens == 25);
+  CHECK(r.usage->completion_tokens == 50);
+  CHECK(r.usage->total_tokens == 75);
+}
+
+TEST_CASE("a 200 without usage is ok with usage unknown; total is derived when absent", "[api]") {
+  auto r = ParseChatResponse(200, R"({"choices":[{"message":{"content":"x"}}]})");
+  CHECK(r.error == ErrorKind::kNone);
+  CHECK_FALSE(r.usage);
+  auto t = ParseChatResponse(200, R"({"choices":[{"message":{"content":null}}],"usage":{"prompt_tokens":2,"completion_tokens":3}})");
+  REQUIRE(t.usage);
+  CHECK(t.usage->total_tokens == 5);
+  CHECK(t.content.empty());
+}
+
+TEST_CASE("a malformed 200 is a parse error", "[api]") {
+  CHECK(ParseChatResponse(200, "{not json").error == ErrorKind::kParse);
+  CHECK(ParseChatResponse(200, "[]").error == ErrorKind::kParse);
+  CHECK(ParseChatResponse(200, R"({"choices":[]})").error == ErrorKind::kParse);
+  CHECK(ParseChatResponse(200, R"({"choices":[{"message":{"content":5}}]})").error == ErrorKind::kParse);
+  CHECK(ParseChatResponse(200, R"({"error":{"message":"boom"}})").error == ErrorKind::kParse);
+}
+
+TEST_CASE("HTTP errors map to the contract's error kinds", "[api]") {
+  CHECK(ParseChatResponse(401, R"({"error":{"message":"Authentication failed"}})").error == ErrorKind::kAuth);
+  CHECK(ParseChatResponse(403, "{}").error == ErrorKind::kAuth);
+  auto quota = ParseChatResponse(402, R"({"error":{"message":"You exceeded your current quota"}})");
+  CHECK(quota.error == ErrorKind::kQuota);
+  CHECK(quota.error_message == "You exceeded your current quota");
+  CHECK(ParseChatResponse(429, R"({"error":"Concurrency limit reached for requests"})").error == ErrorKind::kRateLimit);
+  CHECK(ParseChatResponse(429, R"({"error":{"message":"You exceeded your current quota, please check your plan and billing details"}})").error == ErrorKind::kQuota);
+  CHECK(ParseChatResponse(400, R"({"detail":"bad"})").error == ErrorKind::kBadRequest);
+  CHECK(ParseChatResponse(404, "").error == ErrorKind::kBadRequest);
+  CHECK(ParseChatResponse(500, "oops").error == ErrorKind::kServer);
+  CHECK(ParseChatResponse(503, "").error == ErrorKind::kServer);
+  CHECK(StopsRun(ErrorKind::kAuth));
+  CHECK(StopsRun(ErrorKind::kQuota));
+  CHECK_FALSE(StopsRun(ErrorKind::kRateLimit));
+}
+
+TEST_CASE("error messages come from every common error body shape", "[api]") {
+  CHECK(ApiErrorMessage(R"({"error":{"message":"m1"}})") == "m1");
+  CHECK(ApiErrorMessage(R"({"error":"m2"})") == "m2");
+  CHECK(ApiErrorMessage(R"({"detail":"m3"})") == "m3");
+  CHECK(ApiErrorMessage("  <html>bad gateway</html>\n") == "<html>bad gateway</html>");
+}
+
+TEST_CASE("the models list is read from data[].id", "[api]") {
+  auto ids = ParseModelList(R"({"object":"list","data":[{"id":"a"},{"id":"b"},{"x":1}]})");
+  REQUIRE(ids.ok());
+  CHECK(ids.value() == std::vector<std::string>{"a", "b"});
+  CHECK_FALSE(ParseModelList("[]").ok());
+  CHECK_FALSE(ParseModelList(R"({"data":{}})").ok());
+}
+
+TEST_CASE("a record is built from a finished transfer", "[api]") {
+  CallContext ctx;
+  ctx.model = "small";
+  ctx.model_id = "m/small";
+  ctx.price = Pricing{1.0, 2.0};
+  HttpResult http;
+  http.status = 200;
+  http.latency_ms = 12.5;
+  http.body = R"({"id":"c1","choices":[{"message":{"content":"42"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}})";
+  CallRecord r = BuildRecord(ctx, http);
+  CHECK(r.ok());
+  CHECK(r.response == std::optional<std::string>("42"));
+  CHECK(r.request_id == "c1");
+  REQUIRE(r.cost_usd);
+  CHECK(*r.cost_usd == Approx((1000 * 1.0 + 500 * 2.0) / 1e6));
+  ctx.save_responses = false;
+  CHECK_FALSE(BuildRecord(ctx, http).response);
+  ctx.price.reset();
+  CHECK_FALSE(BuildRecord(ctx, http).cost_usd);  // unknown price stays unknown
+}
+
+TEST_CASE("transport failures become timeout or network records", "[api]") {
+  CallContext ctx;
+  HttpResult http;
+  http.curl_code = 28;  // CURLE_OPERATION_TIMEDOUT
+  http.curl_error = "Timeout was reached";
+  CHECK(BuildRecord(ctx, http).error_kind == ErrorKind::kTimeout);
+  http.curl_code = 7;  // CURLE_COULDNT_CONNECT
+  CHECK(BuildRecord(ctx, http).error_kind == ErrorKind::kNetwork);
+}
+
+TEST_CASE("an API error echoing the key never carries it into the record", "[api]") {
+  CallContext ctx;
+  const std::string key = "sk-abcdefghijklmnopqrstuvwxyz123456";
+  ctx.api_key = key;
+  HttpResult http;
+  http.status = 401;
+  http.body = R"x({"error":{"message":"Incorrect API key provided: sk-abcdefghijklmnopqrstuvwxyz123456 and sk-abcd********************3456 (partial)"}})x";
+  CallRecord r = BuildRecord(ctx, http);
+  CHECK(r.error.find("abcdefgh") == std::string::npos);
+  CHECK_THAT(r.error, Catch::Contains("[redacted]"));
+  CHECK(Redact("plain text", key) == "plain text");
+}

@@ -1,0 +1,165 @@
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include "dataset/dataset_scan.h"
+#include "dataset/jsonl_reader.h"
+#include "dataset/prompt_template.h"
+#include "dataset/row_parser.h"
+#include "support/process.h"
+
+using namespace evalrun;
+using evalrun::testing::TempDir;
+
+namespace {
+
+DatasetSpec Spec(const std::string& path, DatasetFormat format = DatasetFormat::kAuto) {
+  DatasetSpec d;
+  d.path = path;
+  d.given_path = "data.jsonl";
+  d.name = "data";
+  d.format = format;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("JsonlReader gives physical line numbers, skips blank lines, strips BOM and CRLF", "[dataset]") {
+  TempDir dir;
+  auto path = dir.Write("d.jsonl", "\xEF\xBB\xBF{\"a\":1}\r\n\n   \t\n{\"a\":2}\n{\"a\":3}");
+  JsonlReader reader;
+  REQUIRE(reader.Open(path).ok());
+  std::string_view line;
+  long long n = 0;
+  REQUIRE(reader.Next(&line, &n));
+  CHECK(line == "{\"a\":1}");
+  CHECK(n == 1);
+  CHECK(reader.column_offset() == 3);
+  REQUIRE(reader.Next(&line, &n));
+  CHECK(line == "{\"a\":2}");
+  CHECK(n == 4);
+  REQUIRE(reader.Next(&line, &n));
+  CHECK(line == "{\"a\":3}");  // no newline at the end of the file
+  CHECK(n == 5);
+  CHECK_FALSE(reader.Next(&line, &n));
+  CHECK(reader.status().ok());
+}
+
+TEST_CASE("a chat row keeps its messages and takes its id", "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  prompt.system = "Be brief.";
+  RowParser parser(ds, prompt);
+  Row row;
+  auto problem = parser.Parse(R"({"id":7,"messages":[{"role":"user","content":"日本語 🚀"}]})", 3, 0, &row);
+  REQUIRE_FALSE(problem);
+  CHECK(row.id == "7");
+  CHECK(row.line == 3);
+  CHECK(row.messages_json ==
+        R"([{"role":"system","content":"Be brief."},{"role":"user","content":"日本語 🚀"}])");
+}
+
+TEST_CASE("a row's own system message is not doubled", "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  prompt.system = "job system";
+  RowParser parser(ds, prompt);
+  Row row;
+  REQUIRE_FALSE(parser.Parse(R"({"messages":[{"role":"system","content":"own"},{"role":"user","content":"q"}]})", 1, 0, &row));
+  CHECK(row.messages_json == R"([{"role":"system","content":"own"},{"role":"user","content":"q"}])");
+  CHECK(row.id == "1");  // no id field: the line number
+}
+
+TEST_CASE("a fields row goes through the template", "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  prompt.template_text = "Q: {{question}} ({{meta.level}}, {{ n }})";
+  RowParser parser(ds, prompt);
+  Row row;
+  REQUIRE_FALSE(parser.Parse(R"({"id":"a1","question":"2+2?","meta":{"level":"easy"},"n":3})", 1, 0, &row));
+  CHECK(row.id == "a1");
+  CHECK(row.messages_json == R"x([{"role":"user","content":"Q: 2+2? (easy, 3)"}])x");
+}
+
+TEST_CASE("a fields row missing a template field is located", "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  prompt.template_text = "{{question}}";
+  RowParser parser(ds, prompt);
+  Row row;
+  auto problem = parser.Parse(R"({"q":"x"})", 9, 0, &row);
+  REQUIRE(problem);
+  CHECK(problem->ToString() == "data.jsonl:9:1: prompt.template uses {{question}}, which this row does not have");
+}
+
+TEST_CASE("malformed JSON is reported with line and byte column", "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  RowParser parser(ds, prompt);
+  Row row;
+  auto problem = parser.Parse(R"({"messages": [}, )", 12, 0, &row);
+  REQUIRE(problem);
+  CHECK(problem->line == 12);
+  CHECK(problem->col == 15);
+  CHECK_THAT(problem->message, Catch::StartsWith("malformed JSON"));
+  // After a stripped byte-order mark, columns still count bytes of the file.
+  auto with_bom = parser.Parse("[1,", 1, 3, &row);
+  REQUIRE(with_bom);
+  CHECK(with_bom->col == 3 + 3 + 1);
+}
+
+TEST_CASE("bad rows of each shape are rejected with a reason", "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  RowParser parser(ds, prompt);
+  Row row;
+  CHECK_THAT(parser.Parse("[1,2]", 1, 0, &row)->message, Catch::Contains("must be a JSON object"));
+  CHECK_THAT(parser.Parse(R"({"messages":[]})", 1, 0, &row)->message, Catch::Contains("non-empty array"));
+  CHECK_THAT(parser.Parse(R"({"messages":[{"content":"x"}]})", 1, 0, &row)->message, Catch::Contains("\"role\""));
+  CHECK_THAT(parser.Parse(R"({"q":1})", 1, 0, &row)->message, Catch::Contains("no prompt.template"));
+  CHECK_THAT(parser.Parse("{\"messages\":\"\xff\"}", 1, 0, &row)->message, Catch::Contains("malformed JSON"));
+}
+
+TEST_CASE("an openai-batch row brings custom_id, messages and body params", "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  RowParser parser(ds, prompt);
+  Row row;
+  auto problem = parser.Parse(
+      R"({"custom_id":"req-1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt","messages":[{"role":"user","content":"hi"}],"max_tokens":5}})",
+      1, 0, &row);
+  REQUIRE_FALSE(problem);
+  CHECK(row.id == "req-1");
+  CHECK(row.body_model == "gpt");
+  CHECK(row.body_params == JsonParams{{"max_tokens", "5"}});
+  auto bad = parser.Parse(R"({"custom_id":"x","body":{"messages":[]}})", 2, 0, &row);
+  REQUIRE(bad);
+  CHECK_THAT(bad->message, Catch::Contains("body."));
+}
+
+TEST_CASE("ScanDataset counts rows up to the limit and collects every problem", "[dataset]") {
+  TempDir dir;
+  auto path = dir.Write("d.jsonl", "{\"q\":\"a\"}\n{bad\n\n{\"q\":\"b\"}\n{\"x\":1}\n{\"q\":\"c\"}\n");
+  DatasetSpec ds = Spec(path);
+  PromptSpec prompt;
+  prompt.template_text = "{{q}}";
+  DatasetScan all = ScanDataset(ds, prompt, std::nullopt);
+  CHECK(all.rows == 3);
+  REQUIRE(all.problems.size() == 2);
+  CHECK(all.problems[0].line == 2);
+  CHECK(all.problems[1].line == 5);
+  DatasetScan first = ScanDataset(ds, prompt, 1);
+  CHECK(first.rows == 1);
+  CHECK(first.problems.empty());
+}
+
+TEST_CASE("FindPath and ValueText read nested fields", "[dataset]") {
+  rapidjson::Document d;
+  d.Parse(R"({"a":{"b":[1,2]},"s":"t","n":1.5})");
+  REQUIRE(FindPath(d, "a.b"));
+  CHECK(ValueText(*FindPath(d, "a.b")) == "[1,2]");
+  CHECK(ValueText(*FindPath(d, "s")) == "t");
+  CHECK(ValueText(*FindPath(d, "n")) == "1.5");
+  CHECK(FindPath(d, "a.c") == nullptr);
+  CHECK(FindPath(d, "s.x") == nullptr);
+}

@@ -1,0 +1,146 @@
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include "report/pricing.h"
+#include "report/report_md.h"
+#include "report/stats.h"
+#include "report/summary.h"
+#include "report/summary_json.h"
+#include "results/call_record.h"
+#include "support/process.h"
+
+using namespace evalrun;
+
+namespace {
+
+CallRecord Ok(const std::string& model, const std::string& dataset, double latency, long long p, long long c,
+              std::optional<double> cost) {
+  CallRecord r;
+  r.run_id = "run";
+  r.model = model;
+  r.model_id = model;
+  r.dataset = dataset;
+  r.row_id = "1";
+  r.latency_ms = latency;
+  r.usage = Usage{p, c, p + c};
+  r.cost_usd = cost;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("Samples gives interpolated percentiles, mean and max", "[report]") {
+  Samples s;
+  for (int v : {5, 1, 4, 2, 3}) s.Add(v);
+  CHECK(s.count() == 5);
+  CHECK(s.Mean() == Approx(3));
+  CHECK(s.Max() == Approx(5));
+  CHECK(s.Percentile(0) == Approx(1));
+  CHECK(s.Percentile(50) == Approx(3));
+  CHECK(s.Percentile(100) == Approx(5));
+  CHECK(s.Percentile(90) == Approx(4.6));
+  Samples empty;
+  CHECK(empty.Percentile(50) == 0);
+}
+
+TEST_CASE("the summary sums tokens and costs and counts errors per model and dataset", "[report]") {
+  SummaryBuilder b;
+  b.Add(Ok("a", "d", 10, 100, 10, 0.5));
+  b.Add(Ok("a", "d", 30, 100, 20, 0.25));
+  CallRecord err;
+  err.model = "a";
+  err.dataset = "d";
+  err.error_kind = ErrorKind::kServer;
+  b.Add(err);
+  b.Add(Ok("b", "d", 20, 7, 3, std::nullopt));  // unknown price
+  Summary s = b.Build(RunInfo{"run", "job", "t0", "t1", 2.0, ""});
+  REQUIRE(s.groups.size() == 2);
+  const GroupSummary& a = s.groups[0];
+  CHECK(a.model == "a");
+  CHECK(a.calls == 3);
+  CHECK(a.ok == 2);
+  CHECK(a.errors.at("server") == 1);
+  CHECK(a.prompt_tokens == 200);
+  CHECK(a.completion_tokens == 30);
+  CHECK(a.total_tokens == 230);
+  REQUIRE(a.cost_usd);
+  CHECK(*a.cost_usd == Approx(0.75));
+  REQUIRE(a.latency_ms);
+  CHECK(a.latency_ms->p50 == Approx(20));
+  CHECK(a.latency_ms->max == Approx(30));
+  CHECK(a.calls_per_s == Approx(1.5));
+  CHECK(a.output_tokens_per_s == Approx(15));
+  CHECK_FALSE(s.groups[1].cost_usd);
+  CHECK(s.totals.calls == 4);
+  CHECK(s.totals.total_tokens == 240);
+  CHECK_FALSE(s.totals.cost_usd);  // one unknown price makes the total unknown, never a low guess
+}
+
+TEST_CASE("summary.json has the contract's fields", "[report]") {
+  SummaryBuilder b;
+  b.Add(Ok("a", "d", 10, 1, 1, 0.1));
+  Summary s = b.Build(RunInfo{"run", "job", "t0", "t1", 1.0, ""});
+  rapidjson::Document d;
+  d.Parse(SummaryToJson(s).c_str());
+  REQUIRE_FALSE(d.HasParseError());
+  for (const char* k : {"run_id", "job", "started_at", "finished_at", "wall_s", "groups", "totals", "gates"}) {
+    CHECK(d.HasMember(k));
+  }
+  const auto& g = d["groups"][0];
+  for (const char* k : {"model", "dataset", "calls", "ok", "errors", "latency_ms", "ttft_ms", "prompt_tokens",
+                        "completion_tokens", "total_tokens", "cost_usd", "scores", "calls_per_s", "output_tokens_per_s"}) {
+    CHECK(g.HasMember(k));
+  }
+  for (const char* k : {"mean", "p50", "p90", "p95", "p99", "max"}) CHECK(g["latency_ms"].HasMember(k));
+  CHECK(g["ttft_ms"].IsNull());
+}
+
+TEST_CASE("report.md has one table row per model and dataset", "[report]") {
+  SummaryBuilder b;
+  b.Add(Ok("fast|model", "d", 10, 1, 1, 0.1));
+  b.Add(Ok("slow", "d", 10, 1, 1, std::nullopt));
+  std::string md = SummaryToMarkdown(b.Build(RunInfo{"run", "job", "t0", "t1", 1.0, ""}));
+  CHECK_THAT(md, Catch::Contains("| fast\\|model | d | 1 | 1 | 0 |"));
+  CHECK_THAT(md, Catch::Contains("| slow | d |"));
+  CHECK_THAT(md, Catch::Contains("unknown"));
+}
+
+TEST_CASE("a record survives a round trip through its JSON line", "[report]") {
+  CallRecord r = Ok("m", "d", 12.3456, 5, 6, 0.0000016000000000000002);
+  r.row_id = "row-1";
+  r.repeat = 2;
+  r.response = "日本語 🚀";
+  r.scores["exact"] = 1;
+  r.ttft_ms = 3.5;
+  std::string line = RecordToJson(r);
+  CHECK(line.find('\n') == std::string::npos);
+  CHECK_THAT(line, Catch::Contains("\"cost_usd\":0.0000016,"));
+  CallRecord back;
+  REQUIRE(RecordFromJson(line, &back));
+  CHECK(back.row_id == "row-1");
+  CHECK(back.repeat == 2);
+  CHECK(back.response == r.response);
+  CHECK(back.latency_ms == Approx(12.346));
+  CHECK(back.usage->completion_tokens == 6);
+  CHECK(back.scores.at("exact") == 1);
+  CHECK(*back.ttft_ms == Approx(3.5));
+  CHECK_FALSE(RecordFromJson(line.substr(0, line.size() / 2), &back));  // a torn line is not a record
+}
+
+TEST_CASE("a pricing file gives per-model prices; a job's own price wins", "[report]") {
+  evalrun::testing::TempDir dir;
+  auto path = dir.Write("p.yaml", "date: 2026-11-24\nsource: test\nmodels:\n  a: {input_per_mtok: 1, output_per_mtok: 2}\n  b: {input_per_mtok: x}\n");
+  Diagnostics problems;
+  PricingTable t = LoadPricingFile(path, &problems);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].line == 5);
+  ModelSpec a{"a", "a", {}, std::nullopt};
+  REQUIRE(PriceFor(a, t));
+  CHECK(PriceFor(a, t)->output_per_mtok == 2);
+  a.pricing = Pricing{9, 9};
+  CHECK(PriceFor(a, t)->input_per_mtok == 9);
+  ModelSpec c{"c", "c", {}, std::nullopt};
+  CHECK_FALSE(PriceFor(c, t));
+  CHECK(*CostUsd(Pricing{1, 2}, Usage{1000000, 500000, 1500000}) == Approx(2.0));
+}

@@ -1,0 +1,171 @@
+#include "support/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <rapidjson/document.h>
+
+#include "engine/curl_transport.h"
+
+extern char** environ;
+
+namespace evalrun::testing {
+namespace {
+
+std::vector<std::string> MergedEnv(const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : extra) {
+    if (v.empty() && k.rfind("UNSET:", 0) == 0) env.erase(k.substr(6));
+    else env[k] = v;
+  }
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::vector<char*> Pointers(std::vector<std::string>& v) {
+  std::vector<char*> p;
+  for (auto& s : v) p.push_back(s.data());
+  p.push_back(nullptr);
+  return p;
+}
+
+pid_t Spawn(std::vector<std::string> args, const std::map<std::string, std::string>& env, int in_fd, int out_fd,
+            int err_fd) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (in_fd >= 0) posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+  posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+  auto env_strings = MergedEnv(env);
+  auto argv = Pointers(args);
+  auto envp = Pointers(env_strings);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
+  return pid;
+}
+
+}  // namespace
+
+ProcessResult RunProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                         const std::string& stdin_text) {
+  // Output goes to temporary files, not pipes, so a chatty child can never block on a full pipe.
+  char out_path[] = "/tmp/evalrun-test-out-XXXXXX";
+  char err_path[] = "/tmp/evalrun-test-err-XXXXXX";
+  char in_path[] = "/tmp/evalrun-test-in-XXXXXX";
+  int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), in_fd = mkstemp(in_path);
+  if (write(in_fd, stdin_text.data(), stdin_text.size()) != static_cast<ssize_t>(stdin_text.size())) {
+    throw std::runtime_error("write stdin");
+  }
+  lseek(in_fd, 0, SEEK_SET);
+  pid_t pid = Spawn(args, env, in_fd, out_fd, err_fd);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(out_fd);
+  close(err_fd);
+  close(in_fd);
+  ProcessResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(out_path);
+  r.err = ReadFile(err_path);
+  unlink(out_path);
+  unlink(err_path);
+  unlink(in_path);
+  return r;
+}
+
+ProcessResult RunEvalrun(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  std::vector<std::string> full = {EVALRUN_BINARY};
+  full.insert(full.end(), args.begin(), args.end());
+  return RunProcess(full, env);
+}
+
+MockServerProcess::MockServerProcess(const std::vector<std::string>& extra_args) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  std::vector<std::string> args = {EVALRUN_BINARY, "mock-server", "--port", "0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  int err_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  pid_ = Spawn(args, {}, -1, fds[1], err_fd);
+  close(fds[1]);
+  close(err_fd);
+  out_fd_ = fds[0];
+  // The server prints its URL only once it is listening: reading that line is the readiness check.
+  std::string line;
+  char c;
+  while (read(out_fd_, &c, 1) == 1 && c != '\n') line += c;
+  const std::string prefix = "listening on ";
+  if (line.rfind(prefix, 0) != 0) throw std::runtime_error("mock server did not start: '" + line + "'");
+  base_url_ = line.substr(prefix.size());
+}
+
+MockServerProcess::~MockServerProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status;
+    waitpid(pid_, &status, 0);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+}
+
+long long MockServerProcess::ChatRequests() const {
+  TransportOptions opts;
+  std::string root = base_url_.substr(0, base_url_.rfind("/v1"));
+  auto r = HttpGet(opts, root + "/mock/stats");
+  if (!r.ok() || r->status != 200) throw std::runtime_error("mock stats unavailable");
+  rapidjson::Document d;
+  d.Parse(r->body.c_str());
+  return d["chat_requests"].GetInt64();
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/evalrun-test-XXXXXX";
+  path_ = mkdtemp(tmpl);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::Write(const std::string& name, const std::string& content) const {
+  std::string p = path_ + "/" + name;
+  std::filesystem::create_directories(std::filesystem::path(p).parent_path());
+  std::ofstream(p, std::ios::binary) << content;
+  return p;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace evalrun::testing

@@ -1,0 +1,58 @@
+// Test helpers that run the real evalrun binary: a child process with captured output, and the
+// mock server started on an ephemeral port (its first stdout line is read, so no sleeping).
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace evalrun::testing {
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `args` (argv[0] first) with `env` added to the environment, waits, returns its output.
+ProcessResult RunProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                         const std::string& stdin_text = "");
+
+/// Runs the evalrun binary under test.
+ProcessResult RunEvalrun(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+
+class MockServerProcess {
+ public:
+  explicit MockServerProcess(const std::vector<std::string>& extra_args = {});
+  ~MockServerProcess();
+  MockServerProcess(const MockServerProcess&) = delete;
+  MockServerProcess& operator=(const MockServerProcess&) = delete;
+
+  const std::string& base_url() const { return base_url_; }
+  /// GET /mock/stats: requests the server has seen.
+  long long ChatRequests() const;
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  std::string base_url_;
+};
+
+/// A fresh empty directory under the system temp dir, removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+std::vector<std::string> ReadLines(const std::string& path);
+
+}  // namespace evalrun::testing
