@@ -166,7 +166,7 @@ TEST_CASE("evalrun report rebuilds the same summary from results.jsonl", "[e2e]"
   CHECK(after["groups"][0]["latency_ms"]["p95"].GetDouble() == Approx(before["groups"][0]["latency_ms"]["p95"].GetDouble()));
 }
 
-TEST_CASE("--limit, --set and --concurrency shape the run", "[e2e]") {
+TEST_CASE("the limit, set and concurrency flags shape the run", "[e2e]") {
   MockServerProcess server;
   TempDir dir;
   WriteDatasets(dir, 30);
@@ -182,7 +182,7 @@ TEST_CASE("--limit, --set and --concurrency shape the run", "[e2e]") {
   CHECK(Json(out + "/manifest.json")["job"]["concurrency"].GetInt() == 8);  // the job as written
 }
 
-TEST_CASE("--dry-run prints the plan and sends nothing", "[e2e]") {
+TEST_CASE("a dry run prints the plan and sends nothing", "[e2e]") {
   MockServerProcess server;
   TempDir dir;
   WriteDatasets(dir, 10);

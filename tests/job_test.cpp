@@ -150,7 +150,7 @@ TEST_CASE("required keys and value ranges are checked", "[job]") {
   CHECK_THAT(all, Catch::Contains("repeats must be a whole number"));
 }
 
-TEST_CASE("--set overrides a key by dotted path and keeps YAML typing", "[job]") {
+TEST_CASE("a --set override replaces a key by dotted path and keeps YAML typing", "[job]") {
   TempDir dir;
   dir.Write("d.jsonl", "{}\n");
   const std::string yaml = "name: t\nmodels: [a, b]\ndatasets: [d.jsonl]\nparams: {temperature: 0}\n";
