@@ -34,6 +34,7 @@ std::string Job(const std::string& base_url, const std::string& extra = "") {
          "datasets:\n  - path: arith.jsonl\n  - path: chat.jsonl\n"
          "prompt:\n  system: Answer with the number only.\n  template: \"{{question}}\"\n"
          "params: {temperature: 0, max_tokens: 32}\n"
+         "scoring: [{type: exact, field: answer}]\n"
          "concurrency: 8\n" + extra;
 }
 
@@ -105,7 +106,11 @@ TEST_CASE("a real run writes one record per call and reports that add up", "[e2e
     seen.insert({rec.model, rec.dataset, rec.row_id});
     if (rec.dataset == "arith") {
       int i = std::stoi(rec.row_id.substr(1));
-      right[rec.model] += rec.response == std::to_string(3 * i);
+      const bool is_right = rec.response == std::to_string(3 * i);
+      right[rec.model] += is_right;
+      CHECK(rec.scores.at("exact") == (is_right ? 1.0 : 0.0));
+    } else {
+      CHECK(rec.scores.empty());  // chat rows have no reference answer
     }
   }
   CHECK(seen.size() == static_cast<size_t>(calls));  // no call twice, none missing
@@ -131,6 +136,10 @@ TEST_CASE("a real run writes one record per call and reports that add up", "[e2e
     CHECK(g["cost_usd"].IsNull() == (std::string(g["model"].GetString()) == "mock-large"));
   }
   CHECK(group_calls == calls);
+  // groups: small/arith, large/arith, small/chat, large/chat
+  CHECK(summary["groups"][0]["scores"]["exact"].GetDouble() == Approx(right["mock-small"] / 60.0));
+  CHECK(summary["groups"][1]["scores"]["exact"].GetDouble() == Approx(right["mock-large"] / 60.0));
+  CHECK_FALSE(summary["groups"][2]["scores"].HasMember("exact"));
   // The slower model is slower in the report too.
   CHECK(summary["groups"][1]["latency_ms"]["p50"].GetDouble() > summary["groups"][0]["latency_ms"]["p50"].GetDouble());
 
@@ -143,6 +152,23 @@ TEST_CASE("a real run writes one record per call and reports that add up", "[e2e
   CHECK(manifest["planned_calls"].GetInt64() == calls);
   CHECK(manifest["finished_at"].IsString());
   CHECK(AllFiles(out).find(kKey) == std::string::npos);
+}
+
+TEST_CASE("at most `concurrency` calls are in flight, on reused connections", "[e2e]") {
+  MockServerProcess server({"--latency-ms", "20", "--jitter", "0"});
+  TempDir dir;
+  WriteDatasets(dir, 50);
+  const std::string job = dir.Write("job.yaml", Job(server.base_url(), "repeats: 2\n"));
+  ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run", "--concurrency", "4"}, {{"E2E_KEY", kKey}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(server.ChatRequests() == (50 + 2) * 2 * 2);
+  CHECK(server.Stat("max_in_flight") == 4);  // the window is used, and never exceeded
+  CHECK(server.Stat("connections") <= 4);    // keep-alive: no new connection per call
+  auto records = Records(dir.path() + "/run");
+  std::set<int> repeats;
+  for (const auto& rec : records) repeats.insert(rec.repeat);
+  CHECK(repeats == std::set<int>{0, 1});
 }
 
 TEST_CASE("evalrun report rebuilds the same summary from results.jsonl", "[e2e]") {

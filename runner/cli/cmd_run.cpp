@@ -75,6 +75,24 @@ bool CheckDatasets(const Job& job, std::optional<long long> cli_limit, Plan* pla
   return ok;
 }
 
+/// Job keys this version parses but does not act on yet: said out loud, never silently ignored.
+/// A budget is refused outright: a user who set one must not spend past it unknowingly.
+bool CheckUnsupported(const Job& job) {
+  if (job.budget_usd) {
+    fmt::print(stderr, "{}: budget_usd is not enforced by this version of evalrun; remove it to run "
+                       "without a spending cap (nothing was sent)\n", job.file);
+    return false;
+  }
+  if (job.stream) fmt::print(stderr, "warning: stream: true is not supported yet; calls are sent without streaming\n");
+  if (job.rate_limit.requests_per_minute > 0 || job.rate_limit.tokens_per_minute > 0) {
+    fmt::print(stderr, "warning: rate_limit is not enforced yet; use concurrency to bound the load\n");
+  }
+  if (job.gates.max_error_rate || job.gates.min_score || job.gates.max_p95_latency_ms || job.gates.max_cost_usd) {
+    fmt::print(stderr, "warning: gates are not checked yet; the exit status ignores them\n");
+  }
+  return true;
+}
+
 void PrintPlan(const Job& job, const Plan& plan) {
   fmt::print("job {}: {} calls to {}\n", job.name, plan.calls, job.endpoint.base_url);
   for (const auto& d : plan.datasets) {
@@ -104,6 +122,7 @@ int RunCommand(const RunArgs& args) {
     for (const auto& p : problems) fmt::print(stderr, "{}\n", p.ToString());
     if (!problems.empty()) return kExitBadInput;
   }
+  if (!CheckUnsupported(job)) return kExitBadInput;
   Plan plan;
   if (!CheckDatasets(job, args.limit, &plan)) return kExitBadInput;
   if (args.dry_run) {

@@ -2,7 +2,9 @@
 // made one at a time as the engine has room for calls, and dropped once their calls are sent.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "job/job.h"
 
@@ -15,6 +17,8 @@ struct Row {
   std::string messages_json;  // the "messages" array of the request body, as JSON text
   JsonParams body_params;     // request keys an openai-batch row brings (besides model, messages)
   std::string body_model;     // body.model of an openai-batch row, used when the job lists no model
+  /// The row's value of each scorer's reference field (parallel to Job::scoring), as text.
+  std::vector<std::optional<std::string>> references;
 };
 
 }  // namespace evalrun

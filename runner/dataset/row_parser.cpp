@@ -88,6 +88,13 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
   row->id = std::to_string(line);
   row->body_params.clear();
   row->body_model.clear();
+  row->references.clear();
+  if (scorers_) {
+    for (const auto& s : *scorers_) {
+      const rapidjson::Value* v = s.field.empty() ? nullptr : FindPath(doc, s.field);
+      row->references.push_back(v && !v->IsNull() ? std::optional<std::string>(ValueText(*v)) : std::nullopt);
+    }
+  }
 
   DatasetFormat format = dataset_.format;
   if (format == DatasetFormat::kAuto) {

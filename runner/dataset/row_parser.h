@@ -14,8 +14,9 @@ namespace evalrun {
 
 class RowParser {
  public:
-  RowParser(const DatasetSpec& dataset, const PromptSpec& prompt)
-      : dataset_(dataset), prompt_(prompt) {}
+  /// `scorers` (may be null) name the reference fields to keep with each row.
+  RowParser(const DatasetSpec& dataset, const PromptSpec& prompt, const std::vector<ScorerSpec>* scorers = nullptr)
+      : dataset_(dataset), prompt_(prompt), scorers_(scorers) {}
 
   /// Parses `text` (line `line` of the file; `col_offset` bytes were stripped before it).
   std::optional<Diagnostic> Parse(std::string_view text, long long line, int col_offset, Row* row) const;
@@ -23,6 +24,7 @@ class RowParser {
  private:
   const DatasetSpec& dataset_;
   const PromptSpec& prompt_;
+  const std::vector<ScorerSpec>* scorers_;
 };
 
 }  // namespace evalrun

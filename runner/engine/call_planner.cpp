@@ -13,7 +13,7 @@ bool CallPlanner::NextRow() {
     const DatasetSpec& ds = job_.datasets[dataset_index_];
     if (!reader_) {
       reader_ = std::make_unique<JsonlReader>();
-      parser_ = std::make_unique<RowParser>(ds, job_.prompt);
+      parser_ = std::make_unique<RowParser>(ds, job_.prompt, &job_.scoring);
       rows_read_ = 0;
       if (Status s = reader_->Open(ds.path); !s.ok()) {
         status_ = s;
@@ -60,6 +60,7 @@ bool CallPlanner::Next(PlannedCall* call) {
   call->row_id = row_.id;
   call->repeat = repeat_;
   call->body = BuildChatBody(model.id, model.params, row_);
+  call->references = row_.references;
   return true;
 }
 

@@ -17,6 +17,7 @@ struct InFlight {
   std::string row_id;
   int repeat = 0;
   std::string started_at;
+  std::vector<std::optional<std::string>> references;
 };
 
 }  // namespace
@@ -42,7 +43,8 @@ RunOutcome RunPlan(const Job& job, CallPlanner& planner, Transport& transport, R
         break;
       }
       in_flight[call.seq] = InFlight{call.model_index, std::move(call.dataset), std::move(call.row_id),
-                                     call.repeat, Rfc3339Ms(std::chrono::system_clock::now())};
+                                     call.repeat, Rfc3339Ms(std::chrono::system_clock::now()),
+                                     std::move(call.references)};
       transport.Start(HttpRequest{call.seq, options.chat_url, std::move(call.body)});
       ++outcome.started;
     }
@@ -69,6 +71,8 @@ RunOutcome RunPlan(const Job& job, CallPlanner& planner, Transport& transport, R
       ctx.price = f.model_index < options.prices.size() ? options.prices[f.model_index] : std::nullopt;
       ctx.save_responses = options.save_responses;
       ctx.api_key = options.api_key;
+      ctx.scorers = &job.scoring;
+      ctx.references = &f.references;
       CallRecord record = BuildRecord(ctx, http);
       in_flight.erase(it);
       ++outcome.finished;

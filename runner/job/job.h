@@ -67,9 +67,13 @@ struct RateLimitSpec {
 
 struct ScorerSpec {
   std::string type;  // exact | contains | regex | json | number
-  std::string field;
-  std::string name;  // defaults to type
-  std::string json;  // the whole entry as JSON, for options later scorers read
+  std::string field;  // the row's reference field ("" for json without a reference)
+  std::string name;   // defaults to type
+  bool ignore_case = false;                // exact, contains, regex
+  std::string pattern;                     // regex: used instead of the reference field
+  std::vector<std::string> required_keys;  // json
+  double tolerance = 1e-6;                 // number: absolute
+  std::string json;  // the whole entry as JSON, for the manifest
 };
 
 struct GateSpec {

@@ -331,9 +331,29 @@ void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
       r.Fail(s["type"], path + ".type", fmt::format("{}.type must be one of {}", path, Join(kScorerTypes)));
     }
     if (s["field"]) r.String(s["field"], path + ".field", &spec.field);
-    else if (spec.type != "json") r.Fail(s, path, fmt::format("{} needs a reference field", path));
+    else if (spec.type != "json" && !(spec.type == "regex" && s["pattern"]))
+      r.Fail(s, path, fmt::format("{} needs a reference field", path));
     spec.name = spec.type;
     if (s["name"]) r.String(s["name"], path + ".name", &spec.name);
+    if (s["ignore_case"]) r.Bool(s["ignore_case"], path + ".ignore_case", &spec.ignore_case);
+    if (s["tolerance"]) r.Number(s["tolerance"], path + ".tolerance", 0, &spec.tolerance);
+    if (s["pattern"] && r.String(s["pattern"], path + ".pattern", &spec.pattern)) {
+      try {
+        std::regex check(spec.pattern);
+      } catch (const std::regex_error& e) {
+        r.Fail(s["pattern"], path + ".pattern", fmt::format("{}.pattern is not a valid regex: {}", path, e.what()));
+      }
+    }
+    if (const YAML::Node keys = s["required_keys"]) {
+      if (!keys.IsSequence()) r.Fail(keys, path + ".required_keys", path + ".required_keys must be a list");
+      else for (size_t k = 0; k < keys.size(); ++k) {
+        std::string key;
+        if (r.String(keys[k], path + ".required_keys", &key)) spec.required_keys.push_back(key);
+      }
+    }
+    for (const auto& other : job.scoring) {
+      if (other.name == spec.name) r.Fail(s, path, fmt::format("two scorers are named '{}'; give one a name", spec.name));
+    }
     std::string error;
     if (!YamlToJson(s, &spec.json, &error)) spec.json = "{}";
     job.scoring.push_back(std::move(spec));

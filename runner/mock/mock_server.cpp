@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <unordered_set>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -31,6 +32,9 @@ struct MockServer::State {
   uint64_t chat_requests = 0;
   uint64_t models_requests = 0;
   uint64_t next_id = 0;
+  uint64_t in_flight = 0;      // delayed replies not yet sent
+  uint64_t max_in_flight = 0;  // lets tests check a client's concurrency bound
+  std::unordered_set<std::string> peers;  // distinct client address:port = connections opened
 };
 
 namespace {
@@ -39,6 +43,7 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 /// A reply held back by the latency model until its timer fires.
 struct PendingReply {
+  MockServer::State* state;
   evhttp_request* req;
   evhttp_connection* conn;
   event* timer;
@@ -75,6 +80,7 @@ std::string ErrorBody(const std::string& message, const char* type, const char* 
 void OnConnectionClosed(evhttp_connection*, void* arg) {
   // The client went away before its delayed reply: drop the reply, never touch the request.
   auto* p = static_cast<PendingReply*>(arg);
+  --p->state->in_flight;
   event_free(p->timer);
   delete p;
 }
@@ -82,6 +88,7 @@ void OnConnectionClosed(evhttp_connection*, void* arg) {
 void OnReplyDue(evutil_socket_t, short, void* arg) {
   auto* p = static_cast<PendingReply*>(arg);
   evhttp_connection_set_closecb(p->conn, nullptr, nullptr);
+  --p->state->in_flight;
   Send(p->req, 200, p->body, p->request_id);
   event_free(p->timer);
   delete p;
@@ -114,7 +121,10 @@ void HandleModels(evhttp_request* req, MockServer::State& s) {
 }
 
 void HandleStats(evhttp_request* req, MockServer::State& s) {
-  Send(req, 200, fmt::format("{{\"chat_requests\":{},\"models_requests\":{}}}", s.chat_requests, s.models_requests), "");
+  Send(req, 200,
+       fmt::format(R"({{"chat_requests":{},"models_requests":{},"max_in_flight":{},"connections":{}}})",
+                   s.chat_requests, s.models_requests, s.max_in_flight, s.peers.size()),
+       "");
 }
 
 void HandleChat(evhttp_request* req, MockServer::State& s) {
@@ -172,7 +182,8 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   w.EndObject();
 
   if (reply.delay_ms <= 0) return Send(req, 200, buf.GetString(), request_id);
-  auto* p = new PendingReply{req, evhttp_request_get_connection(req), nullptr, buf.GetString(), request_id};
+  auto* p = new PendingReply{&s, req, evhttp_request_get_connection(req), nullptr, buf.GetString(), request_id};
+  s.max_in_flight = std::max(s.max_in_flight, ++s.in_flight);
   p->timer = evtimer_new(s.base, OnReplyDue, p);
   const auto us = static_cast<long long>(reply.delay_ms * 1000);
   timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
@@ -188,7 +199,13 @@ void OnRequest(evhttp_request* req, void* arg) {
   const auto method = evhttp_request_get_command(req);
   if (path == "/mock/stats") return HandleStats(req, s);
   // Counted before any check: tests use this to prove what was sent, refused or not.
-  if (path == "/v1/chat/completions") ++s.chat_requests;
+  if (path == "/v1/chat/completions") {
+    ++s.chat_requests;
+    char* addr = nullptr;
+    ev_uint16_t port = 0;
+    evhttp_connection_get_peer(evhttp_request_get_connection(req), &addr, &port);
+    s.peers.insert(fmt::format("{}:{}", addr ? addr : "", port));
+  }
   if (!Authorized(req, s.options)) {
     return Send(req, 401, ErrorBody("Authentication failed", "invalid_request_error", "invalid_api_key"), "");
   }

@@ -5,6 +5,7 @@
 
 #include "common/text.h"
 #include "report/pricing.h"
+#include "scoring/scorer.h"
 
 namespace evalrun {
 
@@ -52,7 +53,9 @@ CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
   r.finish_reason = resp.finish_reason;
   r.usage = resp.usage;
   if (resp.usage) r.cost_usd = CostUsd(call.price, *resp.usage);
-  if (call.save_responses && resp.error == ErrorKind::kNone) r.response = resp.content;
+  if (resp.error != ErrorKind::kNone) return r;
+  if (call.scorers && call.references) r.scores = ScoreAll(*call.scorers, resp.content, *call.references);
+  if (call.save_responses) r.response = std::move(resp.content);
   return r;
 }
 

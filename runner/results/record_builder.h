@@ -25,6 +25,8 @@ struct CallContext {
   std::optional<Pricing> price;
   bool save_responses = true;
   std::string_view api_key;  // scrubbed from every message that could echo it
+  const std::vector<ScorerSpec>* scorers = nullptr;
+  const std::vector<std::optional<std::string>>* references = nullptr;  // parallel to scorers
 };
 
 CallRecord BuildRecord(const CallContext& call, const HttpResult& http);

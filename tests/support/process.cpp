@@ -126,14 +126,14 @@ MockServerProcess::~MockServerProcess() {
   if (out_fd_ >= 0) close(out_fd_);
 }
 
-long long MockServerProcess::ChatRequests() const {
+long long MockServerProcess::Stat(const char* name) const {
   TransportOptions opts;
   std::string root = base_url_.substr(0, base_url_.rfind("/v1"));
   auto r = HttpGet(opts, root + "/mock/stats");
   if (!r.ok() || r->status != 200) throw std::runtime_error("mock stats unavailable");
   rapidjson::Document d;
   d.Parse(r->body.c_str());
-  return d["chat_requests"].GetInt64();
+  return d[name].GetInt64();
 }
 
 TempDir::TempDir() {

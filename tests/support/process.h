@@ -32,7 +32,9 @@ class MockServerProcess {
 
   const std::string& base_url() const { return base_url_; }
   /// GET /mock/stats: requests the server has seen.
-  long long ChatRequests() const;
+  long long ChatRequests() const { return Stat("chat_requests"); }
+  /// Any counter of GET /mock/stats (max_in_flight, connections, ...).
+  long long Stat(const char* name) const;
 
  private:
   pid_t pid_ = -1;

@@ -1,0 +1,117 @@
+#include "scoring/scorer.h"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <regex>
+
+#include "common/text.h"
+
+namespace evalrun {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+double Bool(bool b) { return b ? 1.0 : 0.0; }
+
+/// Models often wrap JSON in a Markdown code fence; the JSON scorer looks inside it.
+std::string_view StripFence(std::string_view s) {
+  s = TrimWhitespace(s);
+  if (s.substr(0, 3) != "```") return s;
+  size_t nl = s.find('\n');
+  size_t end = s.rfind("```");
+  if (nl == std::string_view::npos || end <= nl) return s;
+  return TrimWhitespace(s.substr(nl + 1, end - nl - 1));
+}
+
+}  // namespace
+
+std::optional<double> LastNumber(std::string_view text) {
+  std::optional<double> last;
+  size_t i = 0;
+  while (i < text.size()) {
+    const bool sign = (text[i] == '-' || text[i] == '+') && i + 1 < text.size() &&
+                      std::isdigit(static_cast<unsigned char>(text[i + 1]));
+    if (!sign && !std::isdigit(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    std::string digits;
+    if (sign) digits += text[i++];
+    while (i < text.size()) {
+      const char c = text[i];
+      if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') digits += c;
+      else if (c == ',' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+        // thousands separator: skip
+      } else break;
+      ++i;
+    }
+    if (!digits.empty() && digits.back() == '.') digits.pop_back();  // sentence end
+    char* end = nullptr;
+    double v = std::strtod(digits.c_str(), &end);
+    if (end != digits.c_str() && std::isfinite(v)) last = v;
+  }
+  return last;
+}
+
+std::optional<double> Score(const ScorerSpec& s, std::string_view response,
+                            const std::optional<std::string>& reference) {
+  const std::string_view got = TrimWhitespace(response);
+  if (s.type == "json") {
+    rapidjson::Document d;
+    std::string_view body = StripFence(got);
+    d.Parse(body.data(), body.size());
+    if (d.HasParseError()) return 0.0;
+    for (const auto& key : s.required_keys) {
+      if (!d.IsObject() || !d.HasMember(key.c_str())) return 0.0;
+    }
+    return 1.0;
+  }
+  if (s.type == "regex" && !s.pattern.empty()) {
+    auto flags = std::regex::ECMAScript | (s.ignore_case ? std::regex::icase : std::regex::ECMAScript);
+    return Bool(std::regex_search(got.begin(), got.end(), std::regex(s.pattern, flags)));
+  }
+  if (!reference) return std::nullopt;
+  const std::string_view want = TrimWhitespace(*reference);
+  if (s.type == "exact") return Bool(s.ignore_case ? Lower(got) == Lower(want) : got == want);
+  if (s.type == "contains") {
+    return Bool(s.ignore_case ? Lower(got).find(Lower(want)) != std::string::npos
+                              : got.find(want) != std::string_view::npos);
+  }
+  if (s.type == "regex") {
+    try {
+      auto flags = std::regex::ECMAScript | (s.ignore_case ? std::regex::icase : std::regex::ECMAScript);
+      return Bool(std::regex_search(got.begin(), got.end(), std::regex(std::string(want), flags)));
+    } catch (const std::regex_error&) {
+      return std::nullopt;  // the row's pattern is broken: not the model's fault
+    }
+  }
+  if (s.type == "number") {
+    auto expected = LastNumber(want);
+    if (!expected) return std::nullopt;
+    auto actual = LastNumber(got);
+    return Bool(actual && std::fabs(*actual - *expected) <= s.tolerance);
+  }
+  return std::nullopt;
+}
+
+std::map<std::string, double> ScoreAll(const std::vector<ScorerSpec>& scorers, std::string_view response,
+                                       const std::vector<std::optional<std::string>>& references) {
+  std::map<std::string, double> out;
+  for (size_t i = 0; i < scorers.size(); ++i) {
+    const std::optional<std::string> none;
+    if (auto v = Score(scorers[i], response, i < references.size() ? references[i] : none)) {
+      out[scorers[i].name] = *v;
+    }
+  }
+  return out;
+}
+
+}  // namespace evalrun
