@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release --target evalrun
 bin=build/release/evalrun
 
 # The server prints its URL once it is listening; reading that line is the wait.
