@@ -1,11 +1,14 @@
 // `evalrun run`: job -> checked datasets -> run directory -> calls -> records -> reports.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
 
 #include "api/chat_request.h"
+#include "api/chat_response.h"
+#include "common/text.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
@@ -93,6 +96,43 @@ bool CheckUnsupported(const Job& job) {
   return true;
 }
 
+/// One GET /models before any call: a bad key or a misspelt model costs nothing. Returns an exit
+/// status to stop with, or nullopt to go on.
+std::optional<int> Preflight(const Job& job, const TransportOptions& opts, const std::string& api_key) {
+  const std::string url = job.endpoint.base_url + "/models";
+  auto got = HttpGet(opts, url);
+  if (!got.ok() || got->curl_code != 0) {
+    fmt::print(stderr, "error: cannot reach {}: {}\n", url, got.ok() ? got->curl_error : got.status().message());
+    return kExitStopped;
+  }
+  const long status = got->status;
+  if (status == 401 || status == 402 || status == 403) {
+    fmt::print(stderr, "error: the API answered {} to GET {}: {} (nothing was sent)\n", status, url,
+               Redact(ApiErrorMessage(got->body), api_key));
+    return kExitStopped;
+  }
+  if (status != 200) {
+    fmt::print(stderr, "warning: GET {} answered {}; model ids are not checked before the run\n", url, status);
+    return std::nullopt;
+  }
+  auto ids = ParseModelList(got->body);
+  if (!ids.ok()) {
+    fmt::print(stderr, "warning: GET {}: {}; model ids are not checked before the run\n", url, ids.status().message());
+    return std::nullopt;
+  }
+  bool missing = false;
+  for (const auto& m : job.models) {
+    if (std::find(ids->begin(), ids->end(), m.id) != ids->end()) continue;
+    std::string available;
+    for (const auto& id : ids.value()) available += "\n  " + id;
+    fmt::print(stderr, "{}: model '{}' is not offered by {}; available:{}\n", job.file, m.id, job.endpoint.base_url,
+               available);
+    missing = true;
+  }
+  if (missing) return kExitBadInput;
+  return std::nullopt;
+}
+
 void PrintPlan(const Job& job, const Plan& plan) {
   fmt::print("job {}: {} calls to {}\n", job.name, plan.calls, job.endpoint.base_url);
   for (const auto& d : plan.datasets) {
@@ -136,6 +176,16 @@ int RunCommand(const RunArgs& args) {
     return kExitBadInput;
   }
 
+  RaiseFileLimit();
+  TransportOptions topts;
+  topts.headers = BuildHeaders(job.endpoint, api_key);
+  topts.timeout_s = job.endpoint.timeout_s;
+  topts.connect_timeout_s = job.endpoint.connect_timeout_s;
+  topts.http = job.endpoint.http;
+  topts.ca_bundle = job.endpoint.ca_bundle;
+  topts.max_in_flight = job.concurrency;
+  if (auto stop = Preflight(job, topts, api_key)) return *stop;
+
   const SystemTime started = std::chrono::system_clock::now();
   const auto started_steady = std::chrono::steady_clock::now();
   const std::string dir = ResolveRunDir(job, args.out_dir, started);
@@ -161,14 +211,6 @@ int RunCommand(const RunArgs& args) {
     return kExitBadInput;
   }
 
-  RaiseFileLimit();
-  TransportOptions topts;
-  topts.headers = BuildHeaders(job.endpoint, api_key);
-  topts.timeout_s = job.endpoint.timeout_s;
-  topts.connect_timeout_s = job.endpoint.connect_timeout_s;
-  topts.http = job.endpoint.http;
-  topts.ca_bundle = job.endpoint.ca_bundle;
-  topts.max_in_flight = job.concurrency;
   auto transport = CurlTransport::Create(topts);
   if (!transport.ok()) {
     fmt::print(stderr, "error: {}\n", transport.status().message());
@@ -179,6 +221,8 @@ int RunCommand(const RunArgs& args) {
   lopts.run_id = manifest.run_id;
   lopts.chat_url = job.endpoint.base_url + "/chat/completions";
   lopts.concurrency = job.concurrency;
+  lopts.adaptive_concurrency = job.adaptive_concurrency;
+  lopts.retry = job.retry;
   lopts.save_responses = job.output.save_responses;
   lopts.api_key = api_key;
   for (const auto& m : job.models) lopts.prices.push_back(PriceFor(m, pricing));
@@ -195,7 +239,8 @@ int RunCommand(const RunArgs& args) {
 
   const SystemTime finished = std::chrono::system_clock::now();
   RunInfo info{manifest.run_id, job.name, manifest.started_at, Rfc3339Ms(finished),
-               MsBetween(started_steady, std::chrono::steady_clock::now()) / 1000.0, outcome.stop_reason};
+               MsBetween(started_steady, std::chrono::steady_clock::now()) / 1000.0, outcome.stop_reason,
+               job.concurrency, outcome.concurrency_min, outcome.retries};
   manifest.finished_at = info.finished_at;
   std::vector<std::string> not_written;
   if (io.ok()) io = WriteReports(dir, summary.Build(info), job.output.formats, &not_written);

@@ -53,6 +53,22 @@ int main(int argc, char** argv) {
   mock_cmd->add_option("--per-token-ms", mock.latency.per_token_ms, "added latency per completion token")->capture_default_str();
   mock_cmd->add_option("--jitter", mock.latency.jitter, "latency varies by +- this fraction")->check(CLI::Range(0.0, 1.0))->capture_default_str();
   mock_cmd->add_option("--api-key", mock.api_key, "accept only this bearer token (default: any)");
+  MockFaults& f = mock.faults;
+  auto rate = [&](const char* name, double* v, const char* what) {
+    mock_cmd->add_option(name, *v, what)->check(CLI::Range(0.0, 1.0))->group("Fault injection");
+  };
+  rate("--fail-429", &f.rate_429, "share of calls answered 429 (concurrency limit) with Retry-After");
+  mock_cmd->add_option("--retry-after", f.retry_after_s, "Retry-After seconds of injected 429s (0: none)")->group("Fault injection")->capture_default_str();
+  rate("--fail-500", &f.rate_500, "share of calls answered 500");
+  rate("--fail-503", &f.rate_503, "share of calls answered 503");
+  rate("--fail-401", &f.rate_401, "share of calls answered 401");
+  mock_cmd->add_option("--quota-after", f.quota_after, "answer 402 to every chat call after this many")->group("Fault injection");
+  rate("--malformed", &f.rate_malformed, "share of calls answered 200 with a truncated body");
+  rate("--no-usage", &f.rate_no_usage, "share of 200s without usage");
+  rate("--drop", &f.rate_drop, "share of calls whose connection is closed without a reply");
+  rate("--stall", &f.rate_stall, "share of calls never answered");
+  mock_cmd->add_option("--max-concurrency", f.max_concurrency, "answer 429 past this many calls in flight")->group("Fault injection");
+  mock_cmd->add_option("--seed", f.seed, "seed of the fault draws")->group("Fault injection")->capture_default_str();
 
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Show help for evalrun or one command");

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/text.h"
 
@@ -111,6 +112,7 @@ void CurlTransport::Start(HttpRequest request) {
     // Reported like any other failed transfer so the call still ends as a record.
     t->result.curl_code = CURLE_OUT_OF_MEMORY;
     t->result.curl_error = "could not create a transfer";
+    t->result.request_body = std::move(t->request.body);
     failed_.push_back(std::move(t->result));
     delete t;
     return;
@@ -150,34 +152,43 @@ void CurlTransport::Collect(std::vector<HttpResult>* out) {
     curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
     idle_.push_back(e);
     --in_flight_;
+    r.request_body = std::move(t->request.body);
     out->push_back(std::move(r));
     delete t;
   }
 }
 
-void CurlTransport::Wait(std::vector<HttpResult>* out) {
+void CurlTransport::Wait(std::vector<HttpResult>* out, int max_wait_ms) {
   const size_t before = out->size();
   for (auto& r : failed_) out->push_back(std::move(r));
   failed_.clear();
   if (out->size() > before) return;
-  while (in_flight_ > 0) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
+  for (;;) {
     int running = 0;
     curl_multi_perform(multi_, &running);
     Collect(out);
     if (out->size() > before) return;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
     int fds = 0;
-    curl_multi_poll(multi_, nullptr, 0, 1000, &fds);
+    // Returns early on socket activity, libcurl's own timers, Wakeup(), or a signal (EINTR).
+    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::min<long long>(left.count(), 1000)), &fds);
+    if (interrupted_.exchange(false)) return;
   }
 }
 
-void CurlTransport::Wakeup() { curl_multi_wakeup(multi_); }
+void CurlTransport::Wakeup() {
+  interrupted_ = true;
+  curl_multi_wakeup(multi_);
+}
 
 Result<HttpResult> HttpGet(const TransportOptions& options, const std::string& url) {
   auto t = CurlTransport::Create(options);
   if (!t.ok()) return t.status();
   (*t)->Start(HttpRequest{1, url, ""});
   std::vector<HttpResult> out;
-  (*t)->Wait(&out);
+  while (out.empty()) (*t)->Wait(&out, 1000);
   if (out.empty()) return Status::Internal("the request did not finish");
   return std::move(out.front());
 }

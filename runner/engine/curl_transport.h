@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,7 +32,7 @@ class CurlTransport : public Transport {
 
   void Start(HttpRequest request) override;
   size_t InFlight() const override { return in_flight_ + failed_.size(); }
-  void Wait(std::vector<HttpResult>* out) override;
+  void Wait(std::vector<HttpResult>* out, int max_wait_ms) override;
   void Wakeup() override;
 
  private:
@@ -47,6 +48,7 @@ class CurlTransport : public Transport {
   std::vector<CURL*> idle_;  // handles free for the next transfer
   std::vector<HttpResult> failed_;  // transfers that could not start, reported by the next Wait
   size_t in_flight_ = 0;
+  std::atomic<bool> interrupted_{false};
 };
 
 /// One blocking GET with the same options; for `evalrun models` and preflight checks.

@@ -2,93 +2,201 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <random>
 #include <unordered_map>
 
 #include "common/clock.h"
+#include "engine/concurrency_window.h"
+#include "engine/retry_policy.h"
 #include "results/record_builder.h"
 
 namespace evalrun {
 namespace {
 
-struct InFlight {
+/// One call of the plan from its first attempt to its record.
+struct CallState {
   size_t model_index = 0;
   std::string dataset;
   std::string row_id;
   int repeat = 0;
-  std::string started_at;
   std::vector<std::optional<std::string>> references;
+  std::string started_at;  // of the first attempt
+  int attempts = 0;
+  double queue_ms = 0;     // time spent waiting to retry
+  std::string body;        // kept only while waiting to retry
+  SteadyTime failed_at;
+  CallRecord last;         // the last failed attempt, recorded if no retry follows
 };
+
+class Loop {
+ public:
+  Loop(const Job& job, CallPlanner& planner, Transport& transport, RecordSink& sink, const RunLoopOptions& options)
+      : job_(job), planner_(planner), transport_(transport), sink_(sink), options_(options),
+        window_(options.concurrency, options.adaptive_concurrency), rng_(std::random_device{}()) {}
+
+  RunOutcome Run();
+
+ private:
+  int StopLevel() const { return options_.stop_request ? options_.stop_request->load() : 0; }
+  bool Stopping() const { return !outcome_.stop_reason.empty(); }
+  void StartCalls();
+  void Start(uint64_t tag, CallState state);
+  void OnFinished(HttpResult& http);
+  bool Emit(const CallRecord& record);
+  int MsUntilNextRetry() const;
+
+  const Job& job_;
+  CallPlanner& planner_;
+  Transport& transport_;
+  RecordSink& sink_;
+  const RunLoopOptions& options_;
+  ConcurrencyWindow window_;
+  std::mt19937_64 rng_;
+  RunOutcome outcome_;
+  bool plan_done_ = false;
+  bool sink_failed_ = false;
+  uint64_t next_tag_ = 0;
+  std::unordered_map<uint64_t, CallState> in_flight_;
+  std::multimap<SteadyTime, CallState> retries_;  // by when they may go again
+};
+
+void Loop::Start(uint64_t tag, CallState state) {
+  ++state.attempts;
+  if (state.attempts == 1) state.started_at = Rfc3339Ms(std::chrono::system_clock::now());
+  else ++outcome_.retries;
+  std::string body = std::move(state.body);
+  in_flight_.emplace(tag, std::move(state));
+  transport_.Start(HttpRequest{tag, options_.chat_url, std::move(body)});
+}
+
+void Loop::StartCalls() {
+  while (!Stopping() && StopLevel() == 0 && transport_.InFlight() < static_cast<size_t>(window_.limit())) {
+    const SteadyTime now = std::chrono::steady_clock::now();
+    if (!retries_.empty() && retries_.begin()->first <= now) {
+      CallState state = std::move(retries_.begin()->second);
+      retries_.erase(retries_.begin());
+      state.queue_ms += MsBetween(state.failed_at, now);
+      Start(next_tag_++, std::move(state));
+      continue;
+    }
+    if (plan_done_) return;
+    PlannedCall call;
+    if (!planner_.Next(&call)) {
+      plan_done_ = true;
+      if (!planner_.status().ok()) {
+        outcome_.status = planner_.status();
+        outcome_.stop_reason = "a dataset could not be read";
+      }
+      return;
+    }
+    CallState state;
+    state.model_index = call.model_index;
+    state.dataset = std::move(call.dataset);
+    state.row_id = std::move(call.row_id);
+    state.repeat = call.repeat;
+    state.references = std::move(call.references);
+    state.body = std::move(call.body);
+    Start(next_tag_++, std::move(state));
+    ++outcome_.started;
+  }
+}
+
+bool Loop::Emit(const CallRecord& record) {
+  ++outcome_.finished;
+  if (Status s = sink_.OnRecord(record); !s.ok()) {
+    outcome_.status = s;
+    outcome_.stop_reason = "results could not be written";
+    sink_failed_ = true;
+    return false;
+  }
+  return true;
+}
+
+void Loop::OnFinished(HttpResult& http) {
+  auto it = in_flight_.find(http.tag);
+  if (it == in_flight_.end()) return;
+  CallState state = std::move(it->second);
+  in_flight_.erase(it);
+  const ModelSpec& model = job_.models[state.model_index];
+  CallContext ctx;
+  ctx.run_id = options_.run_id;
+  ctx.model = model.label;
+  ctx.model_id = model.id;
+  ctx.dataset = state.dataset;
+  ctx.row_id = state.row_id;
+  ctx.repeat = state.repeat;
+  ctx.attempts = state.attempts;
+  ctx.started_at = state.started_at;
+  ctx.queue_ms = state.queue_ms;
+  ctx.price = state.model_index < options_.prices.size() ? options_.prices[state.model_index] : std::nullopt;
+  ctx.save_responses = options_.save_responses;
+  ctx.api_key = options_.api_key;
+  ctx.scorers = &job_.scoring;
+  ctx.references = &state.references;
+  CallRecord record = BuildRecord(ctx, http);
+
+  if (record.error_kind == ErrorKind::kRateLimit) window_.OnRateLimited();
+  else if (record.ok()) window_.OnSuccess();
+  if (StopsRun(record.error_kind) && !Stopping()) {
+    outcome_.stop_reason = fmt::format("the API answered {}: {}", record.http_status, record.error);
+  }
+  if (IsRetryable(record.error_kind) && state.attempts < options_.retry.max_attempts && !Stopping()) {
+    const SteadyTime now = std::chrono::steady_clock::now();
+    const auto retry_after = ParseRetryAfterMs(http.retry_after, std::chrono::system_clock::now());
+    const double unit = std::uniform_real_distribution<double>(0, 1)(rng_);
+    const double wait_ms = BackoffMs(options_.retry, state.attempts, retry_after, unit);
+    state.body = std::move(http.request_body);
+    state.failed_at = now;
+    state.last = std::move(record);
+    retries_.emplace(now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000)), std::move(state));
+    return;
+  }
+  Emit(record);
+}
+
+int Loop::MsUntilNextRetry() const {
+  if (retries_.empty()) return 1000;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(retries_.begin()->first -
+                                                                        std::chrono::steady_clock::now()).count();
+  return static_cast<int>(std::clamp<long long>(ms + 1, 0, 1000));
+}
+
+RunOutcome Loop::Run() {
+  std::vector<HttpResult> finished;
+  for (;;) {
+    StartCalls();
+    if (StopLevel() > 0 && !Stopping()) outcome_.stop_reason = "interrupted by a signal";
+    if (sink_failed_ || StopLevel() > 1) break;
+    const bool waiting_retries = !retries_.empty() && !Stopping();
+    if (transport_.InFlight() == 0 && !waiting_retries && (plan_done_ || Stopping())) break;
+    finished.clear();
+    transport_.Wait(&finished, MsUntilNextRetry());
+    for (HttpResult& http : finished) {
+      OnFinished(http);
+      if (sink_failed_) break;
+    }
+  }
+  // Calls that were waiting to retry when the run stopped end with their last failure.
+  for (auto& [when, state] : retries_) {
+    if (sink_failed_) break;
+    state.last.queue_ms = state.queue_ms;
+    Emit(state.last);
+  }
+  outcome_.abandoned = static_cast<long long>(in_flight_.size());
+  outcome_.concurrency_min = window_.min_reached();
+  outcome_.concurrency_final = window_.limit();
+  return outcome_;
+}
 
 }  // namespace
 
 RunOutcome RunPlan(const Job& job, CallPlanner& planner, Transport& transport, RecordSink& sink,
                    const RunLoopOptions& options) {
-  RunOutcome outcome;
-  std::unordered_map<uint64_t, InFlight> in_flight;
-  std::vector<HttpResult> finished;
-  bool plan_done = false;
-  auto stop_level = [&] { return options.stop_request ? options.stop_request->load() : 0; };
-
-  for (;;) {
-    while (outcome.stop_reason.empty() && !plan_done && stop_level() == 0 &&
-           transport.InFlight() < static_cast<size_t>(options.concurrency)) {
-      PlannedCall call;
-      if (!planner.Next(&call)) {
-        plan_done = true;
-        if (!planner.status().ok()) {
-          outcome.status = planner.status();
-          outcome.stop_reason = "a dataset could not be read";
-        }
-        break;
-      }
-      in_flight[call.seq] = InFlight{call.model_index, std::move(call.dataset), std::move(call.row_id),
-                                     call.repeat, Rfc3339Ms(std::chrono::system_clock::now()),
-                                     std::move(call.references)};
-      transport.Start(HttpRequest{call.seq, options.chat_url, std::move(call.body)});
-      ++outcome.started;
-    }
-    if (stop_level() > 0 && outcome.stop_reason.empty()) {
-      outcome.stop_reason = "interrupted by a signal";
-    }
-    if (stop_level() > 1 || transport.InFlight() == 0) break;
-
-    finished.clear();
-    transport.Wait(&finished);
-    for (const HttpResult& http : finished) {
-      auto it = in_flight.find(http.tag);
-      if (it == in_flight.end()) continue;
-      const InFlight& f = it->second;
-      const ModelSpec& model = job.models[f.model_index];
-      CallContext ctx;
-      ctx.run_id = options.run_id;
-      ctx.model = model.label;
-      ctx.model_id = model.id;
-      ctx.dataset = f.dataset;
-      ctx.row_id = f.row_id;
-      ctx.repeat = f.repeat;
-      ctx.started_at = f.started_at;
-      ctx.price = f.model_index < options.prices.size() ? options.prices[f.model_index] : std::nullopt;
-      ctx.save_responses = options.save_responses;
-      ctx.api_key = options.api_key;
-      ctx.scorers = &job.scoring;
-      ctx.references = &f.references;
-      CallRecord record = BuildRecord(ctx, http);
-      in_flight.erase(it);
-      ++outcome.finished;
-      if (StopsRun(record.error_kind) && outcome.stop_reason.empty()) {
-        outcome.stop_reason = fmt::format("the API answered {} ({}): no further call can succeed",
-                                          record.http_status, record.error);
-      }
-      if (Status s = sink.OnRecord(record); !s.ok()) {
-        outcome.status = s;
-        outcome.stop_reason = "results could not be written";
-        return outcome;
-      }
-    }
-  }
-  outcome.abandoned = static_cast<long long>(in_flight.size());
-  return outcome;
+  Loop loop(job, planner, transport, sink, options);
+  return loop.Run();
 }
 
 }  // namespace evalrun

@@ -1,7 +1,8 @@
-// RunLoop: keeps up to `concurrency` calls of the plan in flight on a Transport, turns each
-// finished transfer into a CallRecord and hands it to a RecordSink. Stops starting calls when the
-// API says no further call can succeed (401/402/403, quota) or when asked to stop (a signal).
-// Owns no sockets and no files: the Transport and the sink do.
+// RunPlan: keeps up to a concurrency window of the plan's calls in flight on a Transport, retries
+// the failures worth retrying after a back-off, turns each finished call into a CallRecord and
+// hands it to a RecordSink. Stops starting calls when the API says no further call can succeed
+// (401/402/403, quota) or when asked to stop (a signal); every started call still ends as a
+// record. Owns no sockets and no files: the Transport and the sink do.
 #pragma once
 
 #include <atomic>
@@ -27,6 +28,8 @@ struct RunLoopOptions {
   std::string run_id;
   std::string chat_url;  // {base_url}/chat/completions
   int concurrency = 16;
+  bool adaptive_concurrency = true;  // AIMD on 429s; false keeps the window fixed
+  RetrySpec retry;
   bool save_responses = true;
   std::string api_key;  // only to scrub it from error messages
   std::vector<std::optional<Pricing>> prices;  // per Job::models index
@@ -38,6 +41,9 @@ struct RunOutcome {
   long long started = 0;
   long long finished = 0;
   long long abandoned = 0;  // in flight when a second signal stopped the run
+  long long retries = 0;    // attempts after the first, over all calls
+  int concurrency_min = 0;  // the smallest window the adaptive limit reached
+  int concurrency_final = 0;
   std::string stop_reason;  // empty when the plan finished
   Status status;            // a planner or sink failure
 };

@@ -26,6 +26,7 @@ struct HttpResult {
   std::string retry_after;  // Retry-After response header, when present
   double latency_ms = 0;    // first byte sent to last byte received (libcurl's timings)
   double connect_ms = 0;    // time spent connecting before the request went out
+  std::string request_body;  // the body sent, handed back so a retry need not keep a copy
 };
 
 class Transport {
@@ -33,9 +34,9 @@ class Transport {
   virtual ~Transport() = default;
   virtual void Start(HttpRequest request) = 0;
   virtual size_t InFlight() const = 0;
-  /// Blocks until at least one request has finished (or none is in flight) and appends the
-  /// finished ones to `out`.
-  virtual void Wait(std::vector<HttpResult>* out) = 0;
+  /// Blocks until at least one request has finished, `max_wait_ms` has passed, or Wakeup() is
+  /// called, and appends the finished ones to `out`. Waits the full time when none is in flight.
+  virtual void Wait(std::vector<HttpResult>* out, int max_wait_ms) = 0;
   /// Makes a blocked Wait return early; safe to call from a signal handler's thread.
   virtual void Wakeup() = 0;
 };

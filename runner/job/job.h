@@ -101,6 +101,7 @@ struct Job {
   bool stream = false;
   int repeats = 1;
   int concurrency = 16;
+  bool adaptive_concurrency = true;  // halve the window on 429, grow it back on success
   RateLimitSpec rate_limit;
   RetrySpec retry;
   std::vector<ScorerSpec> scoring;

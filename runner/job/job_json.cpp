@@ -92,6 +92,7 @@ std::string EffectiveJobJson(const Job& job) {
   w.Key("stream"); w.Bool(job.stream);
   w.Key("repeats"); w.Int(job.repeats);
   w.Key("concurrency"); w.Int(job.concurrency);
+  w.Key("adaptive_concurrency"); w.Bool(job.adaptive_concurrency);
   w.Key("rate_limit"); w.StartObject();
   w.Key("requests_per_minute"); w.Double(job.rate_limit.requests_per_minute);
   w.Key("tokens_per_minute"); w.Double(job.rate_limit.tokens_per_minute);

@@ -21,7 +21,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {
     "name",   "endpoint", "models",   "datasets",   "prompt",       "params", "stream",
     "repeats", "concurrency", "rate_limit", "retry", "scoring", "gates", "budget_usd",
-    "pricing_file", "output", "cache"};
+    "pricing_file", "output", "cache", "adaptive_concurrency"};
 const std::vector<std::string> kEndpointKeys = {"base_url", "api_key_env", "project", "headers",
                                                 "timeout_s", "connect_timeout_s", "http",
                                                 "ca_bundle"};
@@ -410,6 +410,7 @@ void ReadTop(JobReader& r, const YAML::Node& root, Job& job) {
   }
   if (root["stream"]) r.Bool(root["stream"], "stream", &job.stream);
   if (root["cache"]) r.Bool(root["cache"], "cache", &job.cache);
+  if (root["adaptive_concurrency"]) r.Bool(root["adaptive_concurrency"], "adaptive_concurrency", &job.adaptive_concurrency);
   r.IntInto(root, "repeats", "repeats", 1, 1000000, &job.repeats);
   r.IntInto(root, "concurrency", "concurrency", 1, 100000, &job.concurrency);
   if (const YAML::Node rl = root["rate_limit"]; rl && r.ExpectMap(rl, "rate_limit")) {

@@ -14,6 +14,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <event2/bufferevent.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <map>
+#include <random>
+#include <unordered_map>
 #include <unordered_set>
 #include <cerrno>
 #include <csignal>
@@ -35,6 +42,11 @@ struct MockServer::State {
   uint64_t in_flight = 0;      // delayed replies not yet sent
   uint64_t max_in_flight = 0;  // lets tests check a client's concurrency bound
   std::unordered_set<std::string> peers;  // distinct client address:port = connections opened
+  std::mt19937_64 rng;
+  std::map<std::string, uint64_t> injected;  // fault name -> count
+  // Retry-After bookkeeping: when a request with this body may come back, and how many came sooner.
+  std::unordered_map<uint64_t, std::chrono::steady_clock::time_point> retry_not_before;
+  uint64_t early_retries = 0;
 };
 
 namespace {
@@ -51,14 +63,17 @@ struct PendingReply {
   std::string request_id;
 };
 
-void Send(evhttp_request* req, int code, const std::string& body, const std::string& request_id) {
+void Send(evhttp_request* req, int code, const std::string& body, const std::string& request_id,
+          double retry_after_s = 0) {
   evkeyvalq* headers = evhttp_request_get_output_headers(req);
+  if (retry_after_s > 0) evhttp_add_header(headers, "Retry-After", fmt::format("{:g}", retry_after_s).c_str());
   evhttp_add_header(headers, "Content-Type", "application/json");
   if (!request_id.empty()) evhttp_add_header(headers, "x-request-id", request_id.c_str());
   evbuffer* buf = evbuffer_new();
   evbuffer_add(buf, body.data(), body.size());
   const char* reason = code == 200 ? "OK" : code == 400 ? "Bad Request" : code == 401 ? "Unauthorized"
-                                   : code == 404 ? "Not Found" : code == 405 ? "Method Not Allowed" : "Error";
+                                   : code == 402 ? "Payment Required" : code == 404 ? "Not Found" : code == 405 ? "Method Not Allowed"
+                                   : code == 429 ? "Too Many Requests" : code == 503 ? "Service Unavailable" : "Error";
   evhttp_send_reply(req, code, reason, buf);
   evbuffer_free(buf);
 }
@@ -81,7 +96,7 @@ void OnConnectionClosed(evhttp_connection*, void* arg) {
   // The client went away before its delayed reply: drop the reply, never touch the request.
   auto* p = static_cast<PendingReply*>(arg);
   --p->state->in_flight;
-  event_free(p->timer);
+  if (p->timer) event_free(p->timer);
   delete p;
 }
 
@@ -121,10 +136,90 @@ void HandleModels(evhttp_request* req, MockServer::State& s) {
 }
 
 void HandleStats(evhttp_request* req, MockServer::State& s) {
+  std::string injected;
+  for (const auto& [name, n] : s.injected) injected += fmt::format(R"({}"{}":{})", injected.empty() ? "" : ",", name, n);
   Send(req, 200,
-       fmt::format(R"({{"chat_requests":{},"models_requests":{},"max_in_flight":{},"connections":{}}})",
-                   s.chat_requests, s.models_requests, s.max_in_flight, s.peers.size()),
+       fmt::format(R"({{"chat_requests":{},"models_requests":{},"max_in_flight":{},"connections":{},)"
+                   R"("early_retries":{},"injected":{{{}}}}})",
+                   s.chat_requests, s.models_requests, s.max_in_flight, s.peers.size(), s.early_retries, injected),
        "");
+}
+
+/// Holds a request with no reply until the client gives up and closes the connection.
+void Hold(evhttp_request* req, MockServer::State& s) {
+  auto* p = new PendingReply{&s, req, evhttp_request_get_connection(req), nullptr, "", ""};
+  s.max_in_flight = std::max(s.max_in_flight, ++s.in_flight);
+  evhttp_connection_set_closecb(p->conn, OnConnectionClosed, p);
+}
+
+/// Closes the connection under a request without answering it.
+void Drop(evhttp_request* req) {
+  bufferevent* bev = evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+  shutdown(bufferevent_getfd(bev), SHUT_RDWR);  // libevent sees EOF and frees the request itself
+}
+
+/// Injects the configured failures; true when it answered (or dropped) the request.
+bool InjectFault(evhttp_request* req, MockServer::State& s, uint64_t body_hash, const std::string& request_id) {
+  const MockFaults& f = s.options.faults;
+  auto count = [&](const char* name) { ++s.injected[name]; };
+  if (f.quota_after >= 0 && static_cast<long long>(s.chat_requests) > f.quota_after) {
+    count("402");
+    Send(req, 402, ErrorBody("You exceeded your current quota, please check your plan and billing details",
+                             "insufficient_quota", "insufficient_quota"), request_id);
+    return true;
+  }
+  if (f.max_concurrency > 0 && s.in_flight >= static_cast<uint64_t>(f.max_concurrency)) {
+    count("429_concurrency");
+    Send(req, 429, ErrorBody("Concurrency limit reached for requests", "rate_limit_error", "rate_limit_exceeded"), request_id);
+    return true;
+  }
+  double u = std::uniform_real_distribution<double>(0, 1)(s.rng);
+  auto take = [&](double rate) {
+    if (u < rate) return true;
+    u -= rate;
+    return false;
+  };
+  if (take(f.rate_429)) {
+    count("429");
+    if (f.retry_after_s > 0) {
+      s.retry_not_before[body_hash] = std::chrono::steady_clock::now() +
+                                      std::chrono::microseconds(static_cast<long long>(f.retry_after_s * 1e6));
+    }
+    Send(req, 429, ErrorBody("Concurrency limit reached for requests", "rate_limit_error", "rate_limit_exceeded"),
+         request_id, f.retry_after_s);
+    return true;
+  }
+  if (take(f.rate_500)) {
+    count("500");
+    Send(req, 500, ErrorBody("The server had an error while processing your request", "server_error", "internal_error"), request_id);
+    return true;
+  }
+  if (take(f.rate_503)) {
+    count("503");
+    Send(req, 503, ErrorBody("The engine is currently overloaded, please try again later", "server_error", "overloaded"), request_id);
+    return true;
+  }
+  if (take(f.rate_401)) {
+    count("401");
+    Send(req, 401, ErrorBody("Authentication failed", "invalid_request_error", "invalid_api_key"), request_id);
+    return true;
+  }
+  if (take(f.rate_malformed)) {
+    count("malformed");
+    Send(req, 200, R"({"id":"x","choices":[{"message":{"content":"trunc)", request_id);
+    return true;
+  }
+  if (take(f.rate_drop)) {
+    count("drop");
+    Drop(req);
+    return true;
+  }
+  if (take(f.rate_stall)) {
+    count("stall");
+    Hold(req, s);
+    return true;
+  }
+  return false;
 }
 
 void HandleChat(evhttp_request* req, MockServer::State& s) {
@@ -132,6 +227,12 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   evbuffer* in = evhttp_request_get_input_buffer(req);
   const size_t len = evbuffer_get_length(in);
   const char* data = reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ev_ssize_t>(len)));
+  const uint64_t body_hash = StableHash(std::string_view(data ? data : "", data ? len : 0));
+  if (auto it = s.retry_not_before.find(body_hash); it != s.retry_not_before.end()) {
+    if (std::chrono::steady_clock::now() < it->second) ++s.early_retries;
+    s.retry_not_before.erase(it);
+  }
+  if (InjectFault(req, s, body_hash, request_id)) return;
   rapidjson::Document doc;
   doc.Parse(data ? data : "", len);
   if (doc.HasParseError() || !doc.IsObject()) {
@@ -174,11 +275,16 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   w.Key("finish_reason"); w.String(reply.finish_reason);
   w.EndObject();
   w.EndArray();
-  w.Key("usage"); w.StartObject();
-  w.Key("prompt_tokens"); w.Int64(reply.prompt_tokens);
-  w.Key("completion_tokens"); w.Int64(reply.completion_tokens);
-  w.Key("total_tokens"); w.Int64(reply.prompt_tokens + reply.completion_tokens);
-  w.EndObject();
+  const MockFaults& f = s.options.faults;
+  if (f.rate_no_usage > 0 && std::uniform_real_distribution<double>(0, 1)(s.rng) < f.rate_no_usage) {
+    ++s.injected["no_usage"];
+  } else {
+    w.Key("usage"); w.StartObject();
+    w.Key("prompt_tokens"); w.Int64(reply.prompt_tokens);
+    w.Key("completion_tokens"); w.Int64(reply.completion_tokens);
+    w.Key("total_tokens"); w.Int64(reply.prompt_tokens + reply.completion_tokens);
+    w.EndObject();
+  }
   w.EndObject();
 
   if (reply.delay_ms <= 0) return Send(req, 200, buf.GetString(), request_id);
@@ -226,6 +332,7 @@ Result<std::unique_ptr<MockServer>> MockServer::Start(const MockServerOptions& o
   server->state_ = std::make_unique<State>();
   State& s = *server->state_;
   s.options = options;
+  s.rng.seed(options.faults.seed);
   s.base = event_base_new();
   s.http = s.base ? evhttp_new(s.base) : nullptr;
   if (!s.http) return Status::Internal("libevent could not start");

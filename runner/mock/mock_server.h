@@ -13,11 +13,28 @@
 
 namespace evalrun {
 
+/// Failures the mock injects, to test a client against what real APIs do. Rates are per request.
+struct MockFaults {
+  double rate_429 = 0;         // "Concurrency limit reached for requests", with Retry-After
+  double retry_after_s = 1;    // the Retry-After of injected 429s; 0 sends none
+  double rate_500 = 0;
+  double rate_503 = 0;
+  double rate_401 = 0;
+  long long quota_after = -1;  // from this many chat requests on, every one gets 402
+  double rate_malformed = 0;   // 200 with a body that is not JSON
+  double rate_no_usage = 0;    // 200 without "usage"
+  double rate_drop = 0;        // connection closed without a reply
+  double rate_stall = 0;       // never answered
+  int max_concurrency = 0;     // > 0: requests past this many in flight get 429
+  uint64_t seed = 1;
+};
+
 struct MockServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: an ephemeral port
   MockLatency latency;
   std::string api_key;  // when set, the bearer token must equal it; otherwise any non-empty one
+  MockFaults faults;
 };
 
 class MockServer {

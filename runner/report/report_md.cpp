@@ -41,6 +41,13 @@ std::string SummaryToMarkdown(const Summary& s) {
                     s.run.wall_s);
   if (!s.run.stop_reason.empty()) md += fmt::format(" **Stopped early:** {}.", s.run.stop_reason);
   md += "\n\n";
+  if (s.run.concurrency > 0) {
+    md += fmt::format("Concurrency {}", s.run.concurrency);
+    if (s.run.concurrency_min < s.run.concurrency) {
+      md += fmt::format(" (lowered to {} by rate limiting)", s.run.concurrency_min);
+    }
+    md += fmt::format("; {} retries.\n\n", s.run.retries);
+  }
   md += fmt::format("{} calls, {} ok, {} failed; {} prompt + {} completion tokens; cost {}.\n\n",
                     s.totals.calls, s.totals.ok, s.totals.calls - s.totals.ok, s.totals.prompt_tokens,
                     s.totals.completion_tokens, Cost(s.totals.cost_usd));

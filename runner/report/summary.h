@@ -57,6 +57,9 @@ struct RunInfo {
   std::string finished_at;
   double wall_s = 0;
   std::string stop_reason;  // empty when the run finished its plan
+  int concurrency = 0;      // configured window; 0 when unknown (rebuilt reports)
+  int concurrency_min = 0;  // smallest window the adaptive limit reached
+  long long retries = 0;    // attempts after the first
 };
 
 struct Summary {

@@ -45,6 +45,16 @@ std::string SummaryToJson(const Summary& s) {
   w.Key("stop_reason");
   if (s.run.stop_reason.empty()) w.Null();
   else w.String(s.run.stop_reason);
+  w.Key("concurrency");
+  if (s.run.concurrency > 0) {
+    w.StartObject();
+    w.Key("configured"); w.Int(s.run.concurrency);
+    w.Key("min_reached"); w.Int(s.run.concurrency_min);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("retries"); w.Int64(s.run.retries);
   w.Key("groups");
   w.StartArray();
   for (const GroupSummary& g : s.groups) {

@@ -126,14 +126,36 @@ MockServerProcess::~MockServerProcess() {
   if (out_fd_ >= 0) close(out_fd_);
 }
 
-long long MockServerProcess::Stat(const char* name) const {
+namespace {
+
+rapidjson::Document Stats(const std::string& base_url) {
   TransportOptions opts;
-  std::string root = base_url_.substr(0, base_url_.rfind("/v1"));
+  std::string root = base_url.substr(0, base_url.rfind("/v1"));
   auto r = HttpGet(opts, root + "/mock/stats");
   if (!r.ok() || r->status != 200) throw std::runtime_error("mock stats unavailable");
   rapidjson::Document d;
   d.Parse(r->body.c_str());
-  return d[name].GetInt64();
+  return d;
+}
+
+}  // namespace
+
+long long MockServerProcess::Chat429s() const {
+  rapidjson::Document d = Stats(base_url_);
+  long long n = 0;
+  for (const char* k : {"429", "429_concurrency"}) {
+    if (d["injected"].HasMember(k)) n += d["injected"][k].GetInt64();
+  }
+  return n;
+}
+
+long long MockServerProcess::Injected(const char* name) const {
+  rapidjson::Document d = Stats(base_url_);
+  return d["injected"].HasMember(name) ? d["injected"][name].GetInt64() : 0;
+}
+
+long long MockServerProcess::Stat(const char* name) const {
+  return Stats(base_url_)[name].GetInt64();
 }
 
 TempDir::TempDir() {

@@ -35,6 +35,10 @@ class MockServerProcess {
   long long ChatRequests() const { return Stat("chat_requests"); }
   /// Any counter of GET /mock/stats (max_in_flight, connections, ...).
   long long Stat(const char* name) const;
+  /// 429s the server sent, injected at random or past --max-concurrency.
+  long long Chat429s() const;
+  /// How many times the fault `name` ("drop", "429", ...) was injected.
+  long long Injected(const char* name) const;
 
  private:
   pid_t pid_ = -1;

@@ -1,0 +1,176 @@
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <thread>
+
+#include "engine/call_planner.h"
+#include "engine/concurrency_window.h"
+#include "engine/retry_policy.h"
+#include "engine/run_loop.h"
+#include "support/process.h"
+
+using namespace evalrun;
+
+TEST_CASE("retryable kinds are the transient ones", "[engine]") {
+  for (ErrorKind k : {ErrorKind::kRateLimit, ErrorKind::kServer, ErrorKind::kTimeout, ErrorKind::kNetwork}) {
+    CHECK(IsRetryable(k));
+  }
+  for (ErrorKind k : {ErrorKind::kAuth, ErrorKind::kQuota, ErrorKind::kBadRequest, ErrorKind::kParse, ErrorKind::kNone}) {
+    CHECK_FALSE(IsRetryable(k));
+  }
+}
+
+TEST_CASE("back-off is full jitter under an exponential cap, and Retry-After wins", "[engine]") {
+  RetrySpec r{5, 500, 30000};
+  CHECK(BackoffMs(r, 1, std::nullopt, 0.999) == Approx(499.5));
+  CHECK(BackoffMs(r, 3, std::nullopt, 0.5) == Approx(1000));     // cap 2000
+  CHECK(BackoffMs(r, 20, std::nullopt, 1.0) == Approx(30000));   // max_backoff_ms caps
+  CHECK(BackoffMs(r, 1, std::nullopt, 0.0) == 0);
+  CHECK(BackoffMs(r, 1, 60000.0, 0.1) == Approx(60000));         // past max_backoff_ms too
+  CHECK(BackoffMs(r, 4, 10.0, 0.5) == Approx(2000));             // never sooner than Retry-After, later is fine
+}
+
+TEST_CASE("Retry-After is read as seconds or as an HTTP date", "[engine]") {
+  const SystemTime now = std::chrono::system_clock::from_time_t(1445412480);  // Wed, 21 Oct 2015 07:28:00 GMT
+  CHECK(ParseRetryAfterMs("120", now) == 120000.0);
+  CHECK(ParseRetryAfterMs(" 1.5 ", now) == 1500.0);
+  CHECK(ParseRetryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", now) == Approx(30000));
+  CHECK(ParseRetryAfterMs("Wed, 21 Oct 2015 07:27:00 GMT", now) == 0.0);  // in the past: go now
+  CHECK_FALSE(ParseRetryAfterMs("", now));
+  CHECK_FALSE(ParseRetryAfterMs("soon", now));
+  CHECK_FALSE(ParseRetryAfterMs("-5", now));
+}
+
+TEST_CASE("the adaptive window halves once per window of 429s and grows back", "[engine]") {
+  ConcurrencyWindow w(32, true);
+  CHECK(w.limit() == 32);
+  w.OnRateLimited();
+  CHECK(w.limit() == 16);
+  for (int i = 0; i < 31; ++i) w.OnRateLimited();  // the rest of the old window's 429s
+  CHECK(w.limit() == 16);
+  w.OnRateLimited();
+  CHECK(w.limit() == 8);
+  CHECK(w.min_reached() == 8);
+  for (int i = 0; i < 1000; ++i) w.OnSuccess();
+  CHECK(w.limit() == 32);
+  ConcurrencyWindow fixed(32, false);
+  fixed.OnRateLimited();
+  CHECK(fixed.limit() == 32);
+}
+
+namespace {
+
+/// A Transport that answers from a script, instantly, and logs what was started.
+class ScriptedTransport : public Transport {
+ public:
+  std::deque<HttpResult> script;  // answers in order; tag and body are filled in
+  std::vector<std::pair<uint64_t, std::chrono::steady_clock::time_point>> started;
+  size_t max_in_flight = 0;
+
+  void Start(HttpRequest r) override {
+    started.emplace_back(r.tag, std::chrono::steady_clock::now());
+    pending_.push_back(std::move(r));
+    max_in_flight = std::max(max_in_flight, pending_.size());
+  }
+  size_t InFlight() const override { return pending_.size(); }
+  void Wait(std::vector<HttpResult>* out, int max_wait_ms) override {
+    if (pending_.empty()) {
+      if (max_wait_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(max_wait_ms));  // a fake clock's wait
+      return;
+    }
+    HttpResult r = script.front();
+    script.pop_front();
+    r.tag = pending_.front().tag;
+    r.request_body = std::move(pending_.front().body);
+    pending_.pop_front();
+    out->push_back(std::move(r));
+  }
+  void Wakeup() override {}
+
+ private:
+  std::deque<HttpRequest> pending_;
+};
+
+class VectorSink : public RecordSink {
+ public:
+  std::vector<CallRecord> records;
+  Status OnRecord(const CallRecord& r) override {
+    records.push_back(r);
+    return Status::Ok();
+  }
+};
+
+HttpResult Answer(long status, const std::string& retry_after = "") {
+  HttpResult r;
+  r.status = status;
+  r.retry_after = retry_after;
+  r.body = status == 200 ? R"({"choices":[{"message":{"content":"ok"}}],"usage":{"prompt_tokens":1,"completion_tokens":1}})"
+                         : R"({"error":{"message":"nope"}})";
+  return r;
+}
+
+Job OneRowJob(const std::string& path) {
+  Job job;
+  job.models.push_back({"m", "m", {}, std::nullopt});
+  DatasetSpec ds;
+  ds.path = path;
+  ds.given_path = "d.jsonl";
+  ds.name = "d";
+  job.datasets.push_back(ds);
+  return job;
+}
+
+}  // namespace
+
+TEST_CASE("the run loop retries after Retry-After and records the attempts", "[engine]") {
+  evalrun::testing::TempDir dir;
+  Job job = OneRowJob(dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"));
+  ScriptedTransport t;
+  t.script = {Answer(429, "0.05"), Answer(503), Answer(200)};
+  VectorSink sink;
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.retry = RetrySpec{4, 1, 2};
+  RunOutcome out = RunPlan(job, planner, t, sink, o);
+  REQUIRE(sink.records.size() == 1);
+  CHECK(sink.records[0].ok());
+  CHECK(sink.records[0].attempts == 3);
+  CHECK(sink.records[0].queue_ms >= 50);
+  CHECK(out.retries == 2);
+  REQUIRE(t.started.size() == 3);
+  CHECK(t.started[1].second - t.started[0].second >= std::chrono::milliseconds(50));
+}
+
+TEST_CASE("the run loop gives up after max_attempts and keeps the last error", "[engine]") {
+  evalrun::testing::TempDir dir;
+  Job job = OneRowJob(dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"));
+  ScriptedTransport t;
+  t.script = {Answer(500), Answer(502)};
+  VectorSink sink;
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.retry = RetrySpec{2, 0, 0};
+  RunPlan(job, planner, t, sink, o);
+  REQUIRE(sink.records.size() == 1);
+  CHECK(sink.records[0].error_kind == ErrorKind::kServer);
+  CHECK(sink.records[0].http_status == 502);
+  CHECK(sink.records[0].attempts == 2);
+}
+
+TEST_CASE("the run loop never has more than the window in flight", "[engine]") {
+  evalrun::testing::TempDir dir;
+  std::string rows;
+  for (int i = 0; i < 50; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
+  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  job.models.push_back({"m2", "m2", {}, std::nullopt});
+  ScriptedTransport t;
+  for (int i = 0; i < 100; ++i) t.script.push_back(Answer(200));
+  VectorSink sink;
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.concurrency = 7;
+  RunOutcome out = RunPlan(job, planner, t, sink, o);
+  CHECK(sink.records.size() == 100);
+  CHECK(t.max_in_flight == 7);
+  CHECK(out.started == 100);
+}
