@@ -415,6 +415,33 @@ TEST_CASE("the preflight names a model the API does not offer, with the ids it d
   CHECK(server.ChatRequests() == 0);
 }
 
+TEST_CASE("a streamed run records ttft_ms < latency_ms for every ok call", "[e2e]") {
+  MockServerProcess server({"--latency-ms", "30", "--per-token-ms", "2"});
+  TempDir dir;
+  WriteDatasets(dir, 20);
+  const std::string job = dir.Write("job.yaml", Job(server.base_url(), "stream: true\n"));
+  const std::string out = dir.path() + "/run";
+  ProcessResult r = RunEvalrun({"run", job, "--out", out}, {{"E2E_KEY", kKey}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto records = Records(out);
+  REQUIRE(records.size() == 44);
+  for (const auto& rec : records) {
+    REQUIRE(rec.ok());
+    REQUIRE(rec.ttft_ms);
+    CHECK(*rec.ttft_ms > 0);
+    CHECK(*rec.ttft_ms < rec.latency_ms);
+    REQUIRE(rec.usage);  // stream_options.include_usage was asked for
+    CHECK(rec.usage->completion_tokens > 0);
+    if (rec.dataset == "chat") CHECK(rec.itl_ms);  // multi-word answers
+  }
+  auto summary = Json(out + "/summary.json");
+  const auto& ttft = summary["groups"][0]["ttft_ms"];
+  REQUIRE(ttft.IsObject());
+  CHECK(ttft["p50"].GetDouble() <= ttft["p99"].GetDouble());
+  CHECK_THAT(ReadFile(out + "/report.md"), Catch::Contains("## Streaming"));
+}
+
 TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   MockServerProcess server;
   ProcessResult r = RunEvalrun({"models", "--base-url", server.base_url()}, {{"WANDB_API_KEY", "k"}});

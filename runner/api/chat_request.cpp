@@ -7,7 +7,7 @@
 
 namespace evalrun {
 
-std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row) {
+std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row, bool stream) {
   const JsonParams merged = row.body_params.empty() ? params : MergeParams(row.body_params, params);
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -17,9 +17,18 @@ std::string BuildChatBody(const std::string& model, const JsonParams& params, co
   w.Key("messages");
   w.RawValue(row.messages_json.data(), row.messages_json.size(), rapidjson::kArrayType);
   for (const auto& [key, json] : merged) {
-    if (key == "model" || key == "messages") continue;
+    if (key == "model" || key == "messages" || key == "stream" || key == "stream_options") continue;
     w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
     w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+  }
+  if (stream) {
+    w.Key("stream");
+    w.Bool(true);
+    w.Key("stream_options");
+    w.StartObject();
+    w.Key("include_usage");
+    w.Bool(true);
+    w.EndObject();
   }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());

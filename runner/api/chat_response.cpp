@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
+
 #include "common/text.h"
 
 namespace evalrun {
@@ -100,6 +102,89 @@ Result<std::vector<std::string>> ParseModelList(std::string_view body) {
     if (const rapidjson::Value* id = Member(m, "id"); id && id->IsString()) ids.push_back(Text(id));
   }
   return ids;
+}
+
+}  // namespace evalrun
+
+#include "api/sse.h"
+
+namespace evalrun {
+
+ChatResponse ParseChatStream(long http_status, std::string_view body, const std::vector<ChunkTime>& chunks,
+                             StreamTiming* timing) {
+  if (http_status < 200 || http_status >= 300) return ParseChatResponse(http_status, body);
+  ChatResponse r;
+  SseParser sse;
+  std::vector<std::string> events;
+  std::vector<double> token_times;
+  bool saw_chunk = false, done = false;
+  auto consume = [&](double at) {
+    for (const std::string& data : events) {
+      if (data == "[DONE]") {
+        done = true;
+        continue;
+      }
+      rapidjson::Document doc;
+      doc.Parse(data.data(), data.size());
+      if (doc.HasParseError() || !doc.IsObject()) {
+        r.error = ErrorKind::kParse;
+        r.error_message = "a stream event is not a JSON object";
+        continue;
+      }
+      if (Member(doc, "error")) {
+        r.error = ErrorKind::kServer;
+        r.error_message = "the stream carried an error: " + ApiErrorMessage(data);
+        continue;
+      }
+      saw_chunk = true;
+      if (r.id.empty()) r.id = Text(Member(doc, "id"));
+      if (const rapidjson::Value* choices = Member(doc, "choices"); choices && choices->IsArray() && !choices->Empty()) {
+        const rapidjson::Value& c = (*choices)[0];
+        if (const rapidjson::Value* delta = Member(c, "delta")) {
+          const std::string piece = Text(Member(*delta, "content"));
+          if (!piece.empty()) {
+            r.content += piece;
+            token_times.push_back(at);
+          }
+        }
+        if (const rapidjson::Value* f = Member(c, "finish_reason"); f && f->IsString()) r.finish_reason = Text(f);
+      }
+      if (const rapidjson::Value* usage = Member(doc, "usage"); usage && usage->IsObject()) {
+        auto p = Count(*usage, "prompt_tokens");
+        auto c = Count(*usage, "completion_tokens");
+        if (p && c) {
+          auto t = Count(*usage, "total_tokens");
+          r.usage = Usage{*p, *c, t ? *t : *p + *c};
+        }
+      }
+    }
+    events.clear();
+  };
+  size_t offset = 0;
+  for (const ChunkTime& chunk : chunks) {
+    const size_t end = std::min(chunk.end_offset, body.size());
+    if (end > offset) sse.Feed(body.substr(offset, end - offset), &events);
+    offset = std::max(offset, end);
+    consume(chunk.ms);
+  }
+  const double last = chunks.empty() ? 0 : chunks.back().ms;
+  if (offset < body.size()) sse.Feed(body.substr(offset), &events);
+  sse.Finish(&events);
+  consume(last);
+  if (r.error != ErrorKind::kNone) return r;
+  if (!saw_chunk) {
+    r.error = ErrorKind::kParse;
+    r.error_message = "the stream held no completion chunk";
+    return r;
+  }
+  (void)done;  // a missing [DONE] is tolerated: the body ended, which is what it would say
+  if (!token_times.empty()) {
+    timing->ttft_ms = token_times.front();
+    if (token_times.size() > 1) {
+      timing->itl_ms = (token_times.back() - token_times.front()) / static_cast<double>(token_times.size() - 1);
+    }
+  }
+  return r;
 }
 
 }  // namespace evalrun

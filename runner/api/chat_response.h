@@ -38,3 +38,23 @@ std::string ApiErrorMessage(std::string_view body);
 Result<std::vector<std::string>> ParseModelList(std::string_view body);
 
 }  // namespace evalrun
+
+namespace evalrun {
+
+/// A byte offset in a streamed body and when the bytes up to it had arrived.
+struct ChunkTime {
+  size_t end_offset = 0;
+  double ms = 0;  // since the first byte of the request was sent
+};
+
+struct StreamTiming {
+  std::optional<double> ttft_ms;  // first content token
+  std::optional<double> itl_ms;   // mean gap between later content events
+};
+
+/// Interprets a streamed (SSE) chat completion: content deltas joined, the last finish_reason,
+/// the usage chunk. `chunks` (in arrival order) time the first token and the gaps after it.
+ChatResponse ParseChatStream(long http_status, std::string_view body, const std::vector<ChunkTime>& chunks,
+                             StreamTiming* timing);
+
+}  // namespace evalrun

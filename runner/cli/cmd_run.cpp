@@ -86,7 +86,6 @@ bool CheckUnsupported(const Job& job) {
                        "without a spending cap (nothing was sent)\n", job.file);
     return false;
   }
-  if (job.stream) fmt::print(stderr, "warning: stream: true is not supported yet; calls are sent without streaming\n");
   if (job.rate_limit.requests_per_minute > 0 || job.rate_limit.tokens_per_minute > 0) {
     fmt::print(stderr, "warning: rate_limit is not enforced yet; use concurrency to bound the load\n");
   }
@@ -184,6 +183,8 @@ int RunCommand(const RunArgs& args) {
   topts.http = job.endpoint.http;
   topts.ca_bundle = job.endpoint.ca_bundle;
   topts.max_in_flight = job.concurrency;
+  // A stream that goes quiet this long is stalled; a whole non-streamed answer may take longer.
+  if (job.stream) topts.stall_timeout_s = std::min(job.endpoint.timeout_s, 60.0);
   if (auto stop = Preflight(job, topts, api_key)) return *stop;
 
   const SystemTime started = std::chrono::system_clock::now();

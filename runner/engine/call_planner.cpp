@@ -59,7 +59,7 @@ bool CallPlanner::Next(PlannedCall* call) {
   call->dataset = row_.dataset;
   call->row_id = row_.id;
   call->repeat = repeat_;
-  call->body = BuildChatBody(model.id, model.params, row_);
+  call->body = BuildChatBody(model.id, model.params, row_, job_.stream);
   call->references = row_.references;
   return true;
 }

@@ -14,12 +14,6 @@ namespace {
 // A server that streams an unbounded body must not exhaust memory.
 constexpr size_t kMaxBodyBytes = 64u << 20;
 
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  if (body->size() + size * n > kMaxBodyBytes) return 0;  // aborts with CURLE_WRITE_ERROR
-  body->append(data, size * n);
-  return size * n;
-}
 
 bool HeaderIs(std::string_view line, std::string_view name, std::string* value) {
   if (line.size() <= name.size() || line[name.size()] != ':') return false;
@@ -33,10 +27,27 @@ bool HeaderIs(std::string_view line, std::string_view name, std::string* value) 
 struct CurlTransport::Transfer {
   HttpRequest request;
   HttpResult result;
+  std::chrono::steady_clock::time_point started;
+  double first_header_ms = -1;  // our clock, since Start(): anchors chunk times to libcurl's clock
 };
 
+static double MsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+static size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<CurlTransport::Transfer*>(user);
+  std::string& body = t->result.body;
+  if (body.size() + size * n > kMaxBodyBytes) return 0;  // aborts with CURLE_WRITE_ERROR
+  body.append(data, size * n);
+  if (t->request.stream) t->result.chunks.push_back({body.size(), MsSince(t->started)});
+  return size * n;
+}
+
 static size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-  auto* result = static_cast<HttpResult*>(user);
+  auto* t = static_cast<CurlTransport::Transfer*>(user);
+  if (t->first_header_ms < 0) t->first_header_ms = MsSince(t->started);
+  HttpResult* result = &t->result;
   std::string_view line(data, size * n);
   std::string value;
   if (HeaderIs(line, "x-request-id", &value)) result->request_id = value;
@@ -101,11 +112,15 @@ CURL* CurlTransport::AcquireEasy() {
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
   // Prefer waiting for a multiplexed HTTP/2 stream over opening yet another connection.
   if (options_.http != "1.1") curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  if (options_.stall_timeout_s > 0) {
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(options_.stall_timeout_s)));
+  }
   return e;
 }
 
 void CurlTransport::Start(HttpRequest request) {
-  auto* t = new Transfer{std::move(request), {}};
+  auto* t = new Transfer{std::move(request), {}, std::chrono::steady_clock::now()};
   t->result.tag = t->request.tag;
   CURL* e = AcquireEasy();
   if (!e) {
@@ -124,8 +139,9 @@ void CurlTransport::Start(HttpRequest request) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->request.body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->request.body.data());
   }
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->result.body);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->result);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+  t->started = std::chrono::steady_clock::now();
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
   curl_easy_setopt(e, CURLOPT_PRIVATE, t);
   curl_multi_add_handle(multi_, e);
   ++in_flight_;
@@ -142,12 +158,20 @@ void CurlTransport::Collect(std::vector<HttpResult>* out) {
     r.curl_code = msg->data.result;
     if (r.curl_code != CURLE_OK) r.curl_error = curl_easy_strerror(msg->data.result);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_off_t pretransfer = 0, total = 0, connect = 0;
+    curl_off_t pretransfer = 0, total = 0, connect = 0, first_byte = 0;
+    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &first_byte);
     curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
     curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect);
     r.latency_ms = static_cast<double>(std::max<curl_off_t>(0, total - pretransfer)) / 1000.0;
     r.connect_ms = static_cast<double>(connect) / 1000.0;
+    // Chunk times are on our clock, from Start(); libcurl's clock starts a little later. The first
+    // response header is the same instant on both (libcurl's start-transfer time), which maps
+    // chunk times onto libcurl's clock; the contract then counts from the first byte sent.
+    const double offset = t->first_header_ms - static_cast<double>(first_byte) / 1000.0;
+    for (ChunkTime& c : r.chunks) {
+      c.ms = std::clamp(c.ms - offset - static_cast<double>(pretransfer) / 1000.0, 0.0, r.latency_ms);
+    }
     curl_multi_remove_handle(multi_, e);
     curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
     idle_.push_back(e);

@@ -22,11 +22,12 @@ struct TransportOptions {
   std::string http = "auto";  // auto | 1.1 | 2
   std::string ca_bundle;
   int max_in_flight = 16;  // sizes the connection cache
-  bool skip_tls_verify_for_tests = false;  // never set from a job file
+  double stall_timeout_s = 0;  // > 0: a transfer receiving no byte this long fails as a timeout
 };
 
 class CurlTransport : public Transport {
  public:
+  struct Transfer;
   static Result<std::unique_ptr<CurlTransport>> Create(const TransportOptions& options);
   ~CurlTransport() override;
 
@@ -36,7 +37,6 @@ class CurlTransport : public Transport {
   void Wakeup() override;
 
  private:
-  struct Transfer;
   explicit CurlTransport(const TransportOptions& options);
   CURL* AcquireEasy();
   void Collect(std::vector<HttpResult>* out);

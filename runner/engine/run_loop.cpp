@@ -69,7 +69,7 @@ void Loop::Start(uint64_t tag, CallState state) {
   else ++outcome_.retries;
   std::string body = std::move(state.body);
   in_flight_.emplace(tag, std::move(state));
-  transport_.Start(HttpRequest{tag, options_.chat_url, std::move(body)});
+  transport_.Start(HttpRequest{tag, options_.chat_url, std::move(body), job_.stream});
 }
 
 void Loop::StartCalls() {
@@ -136,6 +136,7 @@ void Loop::OnFinished(HttpResult& http) {
   ctx.api_key = options_.api_key;
   ctx.scorers = &job_.scoring;
   ctx.references = &state.references;
+  ctx.stream = job_.stream;
   CallRecord record = BuildRecord(ctx, http);
 
   if (record.error_kind == ErrorKind::kRateLimit) window_.OnRateLimited();

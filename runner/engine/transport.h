@@ -8,12 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "api/chat_response.h"
+
 namespace evalrun {
 
 struct HttpRequest {
   uint64_t tag = 0;  // the caller's handle for this request, returned with its result
   std::string url;
   std::string body;  // POSTed as JSON when not empty; empty means GET
+  bool stream = false;  // time each piece of the body as it arrives
 };
 
 struct HttpResult {
@@ -27,6 +30,7 @@ struct HttpResult {
   double latency_ms = 0;    // first byte sent to last byte received (libcurl's timings)
   double connect_ms = 0;    // time spent connecting before the request went out
   std::string request_body;  // the body sent, handed back so a retry need not keep a copy
+  std::vector<ChunkTime> chunks;  // streamed requests: when each piece of the body arrived
 };
 
 class Transport {

@@ -23,6 +23,8 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <cerrno>
+
+#include "common/token_count.h"
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -222,6 +224,134 @@ bool InjectFault(evhttp_request* req, MockServer::State& s, uint64_t body_hash, 
   return false;
 }
 
+/// A streamed reply in progress: one SSE chunk per word, paced by the latency model.
+struct StreamReply {
+  MockServer::State* state;
+  evhttp_request* req;
+  evhttp_connection* conn;
+  event* timer = nullptr;
+  std::vector<std::string> events;  // "data: ...\n\n" each, in order
+  std::vector<double> gaps_ms;      // wait before each event
+  size_t next = 0;
+};
+
+void OnStreamClosed(evhttp_connection*, void* arg) {
+  auto* p = static_cast<StreamReply*>(arg);
+  --p->state->in_flight;
+  if (p->timer) event_free(p->timer);
+  delete p;
+}
+
+void OnStreamTick(evutil_socket_t, short, void* arg) {
+  auto* p = static_cast<StreamReply*>(arg);
+  // Send every event that is due now; stop at the first one that must wait.
+  while (p->next < p->events.size()) {
+    evbuffer* buf = evbuffer_new();
+    evbuffer_add(buf, p->events[p->next].data(), p->events[p->next].size());
+    evhttp_send_reply_chunk(p->req, buf);
+    evbuffer_free(buf);
+    ++p->next;
+    if (p->next < p->events.size() && p->gaps_ms[p->next] > 0) {
+      const auto us = static_cast<long long>(p->gaps_ms[p->next] * 1000);
+      timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
+      evtimer_add(p->timer, &tv);
+      return;
+    }
+  }
+  evhttp_connection_set_closecb(p->conn, nullptr, nullptr);
+  --p->state->in_flight;
+  evhttp_send_reply_end(p->req);
+  event_free(p->timer);
+  delete p;
+}
+
+std::string ChunkJson(const std::string& id, const std::string& model, const std::string* content,
+                      const char* finish_reason, const MockReply* usage) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  w.Key("id"); w.String(id);
+  w.Key("object"); w.String("chat.completion.chunk");
+  w.Key("model"); w.String(model);
+  w.Key("choices"); w.StartArray();
+  if (!usage) {
+    w.StartObject();
+    w.Key("index"); w.Int(0);
+    w.Key("delta"); w.StartObject();
+    if (content) {
+      w.Key("content");
+      w.String(*content);
+    }
+    w.EndObject();
+    w.Key("finish_reason");
+    if (finish_reason) w.String(finish_reason);
+    else w.Null();
+    w.EndObject();
+  }
+  w.EndArray();
+  if (usage) {
+    w.Key("usage"); w.StartObject();
+    w.Key("prompt_tokens"); w.Int64(usage->prompt_tokens);
+    w.Key("completion_tokens"); w.Int64(usage->completion_tokens);
+    w.Key("total_tokens"); w.Int64(usage->prompt_tokens + usage->completion_tokens);
+    w.EndObject();
+  }
+  w.EndObject();
+  return "data: " + std::string(buf.GetString(), buf.GetSize()) + "\n\n";
+}
+
+void StartStream(evhttp_request* req, MockServer::State& s, const MockModel& model, const MockReply& reply,
+                 bool include_usage, const std::string& request_id) {
+  auto* p = new StreamReply{&s, req, evhttp_request_get_connection(req), nullptr, {}, {}, 0};
+  const std::string id = "chatcmpl-" + request_id;
+  // The first token waits for the base latency (prefill); each later word for its tokens.
+  const double scale = reply.delay_ms > 0 && reply.completion_tokens > 0
+                           ? reply.delay_ms / (s.options.latency.base_ms + s.options.latency.per_token_ms *
+                                                                              static_cast<double>(reply.completion_tokens))
+                           : 0;
+  std::string role_delta;
+  p->events.push_back(ChunkJson(id, model.id, &role_delta, nullptr, nullptr));
+  p->gaps_ms.push_back(0);
+  size_t start = 0;
+  bool first = true;
+  while (start < reply.content.size()) {
+    size_t end = reply.content.find(' ', start);
+    end = end == std::string::npos ? reply.content.size() : end + 1;
+    std::string piece = reply.content.substr(start, end - start);
+    const double gap = first ? s.options.latency.base_ms : s.options.latency.per_token_ms * static_cast<double>(CountTextTokens(piece));
+    p->events.push_back(ChunkJson(id, model.id, &piece, nullptr, nullptr));
+    p->gaps_ms.push_back(gap * scale);
+    start = end;
+    first = false;
+  }
+  // The end comes one token after the last word, as a model's end-of-sequence token does.
+  p->events.push_back(ChunkJson(id, model.id, nullptr, reply.finish_reason.c_str(), nullptr));
+  p->gaps_ms.push_back(s.options.latency.per_token_ms * scale);
+  if (include_usage) {
+    p->events.push_back(ChunkJson(id, model.id, nullptr, nullptr, &reply));
+    p->gaps_ms.push_back(0);
+  }
+  p->events.push_back("data: [DONE]\n\n");
+  p->gaps_ms.push_back(0);
+
+  evkeyvalq* headers = evhttp_request_get_output_headers(req);
+  evhttp_add_header(headers, "Content-Type", "text/event-stream");
+  evhttp_add_header(headers, "x-request-id", request_id.c_str());
+  evhttp_send_reply_start(req, 200, "OK");
+  s.max_in_flight = std::max(s.max_in_flight, ++s.in_flight);
+  evhttp_connection_set_closecb(p->conn, OnStreamClosed, p);
+  p->timer = evtimer_new(s.base, OnStreamTick, p);
+  OnStreamTick(-1, 0, p);
+}
+
+/// Draws whether this 200 leaves out its usage (the --no-usage fault).
+bool DropUsage(MockServer::State& s) {
+  const double rate = s.options.faults.rate_no_usage;
+  if (rate <= 0 || std::uniform_real_distribution<double>(0, 1)(s.rng) >= rate) return false;
+  ++s.injected["no_usage"];
+  return true;
+}
+
 void HandleChat(evhttp_request* req, MockServer::State& s) {
   const std::string request_id = fmt::format("mock-{}", ++s.next_id);
   evbuffer* in = evhttp_request_get_input_buffer(req);
@@ -257,6 +387,15 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
     if (it != doc.MemberEnd() && it->value.IsInt64()) max_tokens = it->value.GetInt64();
   }
   MockReply reply = MockComplete(*model, messages_it->value, max_tokens, s.options.latency, s.next_id);
+  if (auto st = doc.FindMember("stream"); st != doc.MemberEnd() && st->value.IsBool() && st->value.GetBool()) {
+    bool include_usage = false;
+    if (auto so = doc.FindMember("stream_options"); so != doc.MemberEnd() && so->value.IsObject()) {
+      auto iu = so->value.FindMember("include_usage");
+      include_usage = iu != so->value.MemberEnd() && iu->value.IsBool() && iu->value.GetBool();
+    }
+    if (DropUsage(s)) include_usage = false;
+    return StartStream(req, s, *model, reply, include_usage, request_id);
+  }
 
   rapidjson::StringBuffer buf;
   Writer w(buf);
@@ -275,10 +414,7 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   w.Key("finish_reason"); w.String(reply.finish_reason);
   w.EndObject();
   w.EndArray();
-  const MockFaults& f = s.options.faults;
-  if (f.rate_no_usage > 0 && std::uniform_real_distribution<double>(0, 1)(s.rng) < f.rate_no_usage) {
-    ++s.injected["no_usage"];
-  } else {
+  if (!DropUsage(s)) {
     w.Key("usage"); w.StartObject();
     w.Key("prompt_tokens"); w.Int64(reply.prompt_tokens);
     w.Key("completion_tokens"); w.Int64(reply.completion_tokens);

@@ -75,10 +75,12 @@ std::string SummaryToMarkdown(const Summary& s) {
   bool any_ttft = false;
   for (const auto& g : s.groups) any_ttft |= g.ttft_ms.has_value();
   if (any_ttft) {
-    md += "\n## Time to first token\n\n| model | dataset | p50 ms | p95 ms | p99 ms |\n|---|---|--:|--:|--:|\n";
+    md += "\n## Streaming\n\n| model | dataset | TTFT p50 ms | TTFT p95 ms | TTFT p99 ms | inter-token p50 ms | inter-token p95 ms |\n"
+          "|---|---|--:|--:|--:|--:|--:|\n";
     for (const auto& g : s.groups) {
-      md += fmt::format("| {} | {} | {} | {} | {} |\n", Cell(g.model), Cell(g.dataset), Ms(g.ttft_ms, &LatencyStats::p50),
-                        Ms(g.ttft_ms, &LatencyStats::p95), Ms(g.ttft_ms, &LatencyStats::p99));
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", Cell(g.model), Cell(g.dataset),
+                        Ms(g.ttft_ms, &LatencyStats::p50), Ms(g.ttft_ms, &LatencyStats::p95),
+                        Ms(g.ttft_ms, &LatencyStats::p99), Ms(g.itl_ms, &LatencyStats::p50), Ms(g.itl_ms, &LatencyStats::p95));
     }
   }
   if (!s.gates.empty()) {

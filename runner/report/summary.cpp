@@ -31,6 +31,7 @@ void SummaryBuilder::Add(const CallRecord& r) {
     ++g.out.ok;
     g.latency.Add(r.latency_ms);
     if (r.ttft_ms) g.ttft.Add(*r.ttft_ms);
+    if (r.itl_ms) g.itl.Add(*r.itl_ms);
   }
   // Failed calls can still be billed (a malformed 200), so their usage counts too.
   if (r.usage) {
@@ -58,6 +59,7 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
     GroupSummary out = g.out;
     out.latency_ms = StatsOf(g.latency);
     out.ttft_ms = StatsOf(g.ttft);
+    out.itl_ms = StatsOf(g.itl);
     if (!g.price_unknown) out.cost_usd = g.cost;
     for (const auto& [name, sn] : g.score_sums) out.scores[name] = sn.first / static_cast<double>(sn.second);
     if (run.wall_s > 0) {

@@ -26,6 +26,7 @@ struct GroupSummary {
   std::map<std::string, long long> errors;  // error_kind -> count
   std::optional<LatencyStats> latency_ms;   // over ok calls
   std::optional<LatencyStats> ttft_ms;      // over ok calls that recorded one
+  std::optional<LatencyStats> itl_ms;       // mean inter-token latency of each streamed call
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   long long total_tokens = 0;
@@ -78,7 +79,7 @@ class SummaryBuilder {
  private:
   struct Group {
     GroupSummary out;
-    Samples latency, ttft;
+    Samples latency, ttft, itl;
     bool price_unknown = false;
     double cost = 0;
     std::map<std::string, std::pair<double, long long>> score_sums;

@@ -72,6 +72,7 @@ std::string SummaryToJson(const Summary& s) {
     w.EndObject();
     Stats(w, "latency_ms", g.latency_ms);
     Stats(w, "ttft_ms", g.ttft_ms);
+    Stats(w, "itl_ms", g.itl_ms);
     w.Key("prompt_tokens"); w.Int64(g.prompt_tokens);
     w.Key("completion_tokens"); w.Int64(g.completion_tokens);
     w.Key("total_tokens"); w.Int64(g.total_tokens);

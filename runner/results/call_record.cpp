@@ -71,6 +71,7 @@ std::string RecordToJson(const CallRecord& r) {
   w.Key("started_at"); w.String(r.started_at);
   w.Key("latency_ms"); w.Double(Round3(r.latency_ms));
   OptionalDouble(w, "ttft_ms", r.ttft_ms ? std::optional<double>(Round3(*r.ttft_ms)) : std::nullopt);
+  OptionalDouble(w, "itl_ms", r.itl_ms ? std::optional<double>(Round3(*r.itl_ms)) : std::nullopt);
   w.Key("queue_ms"); w.Double(Round3(r.queue_ms));
   w.Key("usage");
   if (r.usage) {
@@ -124,6 +125,7 @@ bool RecordFromJson(std::string_view line, CallRecord* r) {
   r->started_at = Str(d, "started_at");
   r->latency_ms = Num(d, "latency_ms");
   if (Get(d, "ttft_ms")) r->ttft_ms = Num(d, "ttft_ms");
+  if (Get(d, "itl_ms")) r->itl_ms = Num(d, "itl_ms");
   r->queue_ms = Num(d, "queue_ms");
   if (const rapidjson::Value* u = Get(d, "usage"); u && u->IsObject()) {
     r->usage = Usage{Int(*u, "prompt_tokens"), Int(*u, "completion_tokens"), Int(*u, "total_tokens")};

@@ -26,6 +26,7 @@ struct CallRecord {
   std::string started_at;  // RFC 3339 UTC with milliseconds
   double latency_ms = 0;
   std::optional<double> ttft_ms;
+  std::optional<double> itl_ms;  // streamed calls: mean gap between content events after the first
   double queue_ms = 0;
   std::optional<Usage> usage;
   std::optional<double> cost_usd;

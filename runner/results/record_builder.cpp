@@ -41,7 +41,13 @@ CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
     r.error = http.curl_error;
     return r;
   }
-  ChatResponse resp = ParseChatResponse(http.status, http.body);
+  StreamTiming timing;
+  ChatResponse resp = call.stream ? ParseChatStream(http.status, http.body, http.chunks, &timing)
+                                  : ParseChatResponse(http.status, http.body);
+  if (resp.error == ErrorKind::kNone) {
+    r.ttft_ms = timing.ttft_ms;
+    r.itl_ms = timing.itl_ms;
+  }
   r.error_kind = resp.error;
   if (resp.error != ErrorKind::kNone) {
     r.error = Redact(http.status >= 200 && http.status < 300
