@@ -442,6 +442,28 @@ TEST_CASE("a streamed run records ttft_ms < latency_ms for every ok call", "[e2e
   CHECK_THAT(ReadFile(out + "/report.md"), Catch::Contains("## Streaming"));
 }
 
+TEST_CASE("a self-signed server is refused without ca_bundle and accepted with it", "[e2e][tls]") {
+  const std::string cert = std::string(EVALRUN_SOURCE_DIR) + "/tests/data/test-cert.pem";
+  const std::string key = std::string(EVALRUN_SOURCE_DIR) + "/tests/data/test-key.pem";
+  MockServerProcess server({"--tls-cert", cert, "--tls-key", key});
+  REQUIRE_THAT(server.base_url(), Catch::StartsWith("https://127.0.0.1:"));
+  TempDir dir;
+  WriteDatasets(dir, 5);
+  const std::string job = dir.Write("job.yaml", Job(server.base_url()));
+  ProcessResult refused = RunEvalrun({"run", job, "--out", dir.path() + "/refused"}, {{"E2E_KEY", kKey}});
+  CHECK(refused.exit_code == 3);
+  CHECK_THAT(refused.err, Catch::Contains("certificate"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/refused/results.jsonl"));
+
+  const std::string out = dir.path() + "/accepted";
+  ProcessResult ok = RunEvalrun({"run", job, "--out", out, "--set", "endpoint.ca_bundle=" + cert}, {{"E2E_KEY", kKey}});
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  auto records = Records(out);
+  CHECK(records.size() == 14);
+  for (const auto& rec : records) CHECK(rec.ok());
+}
+
 TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   MockServerProcess server;
   ProcessResult r = RunEvalrun({"models", "--base-url", server.base_url()}, {{"WANDB_API_KEY", "k"}});

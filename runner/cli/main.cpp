@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   mock_cmd->add_option("--per-token-ms", mock.latency.per_token_ms, "added latency per completion token")->capture_default_str();
   mock_cmd->add_option("--jitter", mock.latency.jitter, "latency varies by +- this fraction")->check(CLI::Range(0.0, 1.0))->capture_default_str();
   mock_cmd->add_option("--api-key", mock.api_key, "accept only this bearer token (default: any)");
+  mock_cmd->add_option("--tls-cert", mock.tls_cert, "serve HTTPS with this PEM certificate (chain)")->check(CLI::ExistingFile);
+  mock_cmd->add_option("--tls-key", mock.tls_key, "the certificate's PEM private key")->check(CLI::ExistingFile);
   MockFaults& f = mock.faults;
   auto rate = [&](const char* name, double* v, const char* what) {
     mock_cmd->add_option(name, *v, what)->check(CLI::Range(0.0, 1.0))->group("Fault injection");
@@ -115,6 +117,12 @@ int main(int argc, char** argv) {
     return ModelsCommand(models);
   }
   if (*report_cmd) return ReportCommand(report_dirs, report_out);
-  if (*mock_cmd) return MockServerCommand(mock);
+  if (*mock_cmd) {
+    if (mock.tls_cert.empty() != mock.tls_key.empty()) {
+      fmt::print(stderr, "error: --tls-cert and --tls-key go together\n");
+      return kExitBadInput;
+    }
+    return MockServerCommand(mock);
+  }
   return kExitBadInput;
 }

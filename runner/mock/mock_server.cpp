@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -36,6 +39,7 @@ struct MockServer::State {
   event_base* base = nullptr;
   evhttp* http = nullptr;
   event* sigint = nullptr;
+  SSL_CTX* ssl_ctx = nullptr;
   event* sigterm = nullptr;
   int port = 0;
   uint64_t chat_requests = 0;
@@ -461,6 +465,25 @@ void OnRequest(evhttp_request* req, void* arg) {
 
 void OnSignal(evutil_socket_t, short, void* arg) { event_base_loopexit(static_cast<event_base*>(arg), nullptr); }
 
+/// evhttp asks for a bufferevent per accepted connection: a TLS one when the server has a certificate.
+bufferevent* NewTlsBufferevent(event_base* base, void* arg) {
+  SSL* ssl = SSL_new(static_cast<SSL_CTX*>(arg));
+  return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+}
+
+Result<SSL_CTX*> MakeTlsContext(const std::string& cert, const std::string& key) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (!ctx) return Status::Internal("OpenSSL could not create a TLS context");
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+    char err[256];
+    ERR_error_string_n(ERR_get_error(), err, sizeof err);
+    SSL_CTX_free(ctx);
+    return Status::InvalidInput(fmt::format("--tls-cert {} / --tls-key {}: {}", cert, key, err));
+  }
+  return ctx;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<MockServer>> MockServer::Start(const MockServerOptions& options) {
@@ -495,6 +518,12 @@ Result<std::unique_ptr<MockServer>> MockServer::Start(const MockServerOptions& o
     close(fd);
     return Status::Internal("evhttp could not accept on the socket");
   }
+  if (!options.tls_cert.empty()) {
+    auto ctx = MakeTlsContext(options.tls_cert, options.tls_key);
+    if (!ctx.ok()) return ctx.status();
+    s.ssl_ctx = ctx.value();
+    evhttp_set_bevcb(s.http, NewTlsBufferevent, s.ssl_ctx);
+  }
   evhttp_set_gencb(s.http, OnRequest, &s);
   evhttp_set_max_body_size(s.http, 16 << 20);
   evhttp_set_timeout(s.http, 600);
@@ -512,10 +541,11 @@ MockServer::~MockServer() {
   if (state_->sigterm) event_free(state_->sigterm);
   if (state_->http) evhttp_free(state_->http);
   if (state_->base) event_base_free(state_->base);
+  if (state_->ssl_ctx) SSL_CTX_free(state_->ssl_ctx);
 }
 
 std::string MockServer::base_url() const {
-  return fmt::format("http://{}:{}/v1", state_->options.host, state_->port);
+  return fmt::format("{}://{}:{}/v1", state_->ssl_ctx ? "https" : "http", state_->options.host, state_->port);
 }
 
 void MockServer::Run() { event_base_dispatch(state_->base); }

@@ -35,6 +35,8 @@ struct MockServerOptions {
   MockLatency latency;
   std::string api_key;  // when set, the bearer token must equal it; otherwise any non-empty one
   MockFaults faults;
+  std::string tls_cert;  // PEM files; when set the server speaks HTTPS only
+  std::string tls_key;
 };
 
 class MockServer {
