@@ -163,3 +163,16 @@ TEST_CASE("FindPath and ValueText read nested fields", "[dataset]") {
   CHECK(FindPath(d, "a.c") == nullptr);
   CHECK(FindPath(d, "s.x") == nullptr);
 }
+
+TEST_CASE("a row nested absurdly deep is a located error, not a stack overflow", "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  RowParser parser(ds, prompt);
+  Row row;
+  std::string deep = "{\"messages\":[{\"role\":\"user\",\"content\":" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}]}";
+  auto problem = parser.Parse(deep, 4, 0, &row);
+  REQUIRE(problem);
+  CHECK(problem->line == 4);
+  CHECK_THAT(problem->message, Catch::Contains("nested deeper than"));
+}

@@ -5,15 +5,13 @@
 
 #include <algorithm>
 
+#include "common/json_limits.h"
 #include "common/text.h"
 
 namespace evalrun {
 namespace {
 
-bool Parse(std::string_view body, rapidjson::Document* doc) {
-  doc->Parse(body.data(), body.size());
-  return !doc->HasParseError();
-}
+bool Parse(std::string_view body, rapidjson::Document* doc) { return ParseBoundedJson(body, doc); }
 
 const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
   if (!v.IsObject()) return nullptr;
@@ -125,8 +123,7 @@ ChatResponse ParseChatStream(long http_status, std::string_view body, const std:
         continue;
       }
       rapidjson::Document doc;
-      doc.Parse(data.data(), data.size());
-      if (doc.HasParseError() || !doc.IsObject()) {
+      if (!Parse(data, &doc) || !doc.IsObject()) {
         r.error = ErrorKind::kParse;
         r.error_message = "a stream event is not a JSON object";
         continue;

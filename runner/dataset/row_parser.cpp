@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/json_limits.h"
 #include "dataset/prompt_template.h"
 
 namespace evalrun {
@@ -75,8 +76,11 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
     return Diagnostic{file, static_cast<int>(line), static_cast<int>(offset) + 1 + col_offset,
                       std::move(msg)};
   };
+  if (JsonNestingDepth(text) > kMaxJsonDepth) {
+    return fail(fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
+  }
   rapidjson::Document doc;
-  doc.Parse<kParseFlags>(text.data(), text.size());
+  doc.Parse<kParseFlags | rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
     return fail(fmt::format("malformed JSON: {}", rapidjson::GetParseError_En(doc.GetParseError())),
                 doc.GetErrorOffset());

@@ -166,8 +166,10 @@ class JobReader {
       }
     }
     if (!ok) return false;
-    return Number(node["input_per_mtok"], path + ".input_per_mtok", 0, &out->input_per_mtok) &
-           Number(node["output_per_mtok"], path + ".output_per_mtok", 0, &out->output_per_mtok);
+    // Both are checked, so both problems are reported at once.
+    const bool in = Number(node["input_per_mtok"], path + ".input_per_mtok", 0, &out->input_per_mtok);
+    const bool outp = Number(node["output_per_mtok"], path + ".output_per_mtok", 0, &out->output_per_mtok);
+    return in && outp;
   }
 
   std::string ExistingPath(const YAML::Node& node, const std::string& path,
@@ -496,10 +498,10 @@ bool ApplyOverride(YAML::Node root, const JobOverride& o, std::string* error) {
 
 JsonParams MergeParams(const JsonParams& base, const JsonParams& over) {
   JsonParams out = base;
-  for (const auto& [k, v] : over) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == k; });
-    if (it == out.end()) out.emplace_back(k, v);
-    else it->second = v;
+  for (const auto& kv : over) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == kv.first; });
+    if (it == out.end()) out.push_back(kv);
+    else it->second = kv.second;
   }
   return out;
 }

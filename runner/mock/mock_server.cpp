@@ -27,6 +27,7 @@
 #include <unordered_set>
 #include <cerrno>
 
+#include "common/json_limits.h"
 #include "common/token_count.h"
 #include <csignal>
 #include <cstring>
@@ -368,8 +369,7 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   }
   if (InjectFault(req, s, body_hash, request_id)) return;
   rapidjson::Document doc;
-  doc.Parse(data ? data : "", len);
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!ParseBoundedJson(std::string_view(data ? data : "", data ? len : 0), &doc) || !doc.IsObject()) {
     return Send(req, 400, ErrorBody("We could not parse the JSON body of your request.", "invalid_request_error", "invalid_json"), request_id);
   }
   auto model_it = doc.FindMember("model");

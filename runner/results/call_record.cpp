@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/json_limits.h"
+
 namespace evalrun {
 namespace {
 
@@ -102,8 +104,7 @@ std::string RecordToJson(const CallRecord& r) {
 
 bool RecordFromJson(std::string_view line, CallRecord* r) {
   rapidjson::Document d;
-  d.Parse(line.data(), line.size());
-  if (d.HasParseError() || !d.IsObject()) return false;
+  if (!ParseBoundedJson(line, &d) || !d.IsObject()) return false;
   for (const char* key : {"run_id", "model", "dataset", "row_id", "status"}) {
     const rapidjson::Value* v = Get(d, key);
     if (!v || !v->IsString()) return false;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <regex>
 
+#include "common/json_limits.h"
 #include "common/text.h"
 
 namespace evalrun {
@@ -67,8 +68,7 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
   if (s.type == "json") {
     rapidjson::Document d;
     std::string_view body = StripFence(got);
-    d.Parse(body.data(), body.size());
-    if (d.HasParseError()) return 0.0;
+    if (!ParseBoundedJson(body, &d)) return 0.0;
     for (const auto& key : s.required_keys) {
       if (!d.IsObject() || !d.HasMember(key.c_str())) return 0.0;
     }

@@ -1,0 +1,25 @@
+// libFuzzer target: API responses (completions, error bodies, model lists) and the records
+// read back from results.jsonl.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "api/chat_response.h"
+#include "results/call_record.h"
+#include "results/record_builder.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace evalrun;
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  const long status = size > 0 ? 200 + (data[0] % 4) * 100 : 200;  // 200, 300, 400, 500
+  ParseChatResponse(status, body);
+  ParseChatResponse(429, body);
+  ParseModelList(body);
+  ApiErrorMessage(body);
+  CallRecord record;
+  if (RecordFromJson(body, &record)) {
+    CallRecord again;
+    if (!RecordFromJson(RecordToJson(record), &again)) __builtin_trap();  // what we write we can read
+  }
+  return 0;
+}

@@ -1,0 +1,35 @@
+// libFuzzer target: dataset rows (JSONL from users) in every format, then the request body built
+// from them, which must be valid JSON whenever the row was accepted.
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "api/chat_request.h"
+#include "dataset/row_parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace evalrun;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  static const std::vector<ScorerSpec> scorers = {{"exact", "answer", "exact", false, "", {}, 1e-6, "{}"},
+                                                  {"number", "meta.n", "number", false, "", {}, 1e-6, "{}"}};
+  PromptSpec prompt;
+  prompt.system = "sys";
+  prompt.template_text = "Q: {{question}} {{meta.level}}";
+  for (DatasetFormat f : {DatasetFormat::kAuto, DatasetFormat::kChat, DatasetFormat::kFields, DatasetFormat::kOpenAiBatch}) {
+    DatasetSpec ds;
+    ds.given_path = "fuzz.jsonl";
+    ds.name = "fuzz";
+    ds.format = f;
+    RowParser parser(ds, prompt, &scorers);
+    Row row;
+    if (parser.Parse(text, 1, 0, &row)) continue;
+    const std::string body = BuildChatBody("m", {{"temperature", "0"}}, row, true);
+    rapidjson::Document d;
+    d.Parse(body.c_str());
+    if (d.HasParseError()) std::abort();  // an accepted row must make a valid request
+  }
+  return 0;
+}
