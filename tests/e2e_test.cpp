@@ -464,6 +464,81 @@ TEST_CASE("a self-signed server is refused without ca_bundle and accepted with i
   for (const auto& rec : records) CHECK(rec.ok());
 }
 
+TEST_CASE("each gate failing alone gives exit 1 and names itself", "[e2e][gates]") {
+  MockServerProcess server({"--latency-ms", "2"});
+  TempDir dir;
+  WriteDatasets(dir, 20);
+  const std::string job = dir.Write("job.yaml", Job(server.base_url()));
+  const std::string model = "--set=models=[{id: mock-small, pricing: {input_per_mtok: 1, output_per_mtok: 2}}]";
+  const std::string lenient = "{max_error_rate: 0.5, min_score: 0.1, max_p95_latency_ms: 60000, max_cost_usd: 10}";
+  auto run = [&](const std::string& name, const std::string& gates) {
+    const std::string out = dir.path() + "/" + name;
+    ProcessResult r = RunEvalrun({"run", job, "--out", out, model, "--set", "gates=" + gates}, {{"E2E_KEY", kKey}});
+    return std::make_pair(r, Json(out + "/summary.json"));
+  };
+  {
+    auto [r, summary] = run("pass", lenient);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(summary["gates"].Size() == 4);
+    for (const auto& g : summary["gates"].GetArray()) CHECK(g["passed"].GetBool());
+  }
+  // One threshold made impossible at a time; max_error_rate has its own case below.
+  const std::vector<std::pair<std::string, std::string>> failing = {
+      {"min_score", "0.999"}, {"max_p95_latency_ms", "0.001"}, {"max_cost_usd", "0.0000001"}};
+  for (const auto& [name, value] : failing) {
+    std::string gates = lenient;
+    const size_t at = gates.find(name + ": ");
+    gates.replace(at, gates.find_first_of(",}", at) - at, name + ": " + value);
+    auto [r, summary] = run(name, gates);
+    INFO(name << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("gate failed: " + name + " for mock-small"));
+    int failed = 0;
+    for (const auto& g : summary["gates"].GetArray()) {
+      if (!g["passed"].GetBool()) {
+        ++failed;
+        CHECK(std::string(g["name"].GetString()) == name);
+      }
+    }
+    CHECK(failed == 1);
+  }
+}
+
+TEST_CASE("the error-rate gate fails a run whose calls failed", "[e2e][gates]") {
+  MockServerProcess server({"--fail-500", "0.5"});
+  TempDir dir;
+  WriteDatasets(dir, 20);
+  const std::string job = dir.Write("job.yaml", Job(server.base_url(), "retry: {max_attempts: 1}\ngates: {max_error_rate: 0.05}\n"));
+  ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run"}, {{"E2E_KEY", kKey}});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("gate failed: max_error_rate"));
+  ProcessResult without = RunEvalrun({"run", job, "--out", dir.path() + "/run2", "--set", "gates={}"}, {{"E2E_KEY", kKey}});
+  CHECK(without.exit_code == 0);  // without gates, failed calls are reported but the run succeeds
+}
+
+TEST_CASE("the budget stops a run before its spend could pass it", "[e2e][budget]") {
+  MockServerProcess server({"--latency-ms", "5"});
+  TempDir dir;
+  WriteDatasets(dir, 200);
+  const std::string job = dir.Write("job.yaml", Job(server.base_url(), "budget_usd: 0.002\n"));
+  const std::string priced = "--set=models=[{id: mock-small, pricing: {input_per_mtok: 1, output_per_mtok: 2}}]";
+  const std::string out = dir.path() + "/run";
+  ProcessResult r = RunEvalrun({"run", job, "--out", out, priced}, {{"E2E_KEY", kKey}});
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("budget reached"));
+  auto summary = Json(out + "/summary.json");
+  const double spent = summary["totals"]["cost_usd"].GetDouble();
+  CHECK(spent > 0);
+  CHECK(spent <= 0.002);
+  CHECK(summary["totals"]["calls"].GetInt64() < 202);
+  CHECK(summary["totals"]["calls"].GetInt64() == server.ChatRequests());
+
+  ProcessResult unpriced = RunEvalrun({"run", job, "--out", dir.path() + "/run2"}, {{"E2E_KEY", kKey}});
+  CHECK(unpriced.exit_code == 2);  // mock-large has no price: the budget could not hold
+  CHECK_THAT(unpriced.err, Catch::Contains("budget_usd needs a price for model 'mock-large'"));
+}
+
 TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   MockServerProcess server;
   ProcessResult r = RunEvalrun({"models", "--base-url", server.base_url()}, {{"WANDB_API_KEY", "k"}});

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <csignal>
 #include <filesystem>
 
@@ -20,6 +21,7 @@
 #include "engine/call_planner.h"
 #include "engine/curl_transport.h"
 #include "engine/run_loop.h"
+#include "report/gates.h"
 #include "report/pricing.h"
 #include "report/report_files.h"
 #include "report/summary.h"
@@ -78,19 +80,37 @@ bool CheckDatasets(const Job& job, std::optional<long long> cli_limit, Plan* pla
   return ok;
 }
 
-/// Job keys this version parses but does not act on yet: said out loud, never silently ignored.
-/// A budget is refused outright: a user who set one must not spend past it unknowingly.
-bool CheckUnsupported(const Job& job) {
-  if (job.budget_usd) {
-    fmt::print(stderr, "{}: budget_usd is not enforced by this version of evalrun; remove it to run "
-                       "without a spending cap (nothing was sent)\n", job.file);
-    return false;
+/// max_tokens (or max_completion_tokens) of a model's params; 0 when it has none.
+long long MaxTokens(const ModelSpec& m) {
+  long long n = 0;
+  for (const auto& [key, json] : m.params) {
+    if (key == "max_tokens" || key == "max_completion_tokens") n = std::atoll(json.c_str());
   }
+  return n;
+}
+
+/// A budget can only hold if every call's worst case is known: a price and a max_tokens.
+bool CheckBudget(const Job& job, const PricingTable& pricing) {
+  if (!job.budget_usd) return true;
+  bool ok = true;
+  for (const auto& m : job.models) {
+    if (!PriceFor(m, pricing)) {
+      fmt::print(stderr, "{}: budget_usd needs a price for model '{}' (models[].pricing or pricing_file)\n", job.file, m.id);
+      ok = false;
+    }
+    if (MaxTokens(m) <= 0) {
+      fmt::print(stderr, "{}: budget_usd needs params.max_tokens for model '{}' to bound what a call can cost\n",
+                 job.file, m.id);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/// Job keys this version parses but does not act on yet: said out loud, never silently ignored.
+bool CheckUnsupported(const Job& job) {
   if (job.rate_limit.requests_per_minute > 0 || job.rate_limit.tokens_per_minute > 0) {
     fmt::print(stderr, "warning: rate_limit is not enforced yet; use concurrency to bound the load\n");
-  }
-  if (job.gates.max_error_rate || job.gates.min_score || job.gates.max_p95_latency_ms || job.gates.max_cost_usd) {
-    fmt::print(stderr, "warning: gates are not checked yet; the exit status ignores them\n");
   }
   return true;
 }
@@ -161,7 +181,7 @@ int RunCommand(const RunArgs& args) {
     for (const auto& p : problems) fmt::print(stderr, "{}\n", p.ToString());
     if (!problems.empty()) return kExitBadInput;
   }
-  if (!CheckUnsupported(job)) return kExitBadInput;
+  if (!CheckUnsupported(job) || !CheckBudget(job, pricing)) return kExitBadInput;
   Plan plan;
   if (!CheckDatasets(job, args.limit, &plan)) return kExitBadInput;
   if (args.dry_run) {
@@ -226,7 +246,11 @@ int RunCommand(const RunArgs& args) {
   lopts.retry = job.retry;
   lopts.save_responses = job.output.save_responses;
   lopts.api_key = api_key;
-  for (const auto& m : job.models) lopts.prices.push_back(PriceFor(m, pricing));
+  for (const auto& m : job.models) {
+    lopts.prices.push_back(PriceFor(m, pricing));
+    lopts.max_tokens.push_back(MaxTokens(m));
+  }
+  lopts.budget_usd = job.budget_usd;
   lopts.stop_request = &g_stop_request;
   InstallStopHandlers();
 
@@ -244,7 +268,9 @@ int RunCommand(const RunArgs& args) {
                job.concurrency, outcome.concurrency_min, outcome.retries};
   manifest.finished_at = info.finished_at;
   std::vector<std::string> not_written;
-  if (io.ok()) io = WriteReports(dir, summary.Build(info), job.output.formats, &not_written);
+  Summary built = summary.Build(info);
+  built.gates = EvaluateGates(job.gates, built.models);
+  if (io.ok()) io = WriteReports(dir, built, job.output.formats, &not_written);
   if (io.ok()) io = WriteFileAtomic(dir + "/manifest.json", ManifestToJson(manifest));
   if (!io.ok()) fmt::print(stderr, "error: {}\n", io.message());
   if (!outcome.status.ok()) fmt::print(stderr, "error: {}\n", outcome.status.message());
@@ -257,9 +283,14 @@ int RunCommand(const RunArgs& args) {
     fmt::print(stderr, "stopped early: {} ({} calls finished, {} abandoned in flight)\n", outcome.stop_reason,
                outcome.finished, outcome.abandoned);
   }
+  for (const auto& g : built.gates) {
+    if (g.passed) continue;
+    fmt::print(stderr, "gate failed: {} for {}: {} (threshold {})\n", g.name, g.model,
+               g.value ? fmt::format("{:.6g}", *g.value) : std::string("unknown"), g.threshold);
+  }
   fmt::print("reports: {}\n", dir);
   if (!outcome.stop_reason.empty() || !io.ok()) return kExitStopped;
-  return kExitOk;
+  return AllPassed(built.gates) ? kExitOk : kExitGateFailed;
 }
 
 }  // namespace evalrun

@@ -28,6 +28,7 @@ struct CallState {
   double queue_ms = 0;     // time spent waiting to retry
   std::string body;        // kept only while waiting to retry
   SteadyTime failed_at;
+  double worst_usd = 0;    // what this call could cost at most, held against the budget
   CallRecord last;         // the last failed attempt, recorded if no retry follows
 };
 
@@ -47,6 +48,8 @@ class Loop {
   void OnFinished(HttpResult& http);
   bool Emit(const CallRecord& record);
   int MsUntilNextRetry() const;
+  double WorstUsd(size_t model_index, size_t body_bytes) const;
+  bool FitsBudget(double worst);
 
   const Job& job_;
   CallPlanner& planner_;
@@ -59,6 +62,7 @@ class Loop {
   bool plan_done_ = false;
   bool sink_failed_ = false;
   uint64_t next_tag_ = 0;
+  double spent_ = 0, reserved_ = 0;
   std::unordered_map<uint64_t, CallState> in_flight_;
   std::multimap<SteadyTime, CallState> retries_;  // by when they may go again
 };
@@ -72,13 +76,30 @@ void Loop::Start(uint64_t tag, CallState state) {
   transport_.Start(HttpRequest{tag, options_.chat_url, std::move(body), job_.stream});
 }
 
+double Loop::WorstUsd(size_t model_index, size_t body_bytes) const {
+  if (!options_.budget_usd || model_index >= options_.prices.size() || !options_.prices[model_index]) return 0;
+  const Pricing& p = *options_.prices[model_index];
+  // A token is at least one byte, so the body's size bounds the prompt tokens from above.
+  const double out_tokens = model_index < options_.max_tokens.size() ? static_cast<double>(options_.max_tokens[model_index]) : 0;
+  return (static_cast<double>(body_bytes) * p.input_per_mtok + out_tokens * p.output_per_mtok) / 1e6;
+}
+
+bool Loop::FitsBudget(double worst) {
+  if (!options_.budget_usd || spent_ + reserved_ + worst <= *options_.budget_usd) return true;
+  outcome_.stop_reason = fmt::format("budget reached: ${:.6f} spent and ${:.6f} in flight; the next call could "
+                                     "cost ${:.6f}, past budget_usd ${}", spent_, reserved_, worst, *options_.budget_usd);
+  return false;
+}
+
 void Loop::StartCalls() {
   while (!Stopping() && StopLevel() == 0 && transport_.InFlight() < static_cast<size_t>(window_.limit())) {
     const SteadyTime now = std::chrono::steady_clock::now();
     if (!retries_.empty() && retries_.begin()->first <= now) {
+      if (!FitsBudget(retries_.begin()->second.worst_usd)) return;  // it ends with its last error
       CallState state = std::move(retries_.begin()->second);
       retries_.erase(retries_.begin());
       state.queue_ms += MsBetween(state.failed_at, now);
+      reserved_ += state.worst_usd;
       Start(next_tag_++, std::move(state));
       continue;
     }
@@ -98,7 +119,10 @@ void Loop::StartCalls() {
     state.row_id = std::move(call.row_id);
     state.repeat = call.repeat;
     state.references = std::move(call.references);
+    state.worst_usd = WorstUsd(call.model_index, call.body.size());
+    if (!FitsBudget(state.worst_usd)) return;  // never started: a resume sends it
     state.body = std::move(call.body);
+    reserved_ += state.worst_usd;
     Start(next_tag_++, std::move(state));
     ++outcome_.started;
   }
@@ -138,6 +162,10 @@ void Loop::OnFinished(HttpResult& http) {
   ctx.references = &state.references;
   ctx.stream = job_.stream;
   CallRecord record = BuildRecord(ctx, http);
+  reserved_ -= state.worst_usd;
+  // A malformed 200 may have been billed without saying how much: count the worst case.
+  if (record.usage && record.cost_usd) spent_ += *record.cost_usd;
+  else if (record.error_kind == ErrorKind::kParse) spent_ += state.worst_usd;
 
   if (record.error_kind == ErrorKind::kRateLimit) window_.OnRateLimited();
   else if (record.ok()) window_.OnSuccess();
@@ -189,6 +217,7 @@ RunOutcome Loop::Run() {
   outcome_.abandoned = static_cast<long long>(in_flight_.size());
   outcome_.concurrency_min = window_.min_reached();
   outcome_.concurrency_final = window_.limit();
+  outcome_.spent_usd = spent_;
   return outcome_;
 }
 

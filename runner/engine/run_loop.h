@@ -33,6 +33,10 @@ struct RunLoopOptions {
   bool save_responses = true;
   std::string api_key;  // only to scrub it from error messages
   std::vector<std::optional<Pricing>> prices;  // per Job::models index
+  /// No call starts unless spent + the worst case of every call in flight and of the new one stays
+  /// within it. Needs a price and a max_tokens for every model (`max_tokens`, per model index).
+  std::optional<double> budget_usd;
+  std::vector<long long> max_tokens;
   /// Set from a signal handler: 1 = finish in-flight calls then stop, 2 = stop at once.
   const std::atomic<int>* stop_request = nullptr;
 };
@@ -44,6 +48,7 @@ struct RunOutcome {
   long long retries = 0;    // attempts after the first, over all calls
   int concurrency_min = 0;  // the smallest window the adaptive limit reached
   int concurrency_final = 0;
+  double spent_usd = 0;  // as the budget counts it
   std::string stop_reason;  // empty when the plan finished
   Status status;            // a planner or sink failure
 };

@@ -22,7 +22,30 @@ SummaryBuilder::Group& SummaryBuilder::GroupFor(const CallRecord& r) {
   return g;
 }
 
+SummaryBuilder::Model& SummaryBuilder::ModelFor(const std::string& model) {
+  for (Model& m : models_) {
+    if (m.out.model == model) return m;
+  }
+  Model& m = models_.emplace_back();
+  m.out.model = model;
+  return m;
+}
+
 void SummaryBuilder::Add(const CallRecord& r) {
+  Model& m = ModelFor(r.model);
+  ++m.out.calls;
+  if (r.ok()) {
+    ++m.out.ok;
+    m.latency.Add(r.latency_ms);
+  }
+  if (r.usage) {
+    if (r.cost_usd) m.cost += *r.cost_usd;
+    else m.price_unknown = true;
+  }
+  for (const auto& [name, v] : r.scores) {
+    m.score_sum += v;
+    ++m.scores;
+  }
   Group& g = GroupFor(r);
   ++g.out.calls;
   if (!r.ok()) {
@@ -76,6 +99,13 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
     s.groups.push_back(std::move(out));
   }
   if (!price_unknown) s.totals.cost_usd = cost;
+  for (Model& m : models_) {
+    ModelSummary out = m.out;
+    if (!m.latency.empty()) out.p95_latency_ms = m.latency.Percentile(95);
+    if (m.scores > 0) out.score = m.score_sum / static_cast<double>(m.scores);
+    if (!m.price_unknown) out.cost_usd = m.cost;
+    s.models.push_back(std::move(out));
+  }
   return s;
 }
 

@@ -37,6 +37,16 @@ struct GroupSummary {
   double output_tokens_per_s = 0;
 };
 
+/// One model over every dataset: what gates judge.
+struct ModelSummary {
+  std::string model;
+  long long calls = 0;
+  long long ok = 0;
+  std::optional<double> p95_latency_ms;  // over ok calls
+  std::optional<double> score;           // mean of every score of every scored call
+  std::optional<double> cost_usd;        // null where a price is unknown
+};
+
 struct Totals {
   long long calls = 0, ok = 0;
   long long prompt_tokens = 0, completion_tokens = 0, total_tokens = 0;
@@ -66,6 +76,7 @@ struct RunInfo {
 struct Summary {
   RunInfo run;
   std::vector<GroupSummary> groups;
+  std::vector<ModelSummary> models;  // in the order models first appear
   Totals totals;
   std::vector<GateResult> gates;
 };
@@ -84,8 +95,18 @@ class SummaryBuilder {
     double cost = 0;
     std::map<std::string, std::pair<double, long long>> score_sums;
   };
+  struct Model {
+    ModelSummary out;
+    Samples latency;
+    double score_sum = 0;
+    long long scores = 0;
+    double cost = 0;
+    bool price_unknown = false;
+  };
   Group& GroupFor(const CallRecord& r);
+  Model& ModelFor(const std::string& model);
   std::vector<Group> groups_;
+  std::vector<Model> models_;
   std::map<std::pair<std::string, std::string>, size_t> index_;
 };
 
