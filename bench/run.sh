@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Benchmarks evalrun against the HTTP-client limit (wrk) and plain libcurl (curl --parallel) on
+# the same mock server, and prints one table: calls, wall s, client CPU s, CPU µs per call,
+# calls/s, peak RSS. Usage: bench/run.sh [--full]   (--full adds 200,000 rows and a 1,000,000-record
+# report rebuild). Loopback only; every load is bounded in count or time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+full=${1:-}
+
+scripts/install-deps.sh wrk curl
+cmake --preset release >/dev/null
+cmake --build --preset release --target evalrun >/dev/null
+bin=$PWD/build/release/evalrun
+work=bench/out
+rm -rf "$work" && mkdir -p "$work"
+export BENCH_KEY=bench-key
+ulimit -n "$(ulimit -Hn)"
+
+rows() {  # rows N FILE: arithmetic rows like the demo's
+  awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\": %d, \"question\": \"What is %d + %d?\", \"answer\": \"%d\"}\n", i, i, i % 97, i + i % 97 }' > "$2"
+}
+
+server_pid=""
+start_server() {  # start_server ARGS...: sets $url
+  stop_server
+  exec 3< <(exec "$bin" mock-server "$@")
+  server_pid=$!
+  read -r -u 3 line
+  url=${line#listening on }
+}
+stop_server() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  server_pid=""
+}
+trap stop_server EXIT
+
+# timed NAME CALLS CMD...: runs CMD under /usr/bin/time and appends a table row.
+timed() {
+  local name=$1 calls=$2
+  shift 2
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >"$work/$name.out" 2>"$work/$name.err" || {
+    echo "$name failed:" >&2; tail -5 "$work/$name.err" >&2; return 1; }
+  [ "$calls" = "wrk" ] && calls=$(awk '/requests in/ {print $1}' "$work/$name.out")
+  read -r wall user sys rss < "$work/time.txt"
+  awk -v n="$name" -v c="$calls" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" 'BEGIN {
+    cpu = u + s; printf "| %-34s | %9d | %7.2f | %7.2f | %8.1f | %9.0f | %7.1f |\n", n, c, w, cpu, cpu * 1e6 / c, c / w, r / 1024 }' \
+    | tee -a "$work/table.md"
+}
+
+job() {  # job FILE DATASET CONCURRENCY
+  cat > "$1" <<YAML
+name: bench
+endpoint: {base_url: http://127.0.0.1:1/v1, api_key_env: BENCH_KEY, timeout_s: 60}
+models: [mock-medium]
+datasets: [{path: $2}]
+prompt: {template: "{{question}}"}
+params: {temperature: 0, max_tokens: 16}
+concurrency: $3
+output: {formats: [json, md], save_responses: true}
+YAML
+}
+
+printf '| %-34s | %9s | %7s | %7s | %8s | %9s | %7s |\n' scenario calls "wall s" "CPU s" "µs/call" "calls/s" "RSS MB" | tee "$work/table.md"
+printf '|%s|\n' "------------------------------------|-----------|---------|---------|----------|-----------|---------" | tee -a "$work/table.md"
+
+# 1. Client cost per call: 20,000 calls at concurrency 64, zero server latency.
+start_server --jitter 0
+rows 20000 "$work/rows20k.jsonl"
+job "$work/c64.yaml" rows20k.jsonl 64
+timed "evalrun 20k c64" 20000 "$bin" run "$work/c64.yaml" --set "endpoint.base_url=$url" --out "$work/run-c64" --progress none
+timed "wrk -t1 -c64 5s" wrk wrk -t1 -c64 -d5s -s bench/post.lua "$url/chat/completions"
+body='{"model":"mock-medium","messages":[{"role":"user","content":"What is 17 + 25?"}],"temperature":0,"max_tokens":16}'
+timed "curl --parallel-max 64, 20k" 20000 curl -s -Z --parallel-max 64 -H "Authorization: Bearer bench-key" \
+  -H "Content-Type: application/json" -d "$body" "$url/chat/completions?[1-20000]"
+
+# 2. Many in flight: 10,000 calls at concurrency 1000, 200 ms per call (ideal wall 2.0 s).
+start_server --latency-ms 200 --jitter 0
+rows 10000 "$work/rows10k.jsonl"
+job "$work/c1000.yaml" rows10k.jsonl 1000
+timed "evalrun 10k c1000 200ms (ideal 2s)" 10000 "$bin" run "$work/c1000.yaml" --set "endpoint.base_url=$url" --out "$work/run-c1000" --progress none
+timed "wrk -t1 -c1000 4s 200ms" wrk wrk -t1 -c1000 -d4s -s bench/post.lua "$url/chat/completions"
+
+# 3. Memory against dataset size: 200,000 rows at concurrency 64 (compare with row 1).
+if [ "$full" = "--full" ]; then
+  start_server --jitter 0
+  rows 200000 "$work/rows200k.jsonl"
+  job "$work/c64-200k.yaml" rows200k.jsonl 64
+  timed "evalrun 200k c64" 200000 "$bin" run "$work/c64-200k.yaml" --set "endpoint.base_url=$url" --out "$work/run-200k" --progress none
+  # 4. Reports rebuilt from 1,000,000 records.
+  mkdir -p "$work/run-1m"
+  cp "$work/run-200k/manifest.json" "$work/run-1m/"
+  for i in 1 2 3 4 5; do cat "$work/run-200k/results.jsonl"; done > "$work/run-1m/results.jsonl"
+  timed "evalrun report, 1M records" 1000000 "$bin" report "$work/run-1m"
+fi
+stop_server
+echo
+echo "table: $work/table.md"
