@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
 
 #include "api/chat_request.h"
 #include "api/chat_response.h"
@@ -14,14 +14,18 @@ TEST_CASE("the request body has model, messages and params in order", "[api]") {
   row.messages_json = R"([{"role":"user","content":"hi"}])";
   JsonParams params = {{"temperature", "0"}, {"max_tokens", "64"}, {"stop", R"(["\n"])"}};
   std::string body = BuildChatBody("meta-llama/Llama-3.1-8B-Instruct", params, row);
-  CHECK(body ==
-        R"({"model":"meta-llama/Llama-3.1-8B-Instruct","messages":[{"role":"user","content":"hi"}],"temperature":0,"max_tokens":64,"stop":["\n"]})");
+  CHECK(
+      body ==
+      R"({"model":"meta-llama/Llama-3.1-8B-Instruct","messages":[{"role":"user","content":"hi"}],"temperature":0,"max_tokens":64,"stop":["\n"]})");
   rapidjson::Document d;
   d.Parse(body.c_str());
   CHECK_FALSE(d.HasParseError());
 }
 
-TEST_CASE("job params win over an openai-batch row's body params; model and messages are never overridden", "[api]") {
+TEST_CASE(
+    "job params win over an openai-batch row's body params; model and messages are never "
+    "overridden",
+    "[api]") {
   Row row;
   row.messages_json = R"([{"role":"user","content":"hi"}])";
   row.body_params = {{"max_tokens", "5"}, {"top_p", "0.9"}};
@@ -40,7 +44,8 @@ TEST_CASE("headers carry the bearer key, the project and the job's extras", "[ap
   CHECK(std::find(h.begin(), h.end(), "X-Trace: 1") != h.end());
   Endpoint bare;
   auto h2 = BuildHeaders(bare, "k");
-  CHECK(std::none_of(h2.begin(), h2.end(), [](const std::string& s) { return s.rfind("OpenAI-Project", 0) == 0; }));
+  CHECK(std::none_of(h2.begin(), h2.end(),
+                     [](const std::string& s) { return s.rfind("OpenAI-Project", 0) == 0; }));
 }
 
 TEST_CASE("the API key comes from the named variable; empty counts as unset", "[api]") {
@@ -59,7 +64,9 @@ TEST_CASE("the API key comes from the named variable; empty counts as unset", "[
 }
 
 TEST_CASE("a completion's content, finish reason and usage are read", "[api]") {
-  auto r = ParseChatResponse(200, R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Here"},"finish_reason":"stop"}],"usage":{"prompt_tokens":25,"completion_tokens":50,"total_tokens":75}})");
+  auto r = ParseChatResponse(
+      200,
+      R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Here"},"finish_reason":"stop"}],"usage":{"prompt_tokens":25,"completion_tokens":50,"total_tokens":75}})");
   CHECK(r.error == ErrorKind::kNone);
   CHECK(r.content == "Here");
   CHECK(r.finish_reason == "stop");
@@ -74,7 +81,9 @@ TEST_CASE("a 200 without usage is ok with usage unknown; total is derived when a
   auto r = ParseChatResponse(200, R"({"choices":[{"message":{"content":"x"}}]})");
   CHECK(r.error == ErrorKind::kNone);
   CHECK_FALSE(r.usage);
-  auto t = ParseChatResponse(200, R"({"choices":[{"message":{"content":null}}],"usage":{"prompt_tokens":2,"completion_tokens":3}})");
+  auto t = ParseChatResponse(
+      200,
+      R"({"choices":[{"message":{"content":null}}],"usage":{"prompt_tokens":2,"completion_tokens":3}})");
   REQUIRE(t.usage);
   CHECK(t.usage->total_tokens == 5);
   CHECK(t.content.empty());
@@ -84,18 +93,25 @@ TEST_CASE("a malformed 200 is a parse error", "[api]") {
   CHECK(ParseChatResponse(200, "{not json").error == ErrorKind::kParse);
   CHECK(ParseChatResponse(200, "[]").error == ErrorKind::kParse);
   CHECK(ParseChatResponse(200, R"({"choices":[]})").error == ErrorKind::kParse);
-  CHECK(ParseChatResponse(200, R"({"choices":[{"message":{"content":5}}]})").error == ErrorKind::kParse);
+  CHECK(ParseChatResponse(200, R"({"choices":[{"message":{"content":5}}]})").error ==
+        ErrorKind::kParse);
   CHECK(ParseChatResponse(200, R"({"error":{"message":"boom"}})").error == ErrorKind::kParse);
 }
 
 TEST_CASE("HTTP errors map to the contract's error kinds", "[api]") {
-  CHECK(ParseChatResponse(401, R"({"error":{"message":"Authentication failed"}})").error == ErrorKind::kAuth);
+  CHECK(ParseChatResponse(401, R"({"error":{"message":"Authentication failed"}})").error ==
+        ErrorKind::kAuth);
   CHECK(ParseChatResponse(403, "{}").error == ErrorKind::kAuth);
   auto quota = ParseChatResponse(402, R"({"error":{"message":"You exceeded your current quota"}})");
   CHECK(quota.error == ErrorKind::kQuota);
   CHECK(quota.error_message == "You exceeded your current quota");
-  CHECK(ParseChatResponse(429, R"({"error":"Concurrency limit reached for requests"})").error == ErrorKind::kRateLimit);
-  CHECK(ParseChatResponse(429, R"({"error":{"message":"You exceeded your current quota, please check your plan and billing details"}})").error == ErrorKind::kQuota);
+  CHECK(ParseChatResponse(429, R"({"error":"Concurrency limit reached for requests"})").error ==
+        ErrorKind::kRateLimit);
+  CHECK(
+      ParseChatResponse(
+          429,
+          R"({"error":{"message":"You exceeded your current quota, please check your plan and billing details"}})")
+          .error == ErrorKind::kQuota);
   CHECK(ParseChatResponse(400, R"({"detail":"bad"})").error == ErrorKind::kBadRequest);
   CHECK(ParseChatResponse(404, "").error == ErrorKind::kBadRequest);
   CHECK(ParseChatResponse(500, "oops").error == ErrorKind::kServer);
@@ -128,7 +144,8 @@ TEST_CASE("a record is built from a finished transfer", "[api]") {
   HttpResult http;
   http.status = 200;
   http.latency_ms = 12.5;
-  http.body = R"({"id":"c1","choices":[{"message":{"content":"42"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}})";
+  http.body =
+      R"({"id":"c1","choices":[{"message":{"content":"42"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}})";
   CallRecord r = BuildRecord(ctx, http);
   CHECK(r.ok());
   CHECK(r.response == std::optional<std::string>("42"));
@@ -157,7 +174,8 @@ TEST_CASE("an API error echoing the key never carries it into the record", "[api
   ctx.api_key = key;
   HttpResult http;
   http.status = 401;
-  http.body = R"x({"error":{"message":"Incorrect API key provided: sk-abcdefghijklmnopqrstuvwxyz123456 and sk-abcd********************3456 (partial)"}})x";
+  http.body =
+      R"x({"error":{"message":"Incorrect API key provided: sk-abcdefghijklmnopqrstuvwxyz123456 and sk-abcd********************3456 (partial)"}})x";
   CallRecord r = BuildRecord(ctx, http);
   CHECK(r.error.find("abcdefgh") == std::string::npos);
   CHECK_THAT(r.error, Catch::Contains("[redacted]"));

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
 
 #include "dataset/dataset_scan.h"
 #include "dataset/jsonl_reader.h"
@@ -24,7 +24,8 @@ DatasetSpec Spec(const std::string& path, DatasetFormat format = DatasetFormat::
 
 }  // namespace
 
-TEST_CASE("JsonlReader gives physical line numbers, skips blank lines, strips BOM and CRLF", "[dataset]") {
+TEST_CASE("JsonlReader gives physical line numbers, skips blank lines, strips BOM and CRLF",
+          "[dataset]") {
   TempDir dir;
   auto path = dir.Write("d.jsonl", "\xEF\xBB\xBF{\"a\":1}\r\n\n   \t\n{\"a\":2}\n{\"a\":3}");
   JsonlReader reader;
@@ -51,7 +52,8 @@ TEST_CASE("a chat row keeps its messages and takes its id", "[dataset]") {
   prompt.system = "Be brief.";
   RowParser parser(ds, prompt);
   Row row;
-  auto problem = parser.Parse(R"({"id":7,"messages":[{"role":"user","content":"日本語 🚀"}]})", 3, 0, &row);
+  auto problem =
+      parser.Parse(R"({"id":7,"messages":[{"role":"user","content":"日本語 🚀"}]})", 3, 0, &row);
   REQUIRE_FALSE(problem);
   CHECK(row.id == "7");
   CHECK(row.line == 3);
@@ -65,8 +67,11 @@ TEST_CASE("a row's own system message is not doubled", "[dataset]") {
   prompt.system = "job system";
   RowParser parser(ds, prompt);
   Row row;
-  REQUIRE_FALSE(parser.Parse(R"({"messages":[{"role":"system","content":"own"},{"role":"user","content":"q"}]})", 1, 0, &row));
-  CHECK(row.messages_json == R"([{"role":"system","content":"own"},{"role":"user","content":"q"}])");
+  REQUIRE_FALSE(parser.Parse(
+      R"({"messages":[{"role":"system","content":"own"},{"role":"user","content":"q"}]})", 1, 0,
+      &row));
+  CHECK(row.messages_json ==
+        R"([{"role":"system","content":"own"},{"role":"user","content":"q"}])");
   CHECK(row.id == "1");  // no id field: the line number
 }
 
@@ -76,7 +81,8 @@ TEST_CASE("a fields row goes through the template", "[dataset]") {
   prompt.template_text = "Q: {{question}} ({{meta.level}}, {{ n }})";
   RowParser parser(ds, prompt);
   Row row;
-  REQUIRE_FALSE(parser.Parse(R"({"id":"a1","question":"2+2?","meta":{"level":"easy"},"n":3})", 1, 0, &row));
+  REQUIRE_FALSE(
+      parser.Parse(R"({"id":"a1","question":"2+2?","meta":{"level":"easy"},"n":3})", 1, 0, &row));
   CHECK(row.id == "a1");
   CHECK(row.messages_json == R"x([{"role":"user","content":"Q: 2+2? (easy, 3)"}])x");
 }
@@ -89,7 +95,8 @@ TEST_CASE("a fields row missing a template field is located", "[dataset]") {
   Row row;
   auto problem = parser.Parse(R"({"q":"x"})", 9, 0, &row);
   REQUIRE(problem);
-  CHECK(problem->ToString() == "data.jsonl:9:1: prompt.template uses {{question}}, which this row does not have");
+  CHECK(problem->ToString() ==
+        "data.jsonl:9:1: prompt.template uses {{question}}, which this row does not have");
 }
 
 TEST_CASE("malformed JSON is reported with line and byte column", "[dataset]") {
@@ -114,10 +121,14 @@ TEST_CASE("bad rows of each shape are rejected with a reason", "[dataset]") {
   RowParser parser(ds, prompt);
   Row row;
   CHECK_THAT(parser.Parse("[1,2]", 1, 0, &row)->message, Catch::Contains("must be a JSON object"));
-  CHECK_THAT(parser.Parse(R"({"messages":[]})", 1, 0, &row)->message, Catch::Contains("non-empty array"));
-  CHECK_THAT(parser.Parse(R"({"messages":[{"content":"x"}]})", 1, 0, &row)->message, Catch::Contains("\"role\""));
-  CHECK_THAT(parser.Parse(R"({"q":1})", 1, 0, &row)->message, Catch::Contains("no prompt.template"));
-  CHECK_THAT(parser.Parse("{\"messages\":\"\xff\"}", 1, 0, &row)->message, Catch::Contains("malformed JSON"));
+  CHECK_THAT(parser.Parse(R"({"messages":[]})", 1, 0, &row)->message,
+             Catch::Contains("non-empty array"));
+  CHECK_THAT(parser.Parse(R"({"messages":[{"content":"x"}]})", 1, 0, &row)->message,
+             Catch::Contains("\"role\""));
+  CHECK_THAT(parser.Parse(R"({"q":1})", 1, 0, &row)->message,
+             Catch::Contains("no prompt.template"));
+  CHECK_THAT(parser.Parse("{\"messages\":\"\xff\"}", 1, 0, &row)->message,
+             Catch::Contains("malformed JSON"));
 }
 
 TEST_CASE("an openai-batch row brings custom_id, messages and body params", "[dataset]") {
@@ -139,7 +150,8 @@ TEST_CASE("an openai-batch row brings custom_id, messages and body params", "[da
 
 TEST_CASE("ScanDataset counts rows up to the limit and collects every problem", "[dataset]") {
   TempDir dir;
-  auto path = dir.Write("d.jsonl", "{\"q\":\"a\"}\n{bad\n\n{\"q\":\"b\"}\n{\"x\":1}\n{\"q\":\"c\"}\n");
+  auto path =
+      dir.Write("d.jsonl", "{\"q\":\"a\"}\n{bad\n\n{\"q\":\"b\"}\n{\"x\":1}\n{\"q\":\"c\"}\n");
   DatasetSpec ds = Spec(path);
   PromptSpec prompt;
   prompt.template_text = "{{q}}";

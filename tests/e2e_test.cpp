@@ -1,8 +1,7 @@
 // End-to-end: the real evalrun binary against `evalrun mock-server` on an ephemeral port.
-#include <catch2/catch.hpp>
-
 #include <rapidjson/document.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -20,8 +19,9 @@ const char* kKey = "e2e-secret-key-0123456789abcdef";
 std::string ArithRows(int n) {
   std::string rows;
   for (int i = 1; i <= n; ++i) {
-    rows += "{\"id\": \"q" + std::to_string(i) + "\", \"question\": \"What is " + std::to_string(i) + " + " +
-            std::to_string(2 * i) + "?\", \"answer\": \"" + std::to_string(3 * i) + "\"}\n";
+    rows += "{\"id\": \"q" + std::to_string(i) + "\", \"question\": \"What is " +
+            std::to_string(i) + " + " + std::to_string(2 * i) + "?\", \"answer\": \"" +
+            std::to_string(3 * i) + "\"}\n";
     if (i % 10 == 0) rows += "\n";  // blank lines are skipped
   }
   return rows;
@@ -29,20 +29,25 @@ std::string ArithRows(int n) {
 
 std::string Job(const std::string& base_url, const std::string& extra = "") {
   return "name: e2e\n"
-         "endpoint:\n  base_url: " + base_url + "\n  api_key_env: E2E_KEY\n  timeout_s: 20\n"
-         "models:\n  - id: mock-small\n    pricing: {input_per_mtok: 1.0, output_per_mtok: 2.0}\n  - mock-large\n"
+         "endpoint:\n  base_url: " +
+         base_url +
+         "\n  api_key_env: E2E_KEY\n  timeout_s: 20\n"
+         "models:\n  - id: mock-small\n    pricing: {input_per_mtok: 1.0, output_per_mtok: 2.0}\n  "
+         "- mock-large\n"
          "datasets:\n  - path: arith.jsonl\n  - path: chat.jsonl\n"
          "prompt:\n  system: Answer with the number only.\n  template: \"{{question}}\"\n"
          "params: {temperature: 0, max_tokens: 32}\n"
          "scoring: [{type: exact, field: answer}]\n"
-         "concurrency: 8\n" + extra;
+         "concurrency: 8\n" +
+         extra;
 }
 
 void WriteDatasets(const TempDir& dir, int arith_rows) {
   dir.Write("arith.jsonl", ArithRows(arith_rows));
-  dir.Write("chat.jsonl",
-            "{\"id\": 1, \"messages\": [{\"role\": \"user\", \"content\": \"日本語で挨拶して 🚀\"}]}\n"
-            "{\"id\": 2, \"messages\": [{\"role\": \"user\", \"content\": \"Write a long poem.\"}]}\n");
+  dir.Write(
+      "chat.jsonl",
+      "{\"id\": 1, \"messages\": [{\"role\": \"user\", \"content\": \"日本語で挨拶して 🚀\"}]}\n"
+      "{\"id\": 2, \"messages\": [{\"role\": \"user\", \"content\": \"Write a long poem.\"}]}\n");
 }
 
 rapidjson::Document Json(const std::string& path) {
@@ -79,7 +84,8 @@ TEST_CASE("a real run writes one record per call and reports that add up", "[e2e
   WriteDatasets(dir, 60);
   const std::string job = dir.Write("job.yaml", Job(server.base_url()));
   const std::string out = dir.path() + "/run";
-  ProcessResult r = RunEvalrun({"run", job, "--out", out, "--progress", "none"}, {{"E2E_KEY", kKey}});
+  ProcessResult r =
+      RunEvalrun({"run", job, "--out", out, "--progress", "none"}, {{"E2E_KEY", kKey}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "reports: " + out + "\n");
@@ -141,7 +147,8 @@ TEST_CASE("a real run writes one record per call and reports that add up", "[e2e
   CHECK(summary["groups"][1]["scores"]["exact"].GetDouble() == Approx(right["mock-large"] / 60.0));
   CHECK_FALSE(summary["groups"][2]["scores"].HasMember("exact"));
   // The slower model is slower in the report too.
-  CHECK(summary["groups"][1]["latency_ms"]["p50"].GetDouble() > summary["groups"][0]["latency_ms"]["p50"].GetDouble());
+  CHECK(summary["groups"][1]["latency_ms"]["p50"].GetDouble() >
+        summary["groups"][0]["latency_ms"]["p50"].GetDouble());
 
   std::string md = ReadFile(out + "/report.md");
   CHECK_THAT(md, Catch::Contains("| mock-small | arith | 60 | 60 | 0 |"));
@@ -159,7 +166,8 @@ TEST_CASE("at most `concurrency` calls are in flight, on reused connections", "[
   TempDir dir;
   WriteDatasets(dir, 50);
   const std::string job = dir.Write("job.yaml", Job(server.base_url(), "repeats: 2\n"));
-  ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run", "--concurrency", "4"}, {{"E2E_KEY", kKey}});
+  ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run", "--concurrency", "4"},
+                               {{"E2E_KEY", kKey}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(server.ChatRequests() == (50 + 2) * 2 * 2);
@@ -177,7 +185,9 @@ TEST_CASE("evalrun report rebuilds the same summary from results.jsonl", "[e2e]"
   WriteDatasets(dir, 20);
   const std::string job = dir.Write("job.yaml", Job(server.base_url()));
   const std::string out = dir.path() + "/run";
-  REQUIRE(RunEvalrun({"run", job, "--out", out, "--progress", "none"}, {{"E2E_KEY", kKey}}).exit_code == 0);
+  REQUIRE(
+      RunEvalrun({"run", job, "--out", out, "--progress", "none"}, {{"E2E_KEY", kKey}}).exit_code ==
+      0);
   auto before = Json(out + "/summary.json");
   // A torn last line, as a crash leaves it, is skipped, not misread.
   std::string results = ReadFile(out + "/results.jsonl");
@@ -189,7 +199,8 @@ TEST_CASE("evalrun report rebuilds the same summary from results.jsonl", "[e2e]"
   auto after = Json(dir.path() + "/rebuilt/summary.json");
   CHECK(after["totals"]["calls"].GetInt64() == before["totals"]["calls"].GetInt64());
   CHECK(after["totals"]["total_tokens"].GetInt64() == before["totals"]["total_tokens"].GetInt64());
-  CHECK(after["groups"][0]["latency_ms"]["p95"].GetDouble() == Approx(before["groups"][0]["latency_ms"]["p95"].GetDouble()));
+  CHECK(after["groups"][0]["latency_ms"]["p95"].GetDouble() ==
+        Approx(before["groups"][0]["latency_ms"]["p95"].GetDouble()));
 }
 
 TEST_CASE("the limit, set and concurrency flags shape the run", "[e2e]") {
@@ -198,9 +209,10 @@ TEST_CASE("the limit, set and concurrency flags shape the run", "[e2e]") {
   WriteDatasets(dir, 30);
   const std::string job = dir.Write("job.yaml", Job("http://127.0.0.1:9/v1"));
   const std::string out = dir.path() + "/run";
-  ProcessResult r = RunEvalrun({"run", job, "--out", out, "--progress", "none", "--limit", "5", "--concurrency", "2",
-                                "--set", "endpoint.base_url=" + server.base_url(), "--set", "models=[mock-medium]"},
-                               {{"E2E_KEY", kKey}});
+  ProcessResult r = RunEvalrun(
+      {"run", job, "--out", out, "--progress", "none", "--limit", "5", "--concurrency", "2",
+       "--set", "endpoint.base_url=" + server.base_url(), "--set", "models=[mock-medium]"},
+      {{"E2E_KEY", kKey}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(Records(out).size() == 5 + 2);
@@ -220,7 +232,8 @@ TEST_CASE("a dry run prints the plan and sends nothing", "[e2e]") {
   CHECK(server.ChatRequests() == 0);
 }
 
-TEST_CASE("a missing API key stops the run before anything is sent and names the variable", "[e2e]") {
+TEST_CASE("a missing API key stops the run before anything is sent and names the variable",
+          "[e2e]") {
   MockServerProcess server;
   TempDir dir;
   WriteDatasets(dir, 3);
@@ -236,7 +249,8 @@ TEST_CASE("a malformed dataset line is located and nothing is sent", "[e2e]") {
   MockServerProcess server;
   TempDir dir;
   WriteDatasets(dir, 3);
-  dir.Write("chat.jsonl", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n\n{\"messages\": [}\n");
+  dir.Write("chat.jsonl",
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n\n{\"messages\": [}\n");
   const std::string job = dir.Write("job.yaml", Job(server.base_url()));
   ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run"}, {{"E2E_KEY", kKey}});
   CHECK(r.exit_code == 2);
@@ -254,10 +268,12 @@ TEST_CASE("validate prints every problem as FILE:LINE:COL and exits 2", "[e2e]")
   CHECK_THAT(r.err, Catch::Contains("arith.jsonl:2:1: prompt.template uses {{question}}"));
   CHECK_THAT(r.err, Catch::Contains("arith.jsonl:3:2: malformed JSON"));
 
-  const std::string bad = dir.Write("bad.yaml", "name: x\nmodels: m\ndatasets: [chat.jsonl]\nendpoint:\n  timeout: 3\n");
+  const std::string bad = dir.Write(
+      "bad.yaml", "name: x\nmodels: m\ndatasets: [chat.jsonl]\nendpoint:\n  timeout: 3\n");
   ProcessResult b = RunEvalrun({"validate", bad});
   CHECK(b.exit_code == 2);
-  CHECK_THAT(b.err, Catch::Contains(bad + ":5:3: unknown key 'endpoint.timeout'; did you mean 'timeout_s'?"));
+  CHECK_THAT(b.err, Catch::Contains(
+                        bad + ":5:3: unknown key 'endpoint.timeout'; did you mean 'timeout_s'?"));
 
   ProcessResult missing = RunEvalrun({"validate", dir.path() + "/nope.yaml"});
   CHECK(missing.exit_code == 2);
@@ -283,18 +299,23 @@ TEST_CASE("a rejected key is caught by the preflight: exit 3, no call sent, key 
 }
 
 TEST_CASE("a 401 mid-run stops the run with exit 3, reports written, key nowhere", "[e2e]") {
-  MockServerProcess server({"--latency-ms", "5", "--fail-401", "0.05", "--fail-429", "0.2", "--fail-500", "0.1",
-                            "--malformed", "0.05", "--drop", "0.05", "--no-usage", "0.05", "--retry-after", "0.01"});
+  MockServerProcess server({"--latency-ms", "5", "--fail-401", "0.05", "--fail-429", "0.2",
+                            "--fail-500", "0.1", "--malformed", "0.05", "--drop", "0.05",
+                            "--no-usage", "0.05", "--retry-after", "0.01"});
   TempDir dir;
   WriteDatasets(dir, 200);
-  const std::string job = dir.Write("job.yaml", Job(server.base_url(), "output: {dir: runs/x}\nretry: {initial_backoff_ms: 1, max_backoff_ms: 5}\n"));
+  const std::string job =
+      dir.Write("job.yaml",
+                Job(server.base_url(),
+                    "output: {dir: runs/x}\nretry: {initial_backoff_ms: 1, max_backoff_ms: 5}\n"));
   ProcessResult r = RunEvalrun({"run", job, "--progress", "lines"}, {{"E2E_KEY", kKey}});
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.err, Catch::Contains("stopped early: the API answered 401"));
   const std::string out = dir.path() + "/runs/x";  // output.dir is relative to the job file
   auto records = Records(out);
   REQUIRE_FALSE(records.empty());
-  CHECK(std::any_of(records.begin(), records.end(), [](const CallRecord& c) { return c.error_kind == ErrorKind::kAuth; }));
+  CHECK(std::any_of(records.begin(), records.end(),
+                    [](const CallRecord& c) { return c.error_kind == ErrorKind::kAuth; }));
   CHECK(records.size() < (200 + 2) * 2);
   long long attempts = 0;
   for (const auto& rec : records) attempts += rec.attempts;
@@ -311,12 +332,16 @@ TEST_CASE("a 401 mid-run stops the run with exit 3, reports written, key nowhere
 }
 
 TEST_CASE("429s and 500s are retried until every row is ok, never before Retry-After", "[e2e]") {
-  MockServerProcess server({"--fail-429", "0.3", "--retry-after", "0.2", "--fail-500", "0.05", "--drop", "0.02"});
+  MockServerProcess server(
+      {"--fail-429", "0.3", "--retry-after", "0.2", "--fail-500", "0.05", "--drop", "0.02"});
   TempDir dir;
   WriteDatasets(dir, 100);
-  const std::string job = dir.Write("job.yaml", Job(server.base_url(), "retry: {max_attempts: 30, initial_backoff_ms: 5, max_backoff_ms: 50}\n"));
+  const std::string job = dir.Write(
+      "job.yaml", Job(server.base_url(),
+                      "retry: {max_attempts: 30, initial_backoff_ms: 5, max_backoff_ms: 50}\n"));
   const std::string out = dir.path() + "/run";
-  ProcessResult r = RunEvalrun({"run", job, "--out", out, "--concurrency", "16"}, {{"E2E_KEY", kKey}});
+  ProcessResult r =
+      RunEvalrun({"run", job, "--out", out, "--concurrency", "16"}, {{"E2E_KEY", kKey}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto records = Records(out);
@@ -332,12 +357,15 @@ TEST_CASE("429s and 500s are retried until every row is ok, never before Retry-A
   CHECK(some_retried);
   CHECK(queue_counted);  // back-off time shows as queue_ms
   CHECK(attempts <= server.ChatRequests());
-  CHECK(server.ChatRequests() - attempts <= server.Injected("drop"));  // libcurl's own resend, see above
+  CHECK(server.ChatRequests() - attempts <=
+        server.Injected("drop"));  // libcurl's own resend, see above
   CHECK(server.Stat("early_retries") == 0);
-  CHECK(Json(out + "/summary.json")["retries"].GetInt64() == attempts - static_cast<long long>(records.size()));
+  CHECK(Json(out + "/summary.json")["retries"].GetInt64() ==
+        attempts - static_cast<long long>(records.size()));
 }
 
-TEST_CASE("a 402 mid-run stops new calls: exit 3, in-flight calls recorded, reports written", "[e2e]") {
+TEST_CASE("a 402 mid-run stops new calls: exit 3, in-flight calls recorded, reports written",
+          "[e2e]") {
   MockServerProcess server({"--latency-ms", "20", "--quota-after", "30"});
   TempDir dir;
   WriteDatasets(dir, 200);
@@ -350,7 +378,8 @@ TEST_CASE("a 402 mid-run stops new calls: exit 3, in-flight calls recorded, repo
   CHECK(server.ChatRequests() <= 30 + 8);
   auto records = Records(out);
   CHECK(static_cast<long long>(records.size()) == server.ChatRequests());
-  CHECK(std::count_if(records.begin(), records.end(), [](const CallRecord& c) { return c.ok(); }) == 30);
+  CHECK(std::count_if(records.begin(), records.end(), [](const CallRecord& c) { return c.ok(); }) ==
+        30);
   for (const auto& rec : records) CHECK(rec.attempts == 1);  // a 402 is never retried
   CHECK(Json(out + "/summary.json")["stop_reason"].IsString());
   CHECK(std::filesystem::exists(out + "/report.md"));
@@ -362,9 +391,12 @@ TEST_CASE("adaptive concurrency at least halves the 429s of a fixed window", "[e
     TempDir dir;
     WriteDatasets(dir, 150);
     const std::string job = dir.Write(
-        "job.yaml", Job(server.base_url(), std::string("adaptive_concurrency: ") + (adaptive ? "true" : "false") +
-                                               "\nretry: {max_attempts: 50, initial_backoff_ms: 20, max_backoff_ms: 200}\n"));
-    ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run", "--concurrency", "48"}, {{"E2E_KEY", kKey}});
+        "job.yaml",
+        Job(server.base_url(),
+            std::string("adaptive_concurrency: ") + (adaptive ? "true" : "false") +
+                "\nretry: {max_attempts: 50, initial_backoff_ms: 20, max_backoff_ms: 200}\n"));
+    ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run", "--concurrency", "48"},
+                                 {{"E2E_KEY", kKey}});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     auto summary = Json(dir.path() + "/run/summary.json");
@@ -379,11 +411,13 @@ TEST_CASE("adaptive concurrency at least halves the 429s of a fixed window", "[e
   CHECK(adaptive * 2 <= fixed);
 }
 
-TEST_CASE("a stalled server ends in timeout records; a malformed 200 is a parse error not retried", "[e2e]") {
+TEST_CASE("a stalled server ends in timeout records; a malformed 200 is a parse error not retried",
+          "[e2e]") {
   MockServerProcess server({"--stall", "0.5", "--malformed", "0.5"});
   TempDir dir;
   WriteDatasets(dir, 6);
-  const std::string job = dir.Write("job.yaml", Job(server.base_url(), "retry: {max_attempts: 1}\n"));
+  const std::string job =
+      dir.Write("job.yaml", Job(server.base_url(), "retry: {max_attempts: 1}\n"));
   std::string text = ReadFile(job);
   text.replace(text.find("timeout_s: 20"), 13, "timeout_s: 0.5");
   dir.Write("job.yaml", text);
@@ -409,9 +443,12 @@ TEST_CASE("the preflight names a model the API does not offer, with the ids it d
   TempDir dir;
   WriteDatasets(dir, 2);
   const std::string job = dir.Write("job.yaml", Job(server.base_url()));
-  ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run", "--set", "models=[no-such-model]"}, {{"E2E_KEY", kKey}});
+  ProcessResult r =
+      RunEvalrun({"run", job, "--out", dir.path() + "/run", "--set", "models=[no-such-model]"},
+                 {{"E2E_KEY", kKey}});
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("model 'no-such-model' is not offered") && Catch::Contains("mock-large"));
+  CHECK_THAT(r.err, Catch::Contains("model 'no-such-model' is not offered") &&
+                        Catch::Contains("mock-large"));
   CHECK(server.ChatRequests() == 0);
 }
 
@@ -450,13 +487,15 @@ TEST_CASE("a self-signed server is refused without ca_bundle and accepted with i
   TempDir dir;
   WriteDatasets(dir, 5);
   const std::string job = dir.Write("job.yaml", Job(server.base_url()));
-  ProcessResult refused = RunEvalrun({"run", job, "--out", dir.path() + "/refused"}, {{"E2E_KEY", kKey}});
+  ProcessResult refused =
+      RunEvalrun({"run", job, "--out", dir.path() + "/refused"}, {{"E2E_KEY", kKey}});
   CHECK(refused.exit_code == 3);
   CHECK_THAT(refused.err, Catch::Contains("certificate"));
   CHECK_FALSE(std::filesystem::exists(dir.path() + "/refused/results.jsonl"));
 
   const std::string out = dir.path() + "/accepted";
-  ProcessResult ok = RunEvalrun({"run", job, "--out", out, "--set", "endpoint.ca_bundle=" + cert}, {{"E2E_KEY", kKey}});
+  ProcessResult ok = RunEvalrun({"run", job, "--out", out, "--set", "endpoint.ca_bundle=" + cert},
+                                {{"E2E_KEY", kKey}});
   INFO(ok.err);
   REQUIRE(ok.exit_code == 0);
   auto records = Records(out);
@@ -469,11 +508,14 @@ TEST_CASE("each gate failing alone gives exit 1 and names itself", "[e2e][gates]
   TempDir dir;
   WriteDatasets(dir, 20);
   const std::string job = dir.Write("job.yaml", Job(server.base_url()));
-  const std::string model = "--set=models=[{id: mock-small, pricing: {input_per_mtok: 1, output_per_mtok: 2}}]";
-  const std::string lenient = "{max_error_rate: 0.5, min_score: 0.1, max_p95_latency_ms: 60000, max_cost_usd: 10}";
+  const std::string model =
+      "--set=models=[{id: mock-small, pricing: {input_per_mtok: 1, output_per_mtok: 2}}]";
+  const std::string lenient =
+      "{max_error_rate: 0.5, min_score: 0.1, max_p95_latency_ms: 60000, max_cost_usd: 10}";
   auto run = [&](const std::string& name, const std::string& gates) {
     const std::string out = dir.path() + "/" + name;
-    ProcessResult r = RunEvalrun({"run", job, "--out", out, model, "--set", "gates=" + gates}, {{"E2E_KEY", kKey}});
+    ProcessResult r = RunEvalrun({"run", job, "--out", out, model, "--set", "gates=" + gates},
+                                 {{"E2E_KEY", kKey}});
     return std::make_pair(r, Json(out + "/summary.json"));
   };
   {
@@ -509,11 +551,14 @@ TEST_CASE("the error-rate gate fails a run whose calls failed", "[e2e][gates]") 
   MockServerProcess server({"--fail-500", "0.5"});
   TempDir dir;
   WriteDatasets(dir, 20);
-  const std::string job = dir.Write("job.yaml", Job(server.base_url(), "retry: {max_attempts: 1}\ngates: {max_error_rate: 0.05}\n"));
+  const std::string job = dir.Write(
+      "job.yaml",
+      Job(server.base_url(), "retry: {max_attempts: 1}\ngates: {max_error_rate: 0.05}\n"));
   ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run"}, {{"E2E_KEY", kKey}});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("gate failed: max_error_rate"));
-  ProcessResult without = RunEvalrun({"run", job, "--out", dir.path() + "/run2", "--set", "gates={}"}, {{"E2E_KEY", kKey}});
+  ProcessResult without = RunEvalrun(
+      {"run", job, "--out", dir.path() + "/run2", "--set", "gates={}"}, {{"E2E_KEY", kKey}});
   CHECK(without.exit_code == 0);  // without gates, failed calls are reported but the run succeeds
 }
 
@@ -522,7 +567,8 @@ TEST_CASE("the budget stops a run before its spend could pass it", "[e2e][budget
   TempDir dir;
   WriteDatasets(dir, 200);
   const std::string job = dir.Write("job.yaml", Job(server.base_url(), "budget_usd: 0.002\n"));
-  const std::string priced = "--set=models=[{id: mock-small, pricing: {input_per_mtok: 1, output_per_mtok: 2}}]";
+  const std::string priced =
+      "--set=models=[{id: mock-small, pricing: {input_per_mtok: 1, output_per_mtok: 2}}]";
   const std::string out = dir.path() + "/run";
   ProcessResult r = RunEvalrun({"run", job, "--out", out, priced}, {{"E2E_KEY", kKey}});
   CHECK(r.exit_code == 3);
@@ -534,14 +580,16 @@ TEST_CASE("the budget stops a run before its spend could pass it", "[e2e][budget
   CHECK(summary["totals"]["calls"].GetInt64() < 202);
   CHECK(summary["totals"]["calls"].GetInt64() == server.ChatRequests());
 
-  ProcessResult unpriced = RunEvalrun({"run", job, "--out", dir.path() + "/run2"}, {{"E2E_KEY", kKey}});
+  ProcessResult unpriced =
+      RunEvalrun({"run", job, "--out", dir.path() + "/run2"}, {{"E2E_KEY", kKey}});
   CHECK(unpriced.exit_code == 2);  // mock-large has no price: the budget could not hold
   CHECK_THAT(unpriced.err, Catch::Contains("budget_usd needs a price for model 'mock-large'"));
 }
 
 TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   MockServerProcess server;
-  ProcessResult r = RunEvalrun({"models", "--base-url", server.base_url()}, {{"WANDB_API_KEY", "k"}});
+  ProcessResult r =
+      RunEvalrun({"models", "--base-url", server.base_url()}, {{"WANDB_API_KEY", "k"}});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "mock-small\nmock-medium\nmock-large\n");
   ProcessResult none = RunEvalrun({"models", "--base-url", server.base_url()},

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <deque>
 #include <thread>
 
@@ -12,10 +11,12 @@
 using namespace evalrun;
 
 TEST_CASE("retryable kinds are the transient ones", "[engine]") {
-  for (ErrorKind k : {ErrorKind::kRateLimit, ErrorKind::kServer, ErrorKind::kTimeout, ErrorKind::kNetwork}) {
+  for (ErrorKind k :
+       {ErrorKind::kRateLimit, ErrorKind::kServer, ErrorKind::kTimeout, ErrorKind::kNetwork}) {
     CHECK(IsRetryable(k));
   }
-  for (ErrorKind k : {ErrorKind::kAuth, ErrorKind::kQuota, ErrorKind::kBadRequest, ErrorKind::kParse, ErrorKind::kNone}) {
+  for (ErrorKind k : {ErrorKind::kAuth, ErrorKind::kQuota, ErrorKind::kBadRequest,
+                      ErrorKind::kParse, ErrorKind::kNone}) {
     CHECK_FALSE(IsRetryable(k));
   }
 }
@@ -23,15 +24,17 @@ TEST_CASE("retryable kinds are the transient ones", "[engine]") {
 TEST_CASE("back-off is full jitter under an exponential cap, and Retry-After wins", "[engine]") {
   RetrySpec r{5, 500, 30000};
   CHECK(BackoffMs(r, 1, std::nullopt, 0.999) == Approx(499.5));
-  CHECK(BackoffMs(r, 3, std::nullopt, 0.5) == Approx(1000));     // cap 2000
-  CHECK(BackoffMs(r, 20, std::nullopt, 1.0) == Approx(30000));   // max_backoff_ms caps
+  CHECK(BackoffMs(r, 3, std::nullopt, 0.5) == Approx(1000));    // cap 2000
+  CHECK(BackoffMs(r, 20, std::nullopt, 1.0) == Approx(30000));  // max_backoff_ms caps
   CHECK(BackoffMs(r, 1, std::nullopt, 0.0) == 0);
-  CHECK(BackoffMs(r, 1, 60000.0, 0.1) == Approx(60000));         // past max_backoff_ms too
-  CHECK(BackoffMs(r, 4, 10.0, 0.5) == Approx(2000));             // never sooner than Retry-After, later is fine
+  CHECK(BackoffMs(r, 1, 60000.0, 0.1) == Approx(60000));  // past max_backoff_ms too
+  CHECK(BackoffMs(r, 4, 10.0, 0.5) ==
+        Approx(2000));  // never sooner than Retry-After, later is fine
 }
 
 TEST_CASE("Retry-After is read as seconds or as an HTTP date", "[engine]") {
-  const SystemTime now = std::chrono::system_clock::from_time_t(1445412480);  // Wed, 21 Oct 2015 07:28:00 GMT
+  const SystemTime now =
+      std::chrono::system_clock::from_time_t(1445412480);  // Wed, 21 Oct 2015 07:28:00 GMT
   CHECK(ParseRetryAfterMs("120", now) == 120000.0);
   CHECK(ParseRetryAfterMs(" 1.5 ", now) == 1500.0);
   CHECK(ParseRetryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", now) == Approx(30000));
@@ -75,7 +78,8 @@ class ScriptedTransport : public Transport {
   size_t InFlight() const override { return pending_.size(); }
   void Wait(std::vector<HttpResult>* out, int max_wait_ms) override {
     if (pending_.empty()) {
-      if (max_wait_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(max_wait_ms));  // a fake clock's wait
+      if (max_wait_ms > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(max_wait_ms));  // a fake clock's wait
       return;
     }
     HttpResult r = script.front();
@@ -104,8 +108,10 @@ HttpResult Answer(long status, const std::string& retry_after = "") {
   HttpResult r;
   r.status = status;
   r.retry_after = retry_after;
-  r.body = status == 200 ? R"({"choices":[{"message":{"content":"ok"}}],"usage":{"prompt_tokens":1,"completion_tokens":1}})"
-                         : R"({"error":{"message":"nope"}})";
+  r.body =
+      status == 200
+          ? R"({"choices":[{"message":{"content":"ok"}}],"usage":{"prompt_tokens":1,"completion_tokens":1}})"
+          : R"({"error":{"message":"nope"}})";
   return r;
 }
 
@@ -124,7 +130,8 @@ Job OneRowJob(const std::string& path) {
 
 TEST_CASE("the run loop retries after Retry-After and records the attempts", "[engine]") {
   evalrun::testing::TempDir dir;
-  Job job = OneRowJob(dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"));
+  Job job =
+      OneRowJob(dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"));
   ScriptedTransport t;
   t.script = {Answer(429, "0.05"), Answer(503), Answer(200)};
   VectorSink sink;
@@ -143,7 +150,8 @@ TEST_CASE("the run loop retries after Retry-After and records the attempts", "[e
 
 TEST_CASE("the run loop gives up after max_attempts and keeps the last error", "[engine]") {
   evalrun::testing::TempDir dir;
-  Job job = OneRowJob(dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"));
+  Job job =
+      OneRowJob(dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"));
   ScriptedTransport t;
   t.script = {Answer(500), Answer(502)};
   VectorSink sink;

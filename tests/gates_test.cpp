@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "report/gates.h"
+
+#include <catch2/catch.hpp>
 
 using namespace evalrun;
 

@@ -106,20 +106,26 @@ output:
 TEST_CASE("an unknown key is located and names the closest valid key", "[job]") {
   TempDir dir;
   dir.Write("d.jsonl", "{}\n");
-  auto r = ParseJobText("name: t\nmodels: m\ndatasets: [d.jsonl]\nconcurency: 4\n", dir.path() + "/job.yaml");
+  auto r = ParseJobText("name: t\nmodels: m\ndatasets: [d.jsonl]\nconcurency: 4\n",
+                        dir.path() + "/job.yaml");
   REQUIRE(r.problems.size() == 1);
   CHECK(r.problems[0].line == 4);
   CHECK(r.problems[0].col == 1);
-  CHECK_THAT(r.problems[0].message, Catch::Contains("'concurency'") && Catch::Contains("did you mean 'concurrency'"));
+  CHECK_THAT(r.problems[0].message,
+             Catch::Contains("'concurency'") && Catch::Contains("did you mean 'concurrency'"));
 }
 
 TEST_CASE("nested unknown keys and wrong types name file, line and column", "[job]") {
   TempDir dir;
   dir.Write("d.jsonl", "{}\n");
   const std::string file = dir.path() + "/job.yaml";
-  auto r = ParseJobText("name: t\nendpoint:\n  base_ulr: http://x\n  timeout_s: soon\nmodels: m\ndatasets: [d.jsonl]\n", file);
+  auto r = ParseJobText(
+      "name: t\nendpoint:\n  base_ulr: http://x\n  timeout_s: soon\nmodels: m\ndatasets: "
+      "[d.jsonl]\n",
+      file);
   REQUIRE(r.problems.size() == 2);
-  CHECK(r.problems[0].ToString() == file + ":3:3: unknown key 'endpoint.base_ulr'; did you mean 'base_url'?");
+  CHECK(r.problems[0].ToString() ==
+        file + ":3:3: unknown key 'endpoint.base_ulr'; did you mean 'base_url'?");
   CHECK(r.problems[1].ToString() == file + ":4:14: endpoint.timeout_s must be a number");
 }
 
@@ -133,7 +139,8 @@ TEST_CASE("malformed YAML is reported with its line and column", "[job]") {
 
 TEST_CASE("a missing dataset file is an error at its path", "[job]") {
   TempDir dir;
-  auto r = ParseJobText("name: t\nmodels: m\ndatasets:\n  - path: nope.jsonl\n", dir.path() + "/job.yaml");
+  auto r = ParseJobText("name: t\nmodels: m\ndatasets:\n  - path: nope.jsonl\n",
+                        dir.path() + "/job.yaml");
   REQUIRE(r.problems.size() == 1);
   CHECK(r.problems[0].line == 4);
   CHECK_THAT(r.problems[0].message, Catch::Contains("dataset 'nope.jsonl' not found"));
@@ -142,7 +149,8 @@ TEST_CASE("a missing dataset file is an error at its path", "[job]") {
 TEST_CASE("required keys and value ranges are checked", "[job]") {
   TempDir dir;
   dir.Write("d.jsonl", "{}\n");
-  auto r = ParseJobText("name: 'bad name'\ndatasets: [d.jsonl]\nconcurrency: 0\nrepeats: 1.5\n", dir.path() + "/j.yaml");
+  auto r = ParseJobText("name: 'bad name'\ndatasets: [d.jsonl]\nconcurrency: 0\nrepeats: 1.5\n",
+                        dir.path() + "/j.yaml");
   std::string all = Problems(r);
   CHECK_THAT(all, Catch::Contains("name may only use"));
   CHECK_THAT(all, Catch::Contains("the job needs models"));
@@ -153,10 +161,13 @@ TEST_CASE("required keys and value ranges are checked", "[job]") {
 TEST_CASE("a --set override replaces a key by dotted path and keeps YAML typing", "[job]") {
   TempDir dir;
   dir.Write("d.jsonl", "{}\n");
-  const std::string yaml = "name: t\nmodels: [a, b]\ndatasets: [d.jsonl]\nparams: {temperature: 0}\n";
+  const std::string yaml =
+      "name: t\nmodels: [a, b]\ndatasets: [d.jsonl]\nparams: {temperature: 0}\n";
   auto r = ParseJobText(yaml, dir.path() + "/j.yaml",
-                        {{"concurrency", "8"}, {"endpoint.base_url", "http://127.0.0.1:9/v1"},
-                         {"params.temperature", "\"0.5\""}, {"models.1", "c"}});
+                        {{"concurrency", "8"},
+                         {"endpoint.base_url", "http://127.0.0.1:9/v1"},
+                         {"params.temperature", "\"0.5\""},
+                         {"models.1", "c"}});
   INFO(Problems(r));
   REQUIRE(r.ok());
   CHECK(r.job.concurrency == 8);
@@ -168,7 +179,8 @@ TEST_CASE("a --set override replaces a key by dotted path and keeps YAML typing"
 TEST_CASE("a bad --set value is blamed on the override, not on a line of the file", "[job]") {
   TempDir dir;
   dir.Write("d.jsonl", "{}\n");
-  auto r = ParseJobText("name: t\nmodels: m\ndatasets: [d.jsonl]\n", dir.path() + "/j.yaml", {{"concurrency", "many"}});
+  auto r = ParseJobText("name: t\nmodels: m\ndatasets: [d.jsonl]\n", dir.path() + "/j.yaml",
+                        {{"concurrency", "many"}});
   REQUIRE(r.problems.size() == 1);
   CHECK(r.problems[0].line == 0);
   CHECK_THAT(r.problems[0].message, Catch::StartsWith("(--set concurrency)"));
@@ -185,8 +197,9 @@ TEST_CASE("ParseOverride splits at the first '='", "[job]") {
 
 TEST_CASE("KnownJobKeys covers every section of the contract", "[job]") {
   auto keys = KnownJobKeys();
-  for (const char* k : {"name", "endpoint.base_url", "models[].pricing.input_per_mtok", "datasets[].id_field",
-                        "prompt.template", "retry.max_backoff_ms", "gates.max_cost_usd", "output.save_responses"}) {
+  for (const char* k :
+       {"name", "endpoint.base_url", "models[].pricing.input_per_mtok", "datasets[].id_field",
+        "prompt.template", "retry.max_backoff_ms", "gates.max_cost_usd", "output.save_responses"}) {
     CHECK(std::find(keys.begin(), keys.end(), k) != keys.end());
   }
 }

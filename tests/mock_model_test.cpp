@@ -1,9 +1,10 @@
-#include <catch2/catch.hpp>
+#include "mock/mock_model.h"
 
 #include <rapidjson/document.h>
 
+#include <catch2/catch.hpp>
+
 #include "common/token_count.h"
-#include "mock/mock_model.h"
 
 using namespace evalrun;
 
@@ -41,7 +42,8 @@ TEST_CASE("replies are deterministic and counted by the token rule", "[mock]") {
   MockReply a = MockComplete(m, msgs, std::nullopt, {}, 1);
   MockReply b = MockComplete(m, msgs, std::nullopt, {}, 2);
   CHECK(a.content == b.content);
-  CHECK(a.prompt_tokens == kTokensPerRequest + kTokensPerMessage + CountTextTokens("Tell me about latency."));
+  CHECK(a.prompt_tokens ==
+        kTokensPerRequest + kTokensPerMessage + CountTextTokens("Tell me about latency."));
   CHECK(a.completion_tokens == CountTextTokens(a.content));
   MockReply other = MockComplete(*FindMockModel("mock-small"), msgs, std::nullopt, {}, 1);
   CHECK(other.content != a.content);  // depends on the model
@@ -50,7 +52,8 @@ TEST_CASE("replies are deterministic and counted by the token rule", "[mock]") {
 }
 
 TEST_CASE("max_tokens cuts the reply and says length", "[mock]") {
-  MockReply r = MockComplete(*FindMockModel("mock-large"), Messages("Tell me a long story."), 3, {}, 1);
+  MockReply r =
+      MockComplete(*FindMockModel("mock-large"), Messages("Tell me a long story."), 3, {}, 1);
   CHECK(r.completion_tokens == 3);
   CHECK(r.finish_reason == "length");
   CHECK(r.content.size() <= 12);

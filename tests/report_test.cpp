@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
 
 #include "report/pricing.h"
 #include "report/report_md.h"
@@ -14,8 +14,8 @@ using namespace evalrun;
 
 namespace {
 
-CallRecord Ok(const std::string& model, const std::string& dataset, double latency, long long p, long long c,
-              std::optional<double> cost) {
+CallRecord Ok(const std::string& model, const std::string& dataset, double latency, long long p,
+              long long c, std::optional<double> cost) {
   CallRecord r;
   r.run_id = "run";
   r.model = model;
@@ -84,15 +84,18 @@ TEST_CASE("summary.json has the contract's fields", "[report]") {
   rapidjson::Document d;
   d.Parse(SummaryToJson(s).c_str());
   REQUIRE_FALSE(d.HasParseError());
-  for (const char* k : {"run_id", "job", "started_at", "finished_at", "wall_s", "groups", "totals", "gates"}) {
+  for (const char* k :
+       {"run_id", "job", "started_at", "finished_at", "wall_s", "groups", "totals", "gates"}) {
     CHECK(d.HasMember(k));
   }
   const auto& g = d["groups"][0];
-  for (const char* k : {"model", "dataset", "calls", "ok", "errors", "latency_ms", "ttft_ms", "prompt_tokens",
-                        "completion_tokens", "total_tokens", "cost_usd", "scores", "calls_per_s", "output_tokens_per_s"}) {
+  for (const char* k : {"model", "dataset", "calls", "ok", "errors", "latency_ms", "ttft_ms",
+                        "prompt_tokens", "completion_tokens", "total_tokens", "cost_usd", "scores",
+                        "calls_per_s", "output_tokens_per_s"}) {
     CHECK(g.HasMember(k));
   }
-  for (const char* k : {"mean", "p50", "p90", "p95", "p99", "max"}) CHECK(g["latency_ms"].HasMember(k));
+  for (const char* k : {"mean", "p50", "p90", "p95", "p99", "max"})
+    CHECK(g["latency_ms"].HasMember(k));
   CHECK(g["ttft_ms"].IsNull());
 }
 
@@ -125,12 +128,15 @@ TEST_CASE("a record survives a round trip through its JSON line", "[report]") {
   CHECK(back.usage->completion_tokens == 6);
   CHECK(back.scores.at("exact") == 1);
   CHECK(*back.ttft_ms == Approx(3.5));
-  CHECK_FALSE(RecordFromJson(line.substr(0, line.size() / 2), &back));  // a torn line is not a record
+  CHECK_FALSE(
+      RecordFromJson(line.substr(0, line.size() / 2), &back));  // a torn line is not a record
 }
 
 TEST_CASE("a pricing file gives per-model prices; a job's own price wins", "[report]") {
   evalrun::testing::TempDir dir;
-  auto path = dir.Write("p.yaml", "date: 2026-11-24\nsource: test\nmodels:\n  a: {input_per_mtok: 1, output_per_mtok: 2}\n  b: {input_per_mtok: x}\n");
+  auto path = dir.Write("p.yaml",
+                        "date: 2026-11-24\nsource: test\nmodels:\n  a: {input_per_mtok: 1, "
+                        "output_per_mtok: 2}\n  b: {input_per_mtok: x}\n");
   Diagnostics problems;
   PricingTable t = LoadPricingFile(path, &problems);
   REQUIRE(problems.size() == 1);

@@ -70,7 +70,8 @@ TEST_CASE("the row parser keeps each scorer's reference field", "[scoring]") {
   ds.given_path = "d.jsonl";
   PromptSpec prompt;
   prompt.template_text = "{{q}}";
-  std::vector<ScorerSpec> scorers = {Scorer("exact", "answer"), Scorer("number", "meta.n"), Scorer("contains", "nope")};
+  std::vector<ScorerSpec> scorers = {Scorer("exact", "answer"), Scorer("number", "meta.n"),
+                                     Scorer("contains", "nope")};
   RowParser parser(ds, prompt, &scorers);
   Row row;
   REQUIRE_FALSE(parser.Parse(R"({"q":"x","answer":"42","meta":{"n":7}})", 1, 0, &row));

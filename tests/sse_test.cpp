@@ -1,7 +1,8 @@
+#include "api/sse.h"
+
 #include <catch2/catch.hpp>
 
 #include "api/chat_response.h"
-#include "api/sse.h"
 
 using namespace evalrun;
 
@@ -10,26 +11,31 @@ namespace {
 std::vector<std::string> FeedInPieces(const std::string& text, size_t piece) {
   SseParser p;
   std::vector<std::string> events;
-  for (size_t i = 0; i < text.size(); i += piece) p.Feed(std::string_view(text).substr(i, piece), &events);
+  for (size_t i = 0; i < text.size(); i += piece)
+    p.Feed(std::string_view(text).substr(i, piece), &events);
   p.Finish(&events);
   return events;
 }
 
 std::string Chunk(const std::string& content) {
-  return R"(data: {"choices":[{"index":0,"delta":{"content":")" + content + R"("},"finish_reason":null}]})" "\n\n";
+  return R"(data: {"choices":[{"index":0,"delta":{"content":")" + content +
+         R"("},"finish_reason":null}]})"
+         "\n\n";
 }
 
 }  // namespace
 
 TEST_CASE("SSE events survive being split at every byte", "[sse]") {
-  const std::string stream = "data: a\n\n: keep-alive\n\nevent: x\ndata: b1\ndata: b2\nid: 7\n\ndata:c\n\n";
+  const std::string stream =
+      "data: a\n\n: keep-alive\n\nevent: x\ndata: b1\ndata: b2\nid: 7\n\ndata:c\n\n";
   for (size_t piece : {1, 2, 3, 5, 100}) {
     CHECK(FeedInPieces(stream, piece) == std::vector<std::string>{"a", "b1\nb2", "c"});
   }
 }
 
 TEST_CASE("SSE accepts CRLF and CR line ends, even split between reads", "[sse]") {
-  CHECK(FeedInPieces("data: a\r\n\r\ndata: b\r\rdata: c\n\n", 1) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(FeedInPieces("data: a\r\n\r\ndata: b\r\rdata: c\n\n", 1) ==
+        std::vector<std::string>{"a", "b", "c"});
   CHECK(FeedInPieces("data: a\r\n\r\n", 100) == std::vector<std::string>{"a"});
 }
 
@@ -40,10 +46,13 @@ TEST_CASE("an SSE stream cut off without a blank line still yields its last even
 }
 
 TEST_CASE("a streamed completion joins deltas, reads usage and times the first token", "[sse]") {
-  std::string body = Chunk("") + Chunk("Hel") + Chunk("lo") +
-                     R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})" "\n\n"
-                     R"(data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})" "\n\n"
-                     "data: [DONE]\n\n";
+  std::string body =
+      Chunk("") + Chunk("Hel") + Chunk("lo") +
+      R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"
+      "\n\n"
+      R"(data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})"
+      "\n\n"
+      "data: [DONE]\n\n";
   const size_t first = Chunk("").size();
   const size_t second = first + Chunk("Hel").size();
   std::vector<ChunkTime> chunks = {{first, 5}, {second, 40}, {body.size(), 70}};
@@ -58,7 +67,8 @@ TEST_CASE("a streamed completion joins deltas, reads usage and times the first t
   CHECK(timing.itl_ms == 30.0);
 }
 
-TEST_CASE("a stream without [DONE] or usage is still a completion; garbage is a parse error", "[sse]") {
+TEST_CASE("a stream without [DONE] or usage is still a completion; garbage is a parse error",
+          "[sse]") {
   StreamTiming t;
   ChatResponse r = ParseChatStream(200, Chunk("x"), {}, &t);
   CHECK(r.error == ErrorKind::kNone);
@@ -66,6 +76,12 @@ TEST_CASE("a stream without [DONE] or usage is still a completion; garbage is a 
   CHECK_FALSE(r.usage);
   CHECK(ParseChatStream(200, "data: {not json\n\n", {}, &t).error == ErrorKind::kParse);
   CHECK(ParseChatStream(200, "", {}, &t).error == ErrorKind::kParse);
-  CHECK(ParseChatStream(200, R"(data: {"error":{"message":"overloaded"}})" "\n\n", {}, &t).error == ErrorKind::kServer);
-  CHECK(ParseChatStream(429, R"({"error":"Concurrency limit reached for requests"})", {}, &t).error == ErrorKind::kRateLimit);
+  CHECK(ParseChatStream(200,
+                        R"(data: {"error":{"message":"overloaded"}})"
+                        "\n\n",
+                        {}, &t)
+            .error == ErrorKind::kServer);
+  CHECK(
+      ParseChatStream(429, R"({"error":"Concurrency limit reached for requests"})", {}, &t).error ==
+      ErrorKind::kRateLimit);
 }

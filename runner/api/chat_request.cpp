@@ -7,7 +7,8 @@
 
 namespace evalrun {
 
-std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row, bool stream) {
+std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row,
+                          bool stream) {
   const JsonParams merged = row.body_params.empty() ? params : MergeParams(row.body_params, params);
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -48,8 +49,10 @@ std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::strin
 
 std::string FindApiKey(const Endpoint& endpoint, std::string* searched) {
   std::vector<std::string> names;
-  if (!endpoint.api_key_env.empty()) names.push_back(endpoint.api_key_env);
-  else names = {"WANDB_API_KEY", "OPENAI_API_KEY"};
+  if (!endpoint.api_key_env.empty())
+    names.push_back(endpoint.api_key_env);
+  else
+    names = {"WANDB_API_KEY", "OPENAI_API_KEY"};
   searched->clear();
   for (const auto& n : names) {
     *searched += (searched->empty() ? "" : " or ") + n;

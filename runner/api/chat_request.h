@@ -13,7 +13,8 @@ namespace evalrun {
 
 /// {"model":..., "messages":[...], <row body params>, <job/model params>}; later keys win. A
 /// streamed call always asks for stream_options.include_usage, whatever the params say.
-std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row, bool stream = false);
+std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row,
+                          bool stream = false);
 
 /// Headers for every API request: bearer auth, JSON content type, OpenAI-Project, the job's extras.
 std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::string& api_key);

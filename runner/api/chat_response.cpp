@@ -11,7 +11,9 @@
 namespace evalrun {
 namespace {
 
-bool Parse(std::string_view body, rapidjson::Document* doc) { return ParseBoundedJson(body, doc); }
+bool Parse(std::string_view body, rapidjson::Document* doc) {
+  return ParseBoundedJson(body, doc);
+}
 
 const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
   if (!v.IsObject()) return nullptr;
@@ -62,7 +64,8 @@ ChatResponse ParseChatResponse(long http_status, std::string_view body) {
   };
   if (!Parse(body, &doc)) return parse_error("the response body is not valid JSON");
   if (!doc.IsObject()) return parse_error("the response body is not a JSON object");
-  if (Member(doc, "error")) return parse_error("status 2xx with an error body: " + ApiErrorMessage(body));
+  if (Member(doc, "error"))
+    return parse_error("status 2xx with an error body: " + ApiErrorMessage(body));
   const rapidjson::Value* choices = Member(doc, "choices");
   if (!choices || !choices->IsArray() || choices->Empty()) {
     return parse_error("the response has no choices");
@@ -108,8 +111,8 @@ Result<std::vector<std::string>> ParseModelList(std::string_view body) {
 
 namespace evalrun {
 
-ChatResponse ParseChatStream(long http_status, std::string_view body, const std::vector<ChunkTime>& chunks,
-                             StreamTiming* timing) {
+ChatResponse ParseChatStream(long http_status, std::string_view body,
+                             const std::vector<ChunkTime>& chunks, StreamTiming* timing) {
   if (http_status < 200 || http_status >= 300) return ParseChatResponse(http_status, body);
   ChatResponse r;
   SseParser sse;
@@ -135,7 +138,8 @@ ChatResponse ParseChatStream(long http_status, std::string_view body, const std:
       }
       saw_chunk = true;
       if (r.id.empty()) r.id = Text(Member(doc, "id"));
-      if (const rapidjson::Value* choices = Member(doc, "choices"); choices && choices->IsArray() && !choices->Empty()) {
+      if (const rapidjson::Value* choices = Member(doc, "choices");
+          choices && choices->IsArray() && !choices->Empty()) {
         const rapidjson::Value& c = (*choices)[0];
         if (const rapidjson::Value* delta = Member(c, "delta")) {
           const std::string piece = Text(Member(*delta, "content"));
@@ -144,7 +148,8 @@ ChatResponse ParseChatStream(long http_status, std::string_view body, const std:
             token_times.push_back(at);
           }
         }
-        if (const rapidjson::Value* f = Member(c, "finish_reason"); f && f->IsString()) r.finish_reason = Text(f);
+        if (const rapidjson::Value* f = Member(c, "finish_reason"); f && f->IsString())
+          r.finish_reason = Text(f);
       }
       if (const rapidjson::Value* usage = Member(doc, "usage"); usage && usage->IsObject()) {
         auto p = Count(*usage, "prompt_tokens");
@@ -178,7 +183,8 @@ ChatResponse ParseChatStream(long http_status, std::string_view body, const std:
   if (!token_times.empty()) {
     timing->ttft_ms = token_times.front();
     if (token_times.size() > 1) {
-      timing->itl_ms = (token_times.back() - token_times.front()) / static_cast<double>(token_times.size() - 1);
+      timing->itl_ms =
+          (token_times.back() - token_times.front()) / static_cast<double>(token_times.size() - 1);
     }
   }
   return r;

@@ -23,7 +23,7 @@ struct ChatResponse {
   std::string error_message;  // the API's message, or what was wrong with the body
   std::string content;        // choices[0].message.content
   std::string finish_reason;
-  std::string id;             // the completion id, when the server gave one
+  std::string id;  // the completion id, when the server gave one
   std::optional<Usage> usage;
 };
 
@@ -54,7 +54,7 @@ struct StreamTiming {
 
 /// Interprets a streamed (SSE) chat completion: content deltas joined, the last finish_reason,
 /// the usage chunk. `chunks` (in arrival order) time the first token and the gaps after it.
-ChatResponse ParseChatStream(long http_status, std::string_view body, const std::vector<ChunkTime>& chunks,
-                             StreamTiming* timing);
+ChatResponse ParseChatStream(long http_status, std::string_view body,
+                             const std::vector<ChunkTime>& chunks, StreamTiming* timing);
 
 }  // namespace evalrun

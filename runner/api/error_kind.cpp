@@ -8,8 +8,8 @@
 namespace evalrun {
 namespace {
 
-constexpr std::array<const char*, 9> kNames = {nullptr, "auth", "quota", "rate_limit", "bad_request",
-                                                "server", "timeout", "network", "parse"};
+constexpr std::array<const char*, 9> kNames = {
+    nullptr, "auth", "quota", "rate_limit", "bad_request", "server", "timeout", "network", "parse"};
 
 bool MentionsQuota(std::string_view message) {
   std::string lower(message);
@@ -21,7 +21,9 @@ bool MentionsQuota(std::string_view message) {
 
 }  // namespace
 
-const char* ErrorKindName(ErrorKind kind) { return kNames[static_cast<size_t>(kind)]; }
+const char* ErrorKindName(ErrorKind kind) {
+  return kNames[static_cast<size_t>(kind)];
+}
 
 bool ParseErrorKind(std::string_view name, ErrorKind* out) {
   for (size_t i = 1; i < kNames.size(); ++i) {
@@ -43,6 +45,8 @@ ErrorKind ClassifyHttpStatus(long status, std::string_view message) {
   return ErrorKind::kBadRequest;
 }
 
-bool StopsRun(ErrorKind kind) { return kind == ErrorKind::kAuth || kind == ErrorKind::kQuota; }
+bool StopsRun(ErrorKind kind) {
+  return kind == ErrorKind::kAuth || kind == ErrorKind::kQuota;
+}
 
 }  // namespace evalrun

@@ -1,12 +1,23 @@
 // ErrorKind: the error taxonomy of results.jsonl (CONTRACT.md error_kind), derived from the HTTP
-// status, the API's message and libcurl's result code. Pure functions; the engine and records use them.
+// status, the API's message and libcurl's result code. Pure functions; the engine and records use
+// them.
 #pragma once
 
 #include <string_view>
 
 namespace evalrun {
 
-enum class ErrorKind { kNone, kAuth, kQuota, kRateLimit, kBadRequest, kServer, kTimeout, kNetwork, kParse };
+enum class ErrorKind {
+  kNone,
+  kAuth,
+  kQuota,
+  kRateLimit,
+  kBadRequest,
+  kServer,
+  kTimeout,
+  kNetwork,
+  kParse
+};
 
 const char* ErrorKindName(ErrorKind kind);  // "auth", ...; nullptr for kNone
 bool ParseErrorKind(std::string_view name, ErrorKind* out);

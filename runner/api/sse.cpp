@@ -34,7 +34,8 @@ void SseParser::Line(std::string_view line, std::vector<std::string>* events) {
   if (line[0] == ':') return;  // comment, e.g. ": keep-alive"
   size_t colon = line.find(':');
   std::string_view field = line.substr(0, colon);
-  std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+  std::string_view value =
+      colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
   if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
   if (field != "data") return;  // event, id, retry: nothing a completion needs
   if (has_data_) data_.push_back('\n');

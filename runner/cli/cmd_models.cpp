@@ -20,7 +20,8 @@ int ModelsCommand(const ModelsArgs& args) {
   }
   if (!args.base_url.empty()) {
     endpoint.base_url = args.base_url;
-    while (!endpoint.base_url.empty() && endpoint.base_url.back() == '/') endpoint.base_url.pop_back();
+    while (!endpoint.base_url.empty() && endpoint.base_url.back() == '/')
+      endpoint.base_url.pop_back();
   }
   std::string searched;
   const std::string key = FindApiKey(endpoint, &searched);
@@ -46,7 +47,8 @@ int ModelsCommand(const ModelsArgs& args) {
     return kExitStopped;
   }
   if (r.status != 200) {
-    fmt::print(stderr, "error: GET {}: HTTP {}: {}\n", url, r.status, Redact(ApiErrorMessage(r.body), key));
+    fmt::print(stderr, "error: GET {}: HTTP {}: {}\n", url, r.status,
+               Redact(ApiErrorMessage(r.body), key));
     return kExitStopped;
   }
   auto ids = ParseModelList(r.body);

@@ -30,7 +30,8 @@ int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& o
   const std::string& dir = run_dirs[0];
   auto manifest_text = ReadWholeFile(dir + "/manifest.json");
   if (!manifest_text.ok()) {
-    fmt::print(stderr, "error: {}: not a run directory ({})\n", dir, manifest_text.status().message());
+    fmt::print(stderr, "error: {}: not a run directory ({})\n", dir,
+               manifest_text.status().message());
     return kExitBadInput;
   }
   rapidjson::Document manifest;
@@ -62,10 +63,14 @@ int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& o
   long long line_no = 0, skipped = 0;
   CallRecord record;
   while (reader.Next(&line, &line_no)) {
-    if (RecordFromJson(line, &record)) builder.Add(record);
-    else ++skipped;
+    if (RecordFromJson(line, &record))
+      builder.Add(record);
+    else
+      ++skipped;
   }
-  if (skipped > 0) fmt::print(stderr, "warning: {}/results.jsonl: skipped {} line(s) that are not whole records\n", dir, skipped);
+  if (skipped > 0)
+    fmt::print(stderr, "warning: {}/results.jsonl: skipped {} line(s) that are not whole records\n",
+               dir, skipped);
   const std::string out = out_dir.empty() ? dir : out_dir;
   if (Status s = MakeDirs(out); !s.ok()) {
     fmt::print(stderr, "error: {}\n", s.message());

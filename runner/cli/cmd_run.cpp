@@ -3,13 +3,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 
 #include "api/chat_request.h"
 #include "api/chat_response.h"
-#include "common/text.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
@@ -17,6 +16,7 @@
 #include "cli/run_directory.h"
 #include "common/clock.h"
 #include "common/files.h"
+#include "common/text.h"
 #include "dataset/dataset_scan.h"
 #include "engine/call_planner.h"
 #include "engine/curl_transport.h"
@@ -33,10 +33,12 @@ namespace {
 
 std::atomic<int> g_stop_request{0};
 
-void OnStopSignal(int) { g_stop_request.fetch_add(1); }
+void OnStopSignal(int) {
+  g_stop_request.fetch_add(1);
+}
 
 void InstallStopHandlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = OnStopSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
@@ -95,12 +97,16 @@ bool CheckBudget(const Job& job, const PricingTable& pricing) {
   bool ok = true;
   for (const auto& m : job.models) {
     if (!PriceFor(m, pricing)) {
-      fmt::print(stderr, "{}: budget_usd needs a price for model '{}' (models[].pricing or pricing_file)\n", job.file, m.id);
+      fmt::print(stderr,
+                 "{}: budget_usd needs a price for model '{}' (models[].pricing or pricing_file)\n",
+                 job.file, m.id);
       ok = false;
     }
     if (MaxTokens(m) <= 0) {
-      fmt::print(stderr, "{}: budget_usd needs params.max_tokens for model '{}' to bound what a call can cost\n",
-                 job.file, m.id);
+      fmt::print(
+          stderr,
+          "{}: budget_usd needs params.max_tokens for model '{}' to bound what a call can cost\n",
+          job.file, m.id);
       ok = false;
     }
   }
@@ -110,18 +116,21 @@ bool CheckBudget(const Job& job, const PricingTable& pricing) {
 /// Job keys this version parses but does not act on yet: said out loud, never silently ignored.
 bool CheckUnsupported(const Job& job) {
   if (job.rate_limit.requests_per_minute > 0 || job.rate_limit.tokens_per_minute > 0) {
-    fmt::print(stderr, "warning: rate_limit is not enforced yet; use concurrency to bound the load\n");
+    fmt::print(stderr,
+               "warning: rate_limit is not enforced yet; use concurrency to bound the load\n");
   }
   return true;
 }
 
 /// One GET /models before any call: a bad key or a misspelt model costs nothing. Returns an exit
 /// status to stop with, or nullopt to go on.
-std::optional<int> Preflight(const Job& job, const TransportOptions& opts, const std::string& api_key) {
+std::optional<int> Preflight(const Job& job, const TransportOptions& opts,
+                             const std::string& api_key) {
   const std::string url = job.endpoint.base_url + "/models";
   auto got = HttpGet(opts, url);
   if (!got.ok() || got->curl_code != 0) {
-    fmt::print(stderr, "error: cannot reach {}: {}\n", url, got.ok() ? got->curl_error : got.status().message());
+    fmt::print(stderr, "error: cannot reach {}: {}\n", url,
+               got.ok() ? got->curl_error : got.status().message());
     return kExitStopped;
   }
   const long status = got->status;
@@ -131,12 +140,14 @@ std::optional<int> Preflight(const Job& job, const TransportOptions& opts, const
     return kExitStopped;
   }
   if (status != 200) {
-    fmt::print(stderr, "warning: GET {} answered {}; model ids are not checked before the run\n", url, status);
+    fmt::print(stderr, "warning: GET {} answered {}; model ids are not checked before the run\n",
+               url, status);
     return std::nullopt;
   }
   auto ids = ParseModelList(got->body);
   if (!ids.ok()) {
-    fmt::print(stderr, "warning: GET {}: {}; model ids are not checked before the run\n", url, ids.status().message());
+    fmt::print(stderr, "warning: GET {}: {}; model ids are not checked before the run\n", url,
+               ids.status().message());
     return std::nullopt;
   }
   bool missing = false;
@@ -144,8 +155,8 @@ std::optional<int> Preflight(const Job& job, const TransportOptions& opts, const
     if (std::find(ids->begin(), ids->end(), m.id) != ids->end()) continue;
     std::string available;
     for (const auto& id : ids.value()) available += "\n  " + id;
-    fmt::print(stderr, "{}: model '{}' is not offered by {}; available:{}\n", job.file, m.id, job.endpoint.base_url,
-               available);
+    fmt::print(stderr, "{}: model '{}' is not offered by {}; available:{}\n", job.file, m.id,
+               job.endpoint.base_url, available);
     missing = true;
   }
   if (missing) return kExitBadInput;
@@ -211,7 +222,8 @@ int RunCommand(const RunArgs& args) {
   const auto started_steady = std::chrono::steady_clock::now();
   const std::string dir = ResolveRunDir(job, args.out_dir, started);
   if (std::filesystem::exists(dir + "/results.jsonl")) {
-    fmt::print(stderr, "error: {} already holds a run (results.jsonl); choose another --out\n", dir);
+    fmt::print(stderr, "error: {} already holds a run (results.jsonl); choose another --out\n",
+               dir);
     return kExitBadInput;
   }
   if (Status s = MakeDirs(dir); !s.ok()) {
@@ -263,9 +275,15 @@ int RunCommand(const RunArgs& args) {
   io = writer.Close();
 
   const SystemTime finished = std::chrono::system_clock::now();
-  RunInfo info{manifest.run_id, job.name, manifest.started_at, Rfc3339Ms(finished),
-               MsBetween(started_steady, std::chrono::steady_clock::now()) / 1000.0, outcome.stop_reason,
-               job.concurrency, outcome.concurrency_min, outcome.retries};
+  RunInfo info{manifest.run_id,
+               job.name,
+               manifest.started_at,
+               Rfc3339Ms(finished),
+               MsBetween(started_steady, std::chrono::steady_clock::now()) / 1000.0,
+               outcome.stop_reason,
+               job.concurrency,
+               outcome.concurrency_min,
+               outcome.retries};
   manifest.finished_at = info.finished_at;
   std::vector<std::string> not_written;
   Summary built = summary.Build(info);
@@ -280,8 +298,8 @@ int RunCommand(const RunArgs& args) {
     fmt::print(stderr, "note: this evalrun cannot write these report formats yet: {}\n", list);
   }
   if (!outcome.stop_reason.empty()) {
-    fmt::print(stderr, "stopped early: {} ({} calls finished, {} abandoned in flight)\n", outcome.stop_reason,
-               outcome.finished, outcome.abandoned);
+    fmt::print(stderr, "stopped early: {} ({} calls finished, {} abandoned in flight)\n",
+               outcome.stop_reason, outcome.finished, outcome.abandoned);
   }
   for (const auto& g : built.gates) {
     if (g.passed) continue;

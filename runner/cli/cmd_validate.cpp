@@ -30,7 +30,8 @@ int ValidateCommand(const std::string& job_file, const std::vector<std::string>&
     fmt::print(stderr, "{}: {} problem{}\n", job_file, problems, problems == 1 ? "" : "s");
     return kExitBadInput;
   }
-  fmt::print("{}: ok ({} models, {} datasets, {} rows)\n", job_file, job->models.size(), job->datasets.size(), rows);
+  fmt::print("{}: ok ({} models, {} datasets, {} rows)\n", job_file, job->models.size(),
+             job->datasets.size(), rows);
   return kExitOk;
 }
 

@@ -3,9 +3,9 @@
 
 namespace evalrun {
 
-constexpr int kExitOk = 0;           // done, every gate held
-constexpr int kExitGateFailed = 1;   // done, a gate failed
-constexpr int kExitBadInput = 2;     // bad usage, job file or dataset: nothing was sent
-constexpr int kExitStopped = 3;      // stopped early; what finished is saved
+constexpr int kExitOk = 0;          // done, every gate held
+constexpr int kExitGateFailed = 1;  // done, a gate failed
+constexpr int kExitBadInput = 2;    // bad usage, job file or dataset: nothing was sent
+constexpr int kExitStopped = 3;     // stopped early; what finished is saved
 
 }  // namespace evalrun

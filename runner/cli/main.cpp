@@ -1,7 +1,8 @@
 // evalrun's entry point: the command line of CONTRACT.md, parsed with CLI11 and dispatched to
 // the command functions. The only place that turns errors into exit statuses.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -20,12 +21,16 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run a job: every (model, dataset row, repeat) call");
   run_cmd->add_option("job", run.job_file, "the job file (YAML)")->required();
   run_cmd->add_option("--out", run.out_dir, "run directory (default: output.dir of the job)");
-  run_cmd->add_option("--set", run.sets, "override a job key by dotted path, e.g. --set concurrency=8");
-  run_cmd->add_option("--limit", limit, "first N rows of each dataset")->check(CLI::NonNegativeNumber);
-  run_cmd->add_option("--concurrency", concurrency, "calls in flight at once")->check(CLI::Range(1, 100000));
+  run_cmd->add_option("--set", run.sets,
+                      "override a job key by dotted path, e.g. --set concurrency=8");
+  run_cmd->add_option("--limit", limit, "first N rows of each dataset")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--concurrency", concurrency, "calls in flight at once")
+      ->check(CLI::Range(1, 100000));
   run_cmd->add_flag("--dry-run", run.dry_run, "print the plan, send nothing");
   run_cmd->add_option("--progress", run.progress, "auto|bar|lines|none")->capture_default_str();
-  run_cmd->footer("Example: evalrun run configs/demo.yaml --set endpoint.base_url=http://127.0.0.1:8080/v1");
+  run_cmd->footer(
+      "Example: evalrun run configs/demo.yaml --set endpoint.base_url=http://127.0.0.1:8080/v1");
 
   std::string validate_job;
   std::vector<std::string> validate_sets;
@@ -41,36 +46,58 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> report_dirs;
   std::string report_out;
-  auto* report_cmd = app.add_subcommand("report", "Rebuild the reports of a run from its results.jsonl");
+  auto* report_cmd =
+      app.add_subcommand("report", "Rebuild the reports of a run from its results.jsonl");
   report_cmd->add_option("run_dir", report_dirs, "run directory")->required();
   report_cmd->add_option("--out", report_out, "write the reports here instead");
 
   MockServerOptions mock;
-  auto* mock_cmd = app.add_subcommand("mock-server", "Local OpenAI-compatible server for demos, tests and benchmarks");
+  auto* mock_cmd = app.add_subcommand(
+      "mock-server", "Local OpenAI-compatible server for demos, tests and benchmarks");
   mock_cmd->add_option("--host", mock.host, "IPv4 address to listen on")->capture_default_str();
   mock_cmd->add_option("--port", mock.port, "port; 0 picks a free one")->capture_default_str();
-  mock_cmd->add_option("--latency-ms", mock.latency.base_ms, "base latency of every reply")->capture_default_str();
-  mock_cmd->add_option("--per-token-ms", mock.latency.per_token_ms, "added latency per completion token")->capture_default_str();
-  mock_cmd->add_option("--jitter", mock.latency.jitter, "latency varies by +- this fraction")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  mock_cmd->add_option("--latency-ms", mock.latency.base_ms, "base latency of every reply")
+      ->capture_default_str();
+  mock_cmd
+      ->add_option("--per-token-ms", mock.latency.per_token_ms,
+                   "added latency per completion token")
+      ->capture_default_str();
+  mock_cmd->add_option("--jitter", mock.latency.jitter, "latency varies by +- this fraction")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   mock_cmd->add_option("--api-key", mock.api_key, "accept only this bearer token (default: any)");
-  mock_cmd->add_option("--tls-cert", mock.tls_cert, "serve HTTPS with this PEM certificate (chain)")->check(CLI::ExistingFile);
-  mock_cmd->add_option("--tls-key", mock.tls_key, "the certificate's PEM private key")->check(CLI::ExistingFile);
+  mock_cmd->add_option("--tls-cert", mock.tls_cert, "serve HTTPS with this PEM certificate (chain)")
+      ->check(CLI::ExistingFile);
+  mock_cmd->add_option("--tls-key", mock.tls_key, "the certificate's PEM private key")
+      ->check(CLI::ExistingFile);
   MockFaults& f = mock.faults;
   auto rate = [&](const char* name, double* v, const char* what) {
     mock_cmd->add_option(name, *v, what)->check(CLI::Range(0.0, 1.0))->group("Fault injection");
   };
-  rate("--fail-429", &f.rate_429, "share of calls answered 429 (concurrency limit) with Retry-After");
-  mock_cmd->add_option("--retry-after", f.retry_after_s, "Retry-After seconds of injected 429s (0: none)")->group("Fault injection")->capture_default_str();
+  rate("--fail-429", &f.rate_429,
+       "share of calls answered 429 (concurrency limit) with Retry-After");
+  mock_cmd
+      ->add_option("--retry-after", f.retry_after_s,
+                   "Retry-After seconds of injected 429s (0: none)")
+      ->group("Fault injection")
+      ->capture_default_str();
   rate("--fail-500", &f.rate_500, "share of calls answered 500");
   rate("--fail-503", &f.rate_503, "share of calls answered 503");
   rate("--fail-401", &f.rate_401, "share of calls answered 401");
-  mock_cmd->add_option("--quota-after", f.quota_after, "answer 402 to every chat call after this many")->group("Fault injection");
+  mock_cmd
+      ->add_option("--quota-after", f.quota_after, "answer 402 to every chat call after this many")
+      ->group("Fault injection");
   rate("--malformed", &f.rate_malformed, "share of calls answered 200 with a truncated body");
   rate("--no-usage", &f.rate_no_usage, "share of 200s without usage");
   rate("--drop", &f.rate_drop, "share of calls whose connection is closed without a reply");
   rate("--stall", &f.rate_stall, "share of calls never answered");
-  mock_cmd->add_option("--max-concurrency", f.max_concurrency, "answer 429 past this many calls in flight")->group("Fault injection");
-  mock_cmd->add_option("--seed", f.seed, "seed of the fault draws")->group("Fault injection")->capture_default_str();
+  mock_cmd
+      ->add_option("--max-concurrency", f.max_concurrency,
+                   "answer 429 past this many calls in flight")
+      ->group("Fault injection");
+  mock_cmd->add_option("--seed", f.seed, "seed of the fault draws")
+      ->group("Fault injection")
+      ->capture_default_str();
 
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Show help for evalrun or one command");

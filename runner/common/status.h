@@ -24,7 +24,9 @@ class Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidInput(std::string msg) { return Status(ErrorCode::kInvalidInput, std::move(msg)); }
+  static Status InvalidInput(std::string msg) {
+    return Status(ErrorCode::kInvalidInput, std::move(msg));
+  }
   static Status NotFound(std::string msg) { return Status(ErrorCode::kNotFound, std::move(msg)); }
   static Status Io(std::string msg) { return Status(ErrorCode::kIo, std::move(msg)); }
   static Status Network(std::string msg) { return Status(ErrorCode::kNetwork, std::move(msg)); }

@@ -42,7 +42,9 @@ std::string_view TrimWhitespace(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
-bool IsBlank(std::string_view s) { return TrimWhitespace(s).empty(); }
+bool IsBlank(std::string_view s) {
+  return TrimWhitespace(s).empty();
+}
 
 std::string Redact(std::string text, std::string_view secret) {
   if (secret.empty()) return text;

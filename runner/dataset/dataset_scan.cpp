@@ -7,7 +7,8 @@
 
 namespace evalrun {
 
-std::optional<long long> EffectiveLimit(const DatasetSpec& dataset, std::optional<long long> cli_limit) {
+std::optional<long long> EffectiveLimit(const DatasetSpec& dataset,
+                                        std::optional<long long> cli_limit) {
   if (dataset.limit && cli_limit) return std::min(*dataset.limit, *cli_limit);
   return dataset.limit ? dataset.limit : cli_limit;
 }
@@ -33,7 +34,8 @@ DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
     }
     ++scan.rows;
   }
-  if (!reader.status().ok()) scan.problems.push_back({dataset.given_path, 0, 0, reader.status().message()});
+  if (!reader.status().ok())
+    scan.problems.push_back({dataset.given_path, 0, 0, reader.status().message()});
   return scan;
 }
 

@@ -19,6 +19,7 @@ DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
                         std::optional<long long> limit, size_t max_problems = 100);
 
 /// The smaller of the dataset's own limit and a command-line limit.
-std::optional<long long> EffectiveLimit(const DatasetSpec& dataset, std::optional<long long> cli_limit);
+std::optional<long long> EffectiveLimit(const DatasetSpec& dataset,
+                                        std::optional<long long> cli_limit);
 
 }  // namespace evalrun

@@ -51,16 +51,20 @@ std::string Messages(const std::string& system, const rapidjson::Value* chat,
   // A job-wide system prompt goes first unless the row brings its own.
   if (!system.empty() && !(chat && HasSystemMessage(*chat))) {
     w.StartObject();
-    w.Key("role"); w.String("system");
-    w.Key("content"); w.String(system);
+    w.Key("role");
+    w.String("system");
+    w.Key("content");
+    w.String(system);
     w.EndObject();
   }
   if (chat) {
     for (const auto& m : chat->GetArray()) m.Accept(w);
   } else {
     w.StartObject();
-    w.Key("role"); w.String("user");
-    w.Key("content"); w.String(user);
+    w.Key("role");
+    w.String("user");
+    w.Key("content");
+    w.String(user);
     w.EndObject();
   }
   w.EndArray();
@@ -96,15 +100,19 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
   if (scorers_) {
     for (const auto& s : *scorers_) {
       const rapidjson::Value* v = s.field.empty() ? nullptr : FindPath(doc, s.field);
-      row->references.push_back(v && !v->IsNull() ? std::optional<std::string>(ValueText(*v)) : std::nullopt);
+      row->references.push_back(v && !v->IsNull() ? std::optional<std::string>(ValueText(*v))
+                                                  : std::nullopt);
     }
   }
 
   DatasetFormat format = dataset_.format;
   if (format == DatasetFormat::kAuto) {
-    if (doc.HasMember("messages")) format = DatasetFormat::kChat;
-    else if (doc.HasMember("custom_id") && doc.HasMember("body")) format = DatasetFormat::kOpenAiBatch;
-    else format = DatasetFormat::kFields;
+    if (doc.HasMember("messages"))
+      format = DatasetFormat::kChat;
+    else if (doc.HasMember("custom_id") && doc.HasMember("body"))
+      format = DatasetFormat::kOpenAiBatch;
+    else
+      format = DatasetFormat::kFields;
   }
 
   if (format == DatasetFormat::kOpenAiBatch) {
@@ -150,7 +158,8 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
   }
   std::string user, missing;
   if (!RenderTemplate(prompt_.template_text, doc, &user, &missing)) {
-    return fail(fmt::format("prompt.template uses {{{{{}}}}}, which this row does not have", missing));
+    return fail(
+        fmt::format("prompt.template uses {{{{{}}}}}, which this row does not have", missing));
   }
   row->messages_json = Messages(prompt_.system, nullptr, user);
   return std::nullopt;

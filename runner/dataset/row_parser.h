@@ -15,11 +15,13 @@ namespace evalrun {
 class RowParser {
  public:
   /// `scorers` (may be null) name the reference fields to keep with each row.
-  RowParser(const DatasetSpec& dataset, const PromptSpec& prompt, const std::vector<ScorerSpec>* scorers = nullptr)
+  RowParser(const DatasetSpec& dataset, const PromptSpec& prompt,
+            const std::vector<ScorerSpec>* scorers = nullptr)
       : dataset_(dataset), prompt_(prompt), scorers_(scorers) {}
 
   /// Parses `text` (line `line` of the file; `col_offset` bytes were stripped before it).
-  std::optional<Diagnostic> Parse(std::string_view text, long long line, int col_offset, Row* row) const;
+  std::optional<Diagnostic> Parse(std::string_view text, long long line, int col_offset,
+                                  Row* row) const;
 
  private:
   const DatasetSpec& dataset_;

@@ -23,7 +23,7 @@ struct PlannedCall {
   std::string dataset;
   std::string row_id;
   int repeat = 0;
-  std::string body;  // the request JSON
+  std::string body;                                    // the request JSON
   std::vector<std::optional<std::string>> references;  // for scoring, parallel to Job::scoring
 };
 

@@ -7,7 +7,8 @@ namespace evalrun {
 
 class ConcurrencyWindow {
  public:
-  ConcurrencyWindow(int max, bool adaptive) : max_(max), adaptive_(adaptive), window_(max), min_(max) {}
+  ConcurrencyWindow(int max, bool adaptive)
+      : max_(max), adaptive_(adaptive), window_(max), min_(max) {}
 
   int limit() const { return static_cast<int>(window_); }
   int min_reached() const { return min_; }

@@ -14,7 +14,6 @@ namespace {
 // A server that streams an unbounded body must not exhaust memory.
 constexpr size_t kMaxBodyBytes = 64u << 20;
 
-
 bool HeaderIs(std::string_view line, std::string_view name, std::string* value) {
   if (line.size() <= name.size() || line[name.size()] != ':') return false;
   if (strncasecmp(line.data(), name.data(), name.size()) != 0) return false;
@@ -50,8 +49,10 @@ static size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   HttpResult* result = &t->result;
   std::string_view line(data, size * n);
   std::string value;
-  if (HeaderIs(line, "x-request-id", &value)) result->request_id = value;
-  else if (HeaderIs(line, "retry-after", &value)) result->retry_after = value;
+  if (HeaderIs(line, "x-request-id", &value))
+    result->request_id = value;
+  else if (HeaderIs(line, "retry-after", &value))
+    result->retry_after = value;
   return size * n;
 }
 
@@ -99,7 +100,8 @@ CURL* CurlTransport::AcquireEasy() {
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_s * 1000));
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_s * 1000));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connect_timeout_s * 1000));
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -114,7 +116,8 @@ CURL* CurlTransport::AcquireEasy() {
   if (options_.http != "1.1") curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   if (options_.stall_timeout_s > 0) {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(options_.stall_timeout_s)));
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                     std::max(1L, static_cast<long>(options_.stall_timeout_s)));
   }
   return e;
 }
@@ -136,7 +139,8 @@ void CurlTransport::Start(HttpRequest request) {
   if (t->request.body.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   } else {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->request.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(t->request.body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->request.body.data());
   }
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
@@ -170,7 +174,8 @@ void CurlTransport::Collect(std::vector<HttpResult>* out) {
     // chunk times onto libcurl's clock; the contract then counts from the first byte sent.
     const double offset = t->first_header_ms - static_cast<double>(first_byte) / 1000.0;
     for (ChunkTime& c : r.chunks) {
-      c.ms = std::clamp(c.ms - offset - static_cast<double>(pretransfer) / 1000.0, 0.0, r.latency_ms);
+      c.ms =
+          std::clamp(c.ms - offset - static_cast<double>(pretransfer) / 1000.0, 0.0, r.latency_ms);
     }
     curl_multi_remove_handle(multi_, e);
     curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
@@ -193,11 +198,13 @@ void CurlTransport::Wait(std::vector<HttpResult>* out, int max_wait_ms) {
     curl_multi_perform(multi_, &running);
     Collect(out);
     if (out->size() > before) return;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return;
     int fds = 0;
     // Returns early on socket activity, libcurl's own timers, Wakeup(), or a signal (EINTR).
-    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::min<long long>(left.count(), 1000)), &fds);
+    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::min<long long>(left.count(), 1000)),
+                    &fds);
     if (interrupted_.exchange(false)) return;
   }
 }

@@ -21,7 +21,7 @@ struct TransportOptions {
   double connect_timeout_s = 10;
   std::string http = "auto";  // auto | 1.1 | 2
   std::string ca_bundle;
-  int max_in_flight = 16;  // sizes the connection cache
+  int max_in_flight = 16;      // sizes the connection cache
   double stall_timeout_s = 0;  // > 0: a transfer receiving no byte this long fails as a timeout
 };
 
@@ -44,8 +44,8 @@ class CurlTransport : public Transport {
   TransportOptions options_;
   CURLM* multi_ = nullptr;
   curl_slist* headers_ = nullptr;
-  std::vector<CURL*> all_;   // every easy handle, for cleanup
-  std::vector<CURL*> idle_;  // handles free for the next transfer
+  std::vector<CURL*> all_;          // every easy handle, for cleanup
+  std::vector<CURL*> idle_;         // handles free for the next transfer
   std::vector<HttpResult> failed_;  // transfers that could not start, reported by the next Wait
   size_t in_flight_ = 0;
   std::atomic<bool> interrupted_{false};

@@ -23,8 +23,10 @@ bool IsRetryable(ErrorKind kind) {
   }
 }
 
-double BackoffMs(const RetrySpec& retry, int failed_attempts, std::optional<double> retry_after_ms, double unit) {
-  const double exp = std::ldexp(static_cast<double>(retry.initial_backoff_ms), std::clamp(failed_attempts - 1, 0, 40));
+double BackoffMs(const RetrySpec& retry, int failed_attempts, std::optional<double> retry_after_ms,
+                 double unit) {
+  const double exp = std::ldexp(static_cast<double>(retry.initial_backoff_ms),
+                                std::clamp(failed_attempts - 1, 0, 40));
   const double cap = std::min(static_cast<double>(retry.max_backoff_ms), exp);
   double wait = std::clamp(unit, 0.0, 1.0) * cap;
   if (retry_after_ms) wait = std::max(wait, *retry_after_ms);
@@ -42,7 +44,9 @@ std::optional<double> ParseRetryAfterMs(std::string_view value, SystemTime now) 
   }
   const time_t when = curl_getdate(std::string(value).c_str(), nullptr);
   if (when < 0) return std::nullopt;
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::system_clock::from_time_t(when) - now).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::system_clock::from_time_t(when) - now)
+          .count();
   return std::clamp(ms, 0.0, 86400000.0);
 }
 

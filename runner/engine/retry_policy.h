@@ -19,7 +19,8 @@ bool IsRetryable(ErrorKind kind);
 /// Milliseconds to wait after `failed_attempts` attempts (1 after the first try): a uniform draw
 /// in [0, min(max_backoff, initial * 2^(failed_attempts-1))] (`unit` in [0,1) is the draw), raised
 /// to `retry_after_ms` when the server asked for longer; Retry-After wins over max_backoff_ms.
-double BackoffMs(const RetrySpec& retry, int failed_attempts, std::optional<double> retry_after_ms, double unit);
+double BackoffMs(const RetrySpec& retry, int failed_attempts, std::optional<double> retry_after_ms,
+                 double unit);
 
 /// Retry-After as milliseconds from `now`: delta-seconds ("120") or an HTTP date.
 std::optional<double> ParseRetryAfterMs(std::string_view value, SystemTime now);

@@ -25,18 +25,24 @@ struct CallState {
   std::vector<std::optional<std::string>> references;
   std::string started_at;  // of the first attempt
   int attempts = 0;
-  double queue_ms = 0;     // time spent waiting to retry
-  std::string body;        // kept only while waiting to retry
+  double queue_ms = 0;  // time spent waiting to retry
+  std::string body;     // kept only while waiting to retry
   SteadyTime failed_at;
-  double worst_usd = 0;    // what this call could cost at most, held against the budget
-  CallRecord last;         // the last failed attempt, recorded if no retry follows
+  double worst_usd = 0;  // what this call could cost at most, held against the budget
+  CallRecord last;       // the last failed attempt, recorded if no retry follows
 };
 
 class Loop {
  public:
-  Loop(const Job& job, CallPlanner& planner, Transport& transport, RecordSink& sink, const RunLoopOptions& options)
-      : job_(job), planner_(planner), transport_(transport), sink_(sink), options_(options),
-        window_(options.concurrency, options.adaptive_concurrency), rng_(std::random_device{}()) {}
+  Loop(const Job& job, CallPlanner& planner, Transport& transport, RecordSink& sink,
+       const RunLoopOptions& options)
+      : job_(job),
+        planner_(planner),
+        transport_(transport),
+        sink_(sink),
+        options_(options),
+        window_(options.concurrency, options.adaptive_concurrency),
+        rng_(std::random_device{}()) {}
 
   RunOutcome Run();
 
@@ -69,30 +75,40 @@ class Loop {
 
 void Loop::Start(uint64_t tag, CallState state) {
   ++state.attempts;
-  if (state.attempts == 1) state.started_at = Rfc3339Ms(std::chrono::system_clock::now());
-  else ++outcome_.retries;
+  if (state.attempts == 1)
+    state.started_at = Rfc3339Ms(std::chrono::system_clock::now());
+  else
+    ++outcome_.retries;
   std::string body = std::move(state.body);
   in_flight_.emplace(tag, std::move(state));
   transport_.Start(HttpRequest{tag, options_.chat_url, std::move(body), job_.stream});
 }
 
 double Loop::WorstUsd(size_t model_index, size_t body_bytes) const {
-  if (!options_.budget_usd || model_index >= options_.prices.size() || !options_.prices[model_index]) return 0;
+  if (!options_.budget_usd || model_index >= options_.prices.size() ||
+      !options_.prices[model_index])
+    return 0;
   const Pricing& p = *options_.prices[model_index];
   // A token is at least one byte, so the body's size bounds the prompt tokens from above.
-  const double out_tokens = model_index < options_.max_tokens.size() ? static_cast<double>(options_.max_tokens[model_index]) : 0;
-  return (static_cast<double>(body_bytes) * p.input_per_mtok + out_tokens * p.output_per_mtok) / 1e6;
+  const double out_tokens = model_index < options_.max_tokens.size()
+                                ? static_cast<double>(options_.max_tokens[model_index])
+                                : 0;
+  return (static_cast<double>(body_bytes) * p.input_per_mtok + out_tokens * p.output_per_mtok) /
+         1e6;
 }
 
 bool Loop::FitsBudget(double worst) {
   if (!options_.budget_usd || spent_ + reserved_ + worst <= *options_.budget_usd) return true;
-  outcome_.stop_reason = fmt::format("budget reached: ${:.6f} spent and ${:.6f} in flight; the next call could "
-                                     "cost ${:.6f}, past budget_usd ${}", spent_, reserved_, worst, *options_.budget_usd);
+  outcome_.stop_reason = fmt::format(
+      "budget reached: ${:.6f} spent and ${:.6f} in flight; the next call could "
+      "cost ${:.6f}, past budget_usd ${}",
+      spent_, reserved_, worst, *options_.budget_usd);
   return false;
 }
 
 void Loop::StartCalls() {
-  while (!Stopping() && StopLevel() == 0 && transport_.InFlight() < static_cast<size_t>(window_.limit())) {
+  while (!Stopping() && StopLevel() == 0 &&
+         transport_.InFlight() < static_cast<size_t>(window_.limit())) {
     const SteadyTime now = std::chrono::steady_clock::now();
     if (!retries_.empty() && retries_.begin()->first <= now) {
       if (!FitsBudget(retries_.begin()->second.worst_usd)) return;  // it ends with its last error
@@ -155,7 +171,8 @@ void Loop::OnFinished(HttpResult& http) {
   ctx.attempts = state.attempts;
   ctx.started_at = state.started_at;
   ctx.queue_ms = state.queue_ms;
-  ctx.price = state.model_index < options_.prices.size() ? options_.prices[state.model_index] : std::nullopt;
+  ctx.price = state.model_index < options_.prices.size() ? options_.prices[state.model_index]
+                                                         : std::nullopt;
   ctx.save_responses = options_.save_responses;
   ctx.api_key = options_.api_key;
   ctx.scorers = &job_.scoring;
@@ -164,15 +181,20 @@ void Loop::OnFinished(HttpResult& http) {
   CallRecord record = BuildRecord(ctx, http);
   reserved_ -= state.worst_usd;
   // A malformed 200 may have been billed without saying how much: count the worst case.
-  if (record.usage && record.cost_usd) spent_ += *record.cost_usd;
-  else if (record.error_kind == ErrorKind::kParse) spent_ += state.worst_usd;
+  if (record.usage && record.cost_usd)
+    spent_ += *record.cost_usd;
+  else if (record.error_kind == ErrorKind::kParse)
+    spent_ += state.worst_usd;
 
-  if (record.error_kind == ErrorKind::kRateLimit) window_.OnRateLimited();
-  else if (record.ok()) window_.OnSuccess();
+  if (record.error_kind == ErrorKind::kRateLimit)
+    window_.OnRateLimited();
+  else if (record.ok())
+    window_.OnSuccess();
   if (StopsRun(record.error_kind) && !Stopping()) {
     outcome_.stop_reason = fmt::format("the API answered {}: {}", record.http_status, record.error);
   }
-  if (IsRetryable(record.error_kind) && state.attempts < options_.retry.max_attempts && !Stopping()) {
+  if (IsRetryable(record.error_kind) && state.attempts < options_.retry.max_attempts &&
+      !Stopping()) {
     const SteadyTime now = std::chrono::steady_clock::now();
     const auto retry_after = ParseRetryAfterMs(http.retry_after, std::chrono::system_clock::now());
     const double unit = std::uniform_real_distribution<double>(0, 1)(rng_);
@@ -180,7 +202,8 @@ void Loop::OnFinished(HttpResult& http) {
     state.body = std::move(http.request_body);
     state.failed_at = now;
     state.last = std::move(record);
-    retries_.emplace(now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000)), std::move(state));
+    retries_.emplace(now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000)),
+                     std::move(state));
     return;
   }
   Emit(record);
@@ -188,8 +211,9 @@ void Loop::OnFinished(HttpResult& http) {
 
 int Loop::MsUntilNextRetry() const {
   if (retries_.empty()) return 1000;
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(retries_.begin()->first -
-                                                                        std::chrono::steady_clock::now()).count();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      retries_.begin()->first - std::chrono::steady_clock::now())
+                      .count();
   return static_cast<int>(std::clamp<long long>(ms + 1, 0, 1000));
 }
 

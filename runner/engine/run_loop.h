@@ -31,7 +31,7 @@ struct RunLoopOptions {
   bool adaptive_concurrency = true;  // AIMD on 429s; false keeps the window fixed
   RetrySpec retry;
   bool save_responses = true;
-  std::string api_key;  // only to scrub it from error messages
+  std::string api_key;                         // only to scrub it from error messages
   std::vector<std::optional<Pricing>> prices;  // per Job::models index
   /// No call starts unless spent + the worst case of every call in flight and of the new one stays
   /// within it. Needs a price and a max_tokens for every model (`max_tokens`, per model index).
@@ -48,7 +48,7 @@ struct RunOutcome {
   long long retries = 0;    // attempts after the first, over all calls
   int concurrency_min = 0;  // the smallest window the adaptive limit reached
   int concurrency_final = 0;
-  double spent_usd = 0;  // as the budget counts it
+  double spent_usd = 0;     // as the budget counts it
   std::string stop_reason;  // empty when the plan finished
   Status status;            // a planner or sink failure
 };

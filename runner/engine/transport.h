@@ -15,21 +15,21 @@ namespace evalrun {
 struct HttpRequest {
   uint64_t tag = 0;  // the caller's handle for this request, returned with its result
   std::string url;
-  std::string body;  // POSTed as JSON when not empty; empty means GET
+  std::string body;     // POSTed as JSON when not empty; empty means GET
   bool stream = false;  // time each piece of the body as it arrives
 };
 
 struct HttpResult {
   uint64_t tag = 0;
-  long status = 0;          // HTTP status; 0 when no response arrived
-  int curl_code = 0;        // CURLcode; 0 on a completed exchange
-  std::string curl_error;   // libcurl's message when curl_code != 0
+  long status = 0;         // HTTP status; 0 when no response arrived
+  int curl_code = 0;       // CURLcode; 0 on a completed exchange
+  std::string curl_error;  // libcurl's message when curl_code != 0
   std::string body;
-  std::string request_id;   // x-request-id response header, when present
-  std::string retry_after;  // Retry-After response header, when present
-  double latency_ms = 0;    // first byte sent to last byte received (libcurl's timings)
-  double connect_ms = 0;    // time spent connecting before the request went out
-  std::string request_body;  // the body sent, handed back so a retry need not keep a copy
+  std::string request_id;         // x-request-id response header, when present
+  std::string retry_after;        // Retry-After response header, when present
+  double latency_ms = 0;          // first byte sent to last byte received (libcurl's timings)
+  double connect_ms = 0;          // time spent connecting before the request went out
+  std::string request_body;       // the body sent, handed back so a retry need not keep a copy
   std::vector<ChunkTime> chunks;  // streamed requests: when each piece of the body arrived
 };
 

@@ -1,5 +1,6 @@
 // Job: the validated, typed form of a job file (CONTRACT.md "Job file"). Built once by ParseJob and
-// read, never changed, by every later stage. Paths inside are already resolved against the job file.
+// read, never changed, by every later stage. Paths inside are already resolved against the job
+// file.
 #pragma once
 
 #include <optional>
@@ -66,14 +67,14 @@ struct RateLimitSpec {
 };
 
 struct ScorerSpec {
-  std::string type;  // exact | contains | regex | json | number
-  std::string field;  // the row's reference field ("" for json without a reference)
-  std::string name;   // defaults to type
-  bool ignore_case = false;                // exact, contains, regex
-  std::string pattern;                     // regex: used instead of the reference field
+  std::string type;          // exact | contains | regex | json | number
+  std::string field;         // the row's reference field ("" for json without a reference)
+  std::string name;          // defaults to type
+  bool ignore_case = false;  // exact, contains, regex
+  std::string pattern;       // regex: used instead of the reference field
   std::vector<std::string> required_keys;  // json
   double tolerance = 1e-6;                 // number: absolute
-  std::string json;  // the whole entry as JSON, for the manifest
+  std::string json;                        // the whole entry as JSON, for the manifest
 };
 
 struct GateSpec {

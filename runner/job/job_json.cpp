@@ -19,18 +19,24 @@ void Params(Writer& w, const JsonParams& params) {
 
 void Optional(Writer& w, const char* key, const std::optional<double>& v) {
   w.Key(key);
-  if (v) w.Double(*v);
-  else w.Null();
+  if (v)
+    w.Double(*v);
+  else
+    w.Null();
 }
 
 }  // namespace
 
 const char* DatasetFormatName(DatasetFormat f) {
   switch (f) {
-    case DatasetFormat::kAuto: return "auto";
-    case DatasetFormat::kChat: return "chat";
-    case DatasetFormat::kFields: return "fields";
-    case DatasetFormat::kOpenAiBatch: return "openai-batch";
+    case DatasetFormat::kAuto:
+      return "auto";
+    case DatasetFormat::kChat:
+      return "chat";
+    case DatasetFormat::kFields:
+      return "fields";
+    case DatasetFormat::kOpenAiBatch:
+      return "openai-batch";
   }
   return "auto";
 }
@@ -39,31 +45,48 @@ std::string EffectiveJobJson(const Job& job) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
-  w.Key("name"); w.String(job.name);
-  w.Key("file"); w.String(job.file);
-  w.Key("endpoint"); w.StartObject();
-  w.Key("base_url"); w.String(job.endpoint.base_url);
-  w.Key("api_key_env"); w.String(job.endpoint.api_key_env);
-  w.Key("project"); w.String(job.endpoint.project);
-  w.Key("headers"); w.StartArray();
+  w.Key("name");
+  w.String(job.name);
+  w.Key("file");
+  w.String(job.file);
+  w.Key("endpoint");
+  w.StartObject();
+  w.Key("base_url");
+  w.String(job.endpoint.base_url);
+  w.Key("api_key_env");
+  w.String(job.endpoint.api_key_env);
+  w.Key("project");
+  w.String(job.endpoint.project);
+  w.Key("headers");
+  w.StartArray();
   for (const auto& h : job.endpoint.headers) w.String(h.first);  // names only
   w.EndArray();
-  w.Key("timeout_s"); w.Double(job.endpoint.timeout_s);
-  w.Key("connect_timeout_s"); w.Double(job.endpoint.connect_timeout_s);
-  w.Key("http"); w.String(job.endpoint.http);
-  w.Key("ca_bundle"); w.String(job.endpoint.ca_bundle);
+  w.Key("timeout_s");
+  w.Double(job.endpoint.timeout_s);
+  w.Key("connect_timeout_s");
+  w.Double(job.endpoint.connect_timeout_s);
+  w.Key("http");
+  w.String(job.endpoint.http);
+  w.Key("ca_bundle");
+  w.String(job.endpoint.ca_bundle);
   w.EndObject();
-  w.Key("models"); w.StartArray();
+  w.Key("models");
+  w.StartArray();
   for (const auto& m : job.models) {
     w.StartObject();
-    w.Key("id"); w.String(m.id);
-    w.Key("label"); w.String(m.label);
-    w.Key("params"); Params(w, m.params);
+    w.Key("id");
+    w.String(m.id);
+    w.Key("label");
+    w.String(m.label);
+    w.Key("params");
+    Params(w, m.params);
     w.Key("pricing");
     if (m.pricing) {
       w.StartObject();
-      w.Key("input_per_mtok"); w.Double(m.pricing->input_per_mtok);
-      w.Key("output_per_mtok"); w.Double(m.pricing->output_per_mtok);
+      w.Key("input_per_mtok");
+      w.Double(m.pricing->input_per_mtok);
+      w.Key("output_per_mtok");
+      w.Double(m.pricing->output_per_mtok);
       w.EndObject();
     } else {
       w.Null();
@@ -71,55 +94,86 @@ std::string EffectiveJobJson(const Job& job) {
     w.EndObject();
   }
   w.EndArray();
-  w.Key("datasets"); w.StartArray();
+  w.Key("datasets");
+  w.StartArray();
   for (const auto& d : job.datasets) {
     w.StartObject();
-    w.Key("path"); w.String(d.given_path);
-    w.Key("name"); w.String(d.name);
-    w.Key("format"); w.String(DatasetFormatName(d.format));
+    w.Key("path");
+    w.String(d.given_path);
+    w.Key("name");
+    w.String(d.name);
+    w.Key("format");
+    w.String(DatasetFormatName(d.format));
     w.Key("limit");
-    if (d.limit) w.Int64(*d.limit);
-    else w.Null();
-    w.Key("id_field"); w.String(d.id_field);
+    if (d.limit)
+      w.Int64(*d.limit);
+    else
+      w.Null();
+    w.Key("id_field");
+    w.String(d.id_field);
     w.EndObject();
   }
   w.EndArray();
-  w.Key("prompt"); w.StartObject();
-  w.Key("system"); w.String(job.prompt.system);
-  w.Key("template"); w.String(job.prompt.template_text);
+  w.Key("prompt");
+  w.StartObject();
+  w.Key("system");
+  w.String(job.prompt.system);
+  w.Key("template");
+  w.String(job.prompt.template_text);
   w.EndObject();
-  w.Key("params"); Params(w, job.params);
-  w.Key("stream"); w.Bool(job.stream);
-  w.Key("repeats"); w.Int(job.repeats);
-  w.Key("concurrency"); w.Int(job.concurrency);
-  w.Key("adaptive_concurrency"); w.Bool(job.adaptive_concurrency);
-  w.Key("rate_limit"); w.StartObject();
-  w.Key("requests_per_minute"); w.Double(job.rate_limit.requests_per_minute);
-  w.Key("tokens_per_minute"); w.Double(job.rate_limit.tokens_per_minute);
+  w.Key("params");
+  Params(w, job.params);
+  w.Key("stream");
+  w.Bool(job.stream);
+  w.Key("repeats");
+  w.Int(job.repeats);
+  w.Key("concurrency");
+  w.Int(job.concurrency);
+  w.Key("adaptive_concurrency");
+  w.Bool(job.adaptive_concurrency);
+  w.Key("rate_limit");
+  w.StartObject();
+  w.Key("requests_per_minute");
+  w.Double(job.rate_limit.requests_per_minute);
+  w.Key("tokens_per_minute");
+  w.Double(job.rate_limit.tokens_per_minute);
   w.EndObject();
-  w.Key("retry"); w.StartObject();
-  w.Key("max_attempts"); w.Int(job.retry.max_attempts);
-  w.Key("initial_backoff_ms"); w.Int(job.retry.initial_backoff_ms);
-  w.Key("max_backoff_ms"); w.Int(job.retry.max_backoff_ms);
+  w.Key("retry");
+  w.StartObject();
+  w.Key("max_attempts");
+  w.Int(job.retry.max_attempts);
+  w.Key("initial_backoff_ms");
+  w.Int(job.retry.initial_backoff_ms);
+  w.Key("max_backoff_ms");
+  w.Int(job.retry.max_backoff_ms);
   w.EndObject();
-  w.Key("scoring"); w.StartArray();
-  for (const auto& s : job.scoring) w.RawValue(s.json.data(), s.json.size(), rapidjson::kObjectType);
+  w.Key("scoring");
+  w.StartArray();
+  for (const auto& s : job.scoring)
+    w.RawValue(s.json.data(), s.json.size(), rapidjson::kObjectType);
   w.EndArray();
-  w.Key("gates"); w.StartObject();
+  w.Key("gates");
+  w.StartObject();
   Optional(w, "max_error_rate", job.gates.max_error_rate);
   Optional(w, "min_score", job.gates.min_score);
   Optional(w, "max_p95_latency_ms", job.gates.max_p95_latency_ms);
   Optional(w, "max_cost_usd", job.gates.max_cost_usd);
   w.EndObject();
   Optional(w, "budget_usd", job.budget_usd);
-  w.Key("pricing_file"); w.String(job.pricing_file);
-  w.Key("cache"); w.Bool(job.cache);
-  w.Key("output"); w.StartObject();
-  w.Key("dir"); w.String(job.output.dir);
-  w.Key("formats"); w.StartArray();
+  w.Key("pricing_file");
+  w.String(job.pricing_file);
+  w.Key("cache");
+  w.Bool(job.cache);
+  w.Key("output");
+  w.StartObject();
+  w.Key("dir");
+  w.String(job.output.dir);
+  w.Key("formats");
+  w.StartArray();
   for (const auto& f : job.output.formats) w.String(f);
   w.EndArray();
-  w.Key("save_responses"); w.Bool(job.output.save_responses);
+  w.Key("save_responses");
+  w.Bool(job.output.save_responses);
   w.EndObject();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());

@@ -19,12 +19,12 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kTopKeys = {
-    "name",   "endpoint", "models",   "datasets",   "prompt",       "params", "stream",
-    "repeats", "concurrency", "rate_limit", "retry", "scoring", "gates", "budget_usd",
-    "pricing_file", "output", "cache", "adaptive_concurrency"};
-const std::vector<std::string> kEndpointKeys = {"base_url", "api_key_env", "project", "headers",
-                                                "timeout_s", "connect_timeout_s", "http",
-                                                "ca_bundle"};
+    "name",   "endpoint",   "models",       "datasets",   "prompt", "params",
+    "stream", "repeats",    "concurrency",  "rate_limit", "retry",  "scoring",
+    "gates",  "budget_usd", "pricing_file", "output",     "cache",  "adaptive_concurrency"};
+const std::vector<std::string> kEndpointKeys = {"base_url", "api_key_env", "project",
+                                                "headers",  "timeout_s",   "connect_timeout_s",
+                                                "http",     "ca_bundle"};
 const std::vector<std::string> kModelKeys = {"id", "label", "params", "pricing"};
 const std::vector<std::string> kPricingKeys = {"input_per_mtok", "output_per_mtok"};
 const std::vector<std::string> kDatasetKeys = {"path", "name", "format", "limit", "id_field"};
@@ -32,7 +32,7 @@ const std::vector<std::string> kPromptKeys = {"system", "template"};
 const std::vector<std::string> kRateLimitKeys = {"requests_per_minute", "tokens_per_minute"};
 const std::vector<std::string> kRetryKeys = {"max_attempts", "initial_backoff_ms",
                                              "max_backoff_ms"};
-const std::vector<std::string> kScorerKeys = {"type", "field", "name", "ignore_case",
+const std::vector<std::string> kScorerKeys = {"type",    "field",         "name",     "ignore_case",
                                               "pattern", "required_keys", "tolerance"};
 const std::vector<std::string> kGateKeys = {"max_error_rate", "min_score", "max_p95_latency_ms",
                                             "max_cost_usd"};
@@ -167,8 +167,10 @@ class JobReader {
     }
     if (!ok) return false;
     // Both are checked, so both problems are reported at once.
-    const bool in = Number(node["input_per_mtok"], path + ".input_per_mtok", 0, &out->input_per_mtok);
-    const bool outp = Number(node["output_per_mtok"], path + ".output_per_mtok", 0, &out->output_per_mtok);
+    const bool in =
+        Number(node["input_per_mtok"], path + ".input_per_mtok", 0, &out->input_per_mtok);
+    const bool outp =
+        Number(node["output_per_mtok"], path + ".output_per_mtok", 0, &out->output_per_mtok);
     return in && outp;
   }
 
@@ -198,16 +200,19 @@ void ReadEndpoint(JobReader& r, const YAML::Node& n, Job& job) {
   Endpoint& e = job.endpoint;
   if (n["base_url"] && r.String(n["base_url"], "endpoint.base_url", &e.base_url)) {
     if (e.base_url.rfind("http://", 0) != 0 && e.base_url.rfind("https://", 0) != 0) {
-      r.Fail(n["base_url"], "endpoint.base_url", "endpoint.base_url must start with http:// or https://");
+      r.Fail(n["base_url"], "endpoint.base_url",
+             "endpoint.base_url must start with http:// or https://");
     }
     while (!e.base_url.empty() && e.base_url.back() == '/') e.base_url.pop_back();
   }
   if (n["api_key_env"]) r.String(n["api_key_env"], "endpoint.api_key_env", &e.api_key_env);
-  if (n["project"] && !IsPlainNull(n["project"])) r.String(n["project"], "endpoint.project", &e.project);
+  if (n["project"] && !IsPlainNull(n["project"]))
+    r.String(n["project"], "endpoint.project", &e.project);
   if (n["headers"] && r.ExpectMap(n["headers"], "endpoint.headers")) {
     for (const auto& kv : n["headers"]) {
       std::string name = kv.first.Scalar(), value;
-      if (r.String(kv.second, "endpoint.headers." + name, &value)) e.headers.emplace_back(name, value);
+      if (r.String(kv.second, "endpoint.headers." + name, &value))
+        e.headers.emplace_back(name, value);
     }
   }
   if (n["timeout_s"]) r.Number(n["timeout_s"], "endpoint.timeout_s", 0.001, &e.timeout_s);
@@ -241,8 +246,10 @@ void ReadModels(JobReader& r, const YAML::Node& n, Job& job) {
       r.String(m, path, &spec.id);
     } else if (r.ExpectMap(m, path)) {
       r.CheckKeys(m, path, kModelKeys);
-      if (!m["id"]) r.Fail(m, path, fmt::format("{} needs an id", path));
-      else r.String(m["id"], path + ".id", &spec.id);
+      if (!m["id"])
+        r.Fail(m, path, fmt::format("{} needs an id", path));
+      else
+        r.String(m["id"], path + ".id", &spec.id);
       if (m["label"]) r.String(m["label"], path + ".label", &spec.label);
       JsonParams own;
       if (m["params"]) r.Params(m["params"], path + ".params", &own);
@@ -255,7 +262,8 @@ void ReadModels(JobReader& r, const YAML::Node& n, Job& job) {
     if (spec.label.empty()) spec.label = spec.id;
     for (const auto& other : job.models) {
       if (other.label == spec.label) {
-        r.Fail(m, path, fmt::format("model '{}' is listed twice; give one a different label", spec.label));
+        r.Fail(m, path,
+               fmt::format("model '{}' is listed twice; give one a different label", spec.label));
       }
     }
     job.models.push_back(std::move(spec));
@@ -293,12 +301,17 @@ void ReadDatasets(JobReader& r, const YAML::Node& n, Job& job) {
       if (d["format"]) {
         std::string f;
         if (r.String(d["format"], path + ".format", &f)) {
-          if (f == "auto") spec.format = DatasetFormat::kAuto;
-          else if (f == "chat") spec.format = DatasetFormat::kChat;
-          else if (f == "fields") spec.format = DatasetFormat::kFields;
-          else if (f == "openai-batch") spec.format = DatasetFormat::kOpenAiBatch;
-          else r.Fail(d["format"], path + ".format",
-                      fmt::format("{}.format must be auto, chat, fields or openai-batch", path));
+          if (f == "auto")
+            spec.format = DatasetFormat::kAuto;
+          else if (f == "chat")
+            spec.format = DatasetFormat::kChat;
+          else if (f == "fields")
+            spec.format = DatasetFormat::kFields;
+          else if (f == "openai-batch")
+            spec.format = DatasetFormat::kOpenAiBatch;
+          else
+            r.Fail(d["format"], path + ".format",
+                   fmt::format("{}.format must be auto, chat, fields or openai-batch", path));
         }
       }
       if (d["limit"]) {
@@ -327,12 +340,15 @@ void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
     if (!r.ExpectMap(s, path)) continue;
     r.CheckKeys(s, path, kScorerKeys);
     ScorerSpec spec;
-    if (!s["type"]) r.Fail(s, path, fmt::format("{} needs a type ({})", path, Join(kScorerTypes)));
+    if (!s["type"])
+      r.Fail(s, path, fmt::format("{} needs a type ({})", path, Join(kScorerTypes)));
     else if (r.String(s["type"], path + ".type", &spec.type) &&
              std::find(kScorerTypes.begin(), kScorerTypes.end(), spec.type) == kScorerTypes.end()) {
-      r.Fail(s["type"], path + ".type", fmt::format("{}.type must be one of {}", path, Join(kScorerTypes)));
+      r.Fail(s["type"], path + ".type",
+             fmt::format("{}.type must be one of {}", path, Join(kScorerTypes)));
     }
-    if (s["field"]) r.String(s["field"], path + ".field", &spec.field);
+    if (s["field"])
+      r.String(s["field"], path + ".field", &spec.field);
     else if (spec.type != "json" && !(spec.type == "regex" && s["pattern"]))
       r.Fail(s, path, fmt::format("{} needs a reference field", path));
     spec.name = spec.type;
@@ -343,18 +359,22 @@ void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
       try {
         std::regex check(spec.pattern);
       } catch (const std::regex_error& e) {
-        r.Fail(s["pattern"], path + ".pattern", fmt::format("{}.pattern is not a valid regex: {}", path, e.what()));
+        r.Fail(s["pattern"], path + ".pattern",
+               fmt::format("{}.pattern is not a valid regex: {}", path, e.what()));
       }
     }
     if (const YAML::Node keys = s["required_keys"]) {
-      if (!keys.IsSequence()) r.Fail(keys, path + ".required_keys", path + ".required_keys must be a list");
-      else for (size_t k = 0; k < keys.size(); ++k) {
-        std::string key;
-        if (r.String(keys[k], path + ".required_keys", &key)) spec.required_keys.push_back(key);
-      }
+      if (!keys.IsSequence())
+        r.Fail(keys, path + ".required_keys", path + ".required_keys must be a list");
+      else
+        for (size_t k = 0; k < keys.size(); ++k) {
+          std::string key;
+          if (r.String(keys[k], path + ".required_keys", &key)) spec.required_keys.push_back(key);
+        }
     }
     for (const auto& other : job.scoring) {
-      if (other.name == spec.name) r.Fail(s, path, fmt::format("two scorers are named '{}'; give one a name", spec.name));
+      if (other.name == spec.name)
+        r.Fail(s, path, fmt::format("two scorers are named '{}'; give one a name", spec.name));
     }
     std::string error;
     if (!YamlToJson(s, &spec.json, &error)) spec.json = "{}";
@@ -366,7 +386,8 @@ void ReadOutput(JobReader& r, const YAML::Node& n, Job& job) {
   if (!r.ExpectMap(n, "output")) return;
   r.CheckKeys(n, "output", kOutputKeys);
   if (n["dir"]) r.String(n["dir"], "output.dir", &job.output.dir);
-  if (n["save_responses"]) r.Bool(n["save_responses"], "output.save_responses", &job.output.save_responses);
+  if (n["save_responses"])
+    r.Bool(n["save_responses"], "output.save_responses", &job.output.save_responses);
   if (n["formats"]) {
     const YAML::Node f = n["formats"];
     if (!f.IsSequence()) {
@@ -381,7 +402,8 @@ void ReadOutput(JobReader& r, const YAML::Node& n, Job& job) {
         std::string hint = ClosestMatch(fmt_name, kFormats);
         r.Fail(f[i], "output.formats",
                fmt::format("unknown output format '{}'{} (valid: {})", fmt_name,
-                           hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), Join(kFormats)));
+                           hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint),
+                           Join(kFormats)));
       } else {
         job.output.formats.push_back(fmt_name);
       }
@@ -400,32 +422,41 @@ void ReadTop(JobReader& r, const YAML::Node& root, Job& job) {
   // params first: models merge their own params over them.
   if (root["params"]) r.Params(root["params"], "params", &job.params);
   if (root["endpoint"]) ReadEndpoint(r, root["endpoint"], job);
-  if (!root["models"]) r.Fail(root, "models", "the job needs models");
-  else ReadModels(r, root["models"], job);
+  if (!root["models"])
+    r.Fail(root, "models", "the job needs models");
+  else
+    ReadModels(r, root["models"], job);
   for (auto& m : job.models) m.params = MergeParams(job.params, m.params);
-  if (!root["datasets"]) r.Fail(root, "datasets", "the job needs datasets");
-  else ReadDatasets(r, root["datasets"], job);
+  if (!root["datasets"])
+    r.Fail(root, "datasets", "the job needs datasets");
+  else
+    ReadDatasets(r, root["datasets"], job);
   if (const YAML::Node p = root["prompt"]; p && r.ExpectMap(p, "prompt")) {
     r.CheckKeys(p, "prompt", kPromptKeys);
-    if (p["system"] && !IsPlainNull(p["system"])) r.String(p["system"], "prompt.system", &job.prompt.system);
+    if (p["system"] && !IsPlainNull(p["system"]))
+      r.String(p["system"], "prompt.system", &job.prompt.system);
     if (p["template"]) r.String(p["template"], "prompt.template", &job.prompt.template_text);
   }
   if (root["stream"]) r.Bool(root["stream"], "stream", &job.stream);
   if (root["cache"]) r.Bool(root["cache"], "cache", &job.cache);
-  if (root["adaptive_concurrency"]) r.Bool(root["adaptive_concurrency"], "adaptive_concurrency", &job.adaptive_concurrency);
+  if (root["adaptive_concurrency"])
+    r.Bool(root["adaptive_concurrency"], "adaptive_concurrency", &job.adaptive_concurrency);
   r.IntInto(root, "repeats", "repeats", 1, 1000000, &job.repeats);
   r.IntInto(root, "concurrency", "concurrency", 1, 100000, &job.concurrency);
   if (const YAML::Node rl = root["rate_limit"]; rl && r.ExpectMap(rl, "rate_limit")) {
     r.CheckKeys(rl, "rate_limit", kRateLimitKeys);
     if (rl["requests_per_minute"])
-      r.Number(rl["requests_per_minute"], "rate_limit.requests_per_minute", 0, &job.rate_limit.requests_per_minute);
+      r.Number(rl["requests_per_minute"], "rate_limit.requests_per_minute", 0,
+               &job.rate_limit.requests_per_minute);
     if (rl["tokens_per_minute"])
-      r.Number(rl["tokens_per_minute"], "rate_limit.tokens_per_minute", 0, &job.rate_limit.tokens_per_minute);
+      r.Number(rl["tokens_per_minute"], "rate_limit.tokens_per_minute", 0,
+               &job.rate_limit.tokens_per_minute);
   }
   if (const YAML::Node rt = root["retry"]; rt && r.ExpectMap(rt, "retry")) {
     r.CheckKeys(rt, "retry", kRetryKeys);
     r.IntInto(rt, "max_attempts", "retry.max_attempts", 1, 100, &job.retry.max_attempts);
-    r.IntInto(rt, "initial_backoff_ms", "retry.initial_backoff_ms", 0, 3600000, &job.retry.initial_backoff_ms);
+    r.IntInto(rt, "initial_backoff_ms", "retry.initial_backoff_ms", 0, 3600000,
+              &job.retry.initial_backoff_ms);
     r.IntInto(rt, "max_backoff_ms", "retry.max_backoff_ms", 0, 3600000, &job.retry.max_backoff_ms);
   }
   if (root["scoring"]) ReadScoring(r, root["scoring"], job);
@@ -445,7 +476,8 @@ void ReadTop(JobReader& r, const YAML::Node& root, Job& job) {
     if (r.Number(root["budget_usd"], "budget_usd", 0, &v)) job.budget_usd = v;
   }
   if (root["pricing_file"] && !IsPlainNull(root["pricing_file"])) {
-    job.pricing_file = r.ExistingPath(root["pricing_file"], "pricing_file", job.base_dir, "pricing file");
+    job.pricing_file =
+        r.ExistingPath(root["pricing_file"], "pricing_file", job.base_dir, "pricing file");
   }
   if (root["output"]) ReadOutput(r, root["output"], job);
 }
@@ -480,16 +512,20 @@ bool ApplyOverride(YAML::Node root, const JobOverride& o, std::string* error) {
         *error = fmt::format("--set {}: '{}' is not an index of that list", o.path, segs[i]);
         return false;
       }
-      if (last) cur[static_cast<size_t>(idx)] = value;
-      else cur.reset(cur[static_cast<size_t>(idx)]);
+      if (last)
+        cur[static_cast<size_t>(idx)] = value;
+      else
+        cur.reset(cur[static_cast<size_t>(idx)]);
       continue;
     }
     if (cur.IsDefined() && !cur.IsMap() && !cur.IsNull()) {
       *error = fmt::format("--set {}: '{}' is inside a value that is not a map", o.path, segs[i]);
       return false;
     }
-    if (last) cur[segs[i]] = value;
-    else cur.reset(cur[segs[i]]);
+    if (last)
+      cur[segs[i]] = value;
+    else
+      cur.reset(cur[segs[i]]);
   }
   return true;
 }
@@ -499,9 +535,12 @@ bool ApplyOverride(YAML::Node root, const JobOverride& o, std::string* error) {
 JsonParams MergeParams(const JsonParams& base, const JsonParams& over) {
   JsonParams out = base;
   for (const auto& kv : over) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == kv.first; });
-    if (it == out.end()) out.push_back(kv);
-    else it->second = kv.second;
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == kv.first; });
+    if (it == out.end())
+      out.push_back(kv);
+    else
+      it->second = kv.second;
   }
   return out;
 }

@@ -28,7 +28,8 @@ JobParseResult ParseJobText(const std::string& yaml_text, const std::string& fil
                             const std::vector<JobOverride>& overrides = {});
 
 /// Reads and parses the job file at `file`.
-JobParseResult ParseJobFile(const std::string& file, const std::vector<JobOverride>& overrides = {});
+JobParseResult ParseJobFile(const std::string& file,
+                            const std::vector<JobOverride>& overrides = {});
 
 /// Parses "a.b=c" into a JobOverride; false when there is no '=' or the key is empty.
 bool ParseOverride(const std::string& text, JobOverride* out);

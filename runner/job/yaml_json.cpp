@@ -10,7 +10,9 @@
 namespace evalrun {
 namespace {
 
-bool IsQuoted(const YAML::Node& node) { return node.Tag() == "!"; }
+bool IsQuoted(const YAML::Node& node) {
+  return node.Tag() == "!";
+}
 
 bool Write(const YAML::Node& node, rapidjson::Writer<rapidjson::StringBuffer>& w,
            std::string* error) {

@@ -13,12 +13,14 @@ namespace evalrun {
 namespace {
 
 constexpr std::array<const char*, 32> kWords = {
-    "the",    "model",  "answer", "because", "data",   "result", "token",  "value",
-    "first",  "then",   "so",     "which",   "small",  "large",  "clear",  "step",
-    "number", "check",  "reason", "simple",  "given",  "this",   "that",   "with",
-    "each",   "case",   "more",   "less",    "true",   "likely", "here",   "final"};
+    "the",    "model", "answer", "because", "data",  "result", "token", "value",
+    "first",  "then",  "so",     "which",   "small", "large",  "clear", "step",
+    "number", "check", "reason", "simple",  "given", "this",   "that",  "with",
+    "each",   "case",  "more",   "less",    "true",  "likely", "here",  "final"};
 
-double Unit(uint64_t h) { return static_cast<double>(h >> 11) / 9007199254740992.0; }
+double Unit(uint64_t h) {
+  return static_cast<double>(h >> 11) / 9007199254740992.0;
+}
 
 bool ParseInt(std::string_view text, size_t* pos, long long* out) {
   size_t start = *pos;
@@ -99,14 +101,22 @@ bool SolveArithmetic(std::string_view text, std::string* answer) {
     if (!ParseInt(text, &pos, &b)) continue;
     if (std::llabs(a) > 1000000000 || std::llabs(b) > 1000000000) return false;
     switch (op) {
-      case '+': *answer = std::to_string(a + b); break;
-      case '-': *answer = std::to_string(a - b); break;
+      case '+':
+        *answer = std::to_string(a + b);
+        break;
+      case '-':
+        *answer = std::to_string(a - b);
+        break;
       case '*':
-      case 'x': *answer = std::to_string(a * b); break;
+      case 'x':
+        *answer = std::to_string(a * b);
+        break;
       case '/':
         if (b == 0) return false;
-        if (a % b == 0) *answer = std::to_string(a / b);
-        else *answer = fmt::format("{:.2f}", static_cast<double>(a) / static_cast<double>(b));
+        if (a % b == 0)
+          *answer = std::to_string(a / b);
+        else
+          *answer = fmt::format("{:.2f}", static_cast<double>(a) / static_cast<double>(b));
         break;
     }
     return true;
@@ -115,7 +125,8 @@ bool SolveArithmetic(std::string_view text, std::string* answer) {
 }
 
 MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
-                       std::optional<long long> max_tokens, const MockLatency& latency, uint64_t nonce) {
+                       std::optional<long long> max_tokens, const MockLatency& latency,
+                       uint64_t nonce) {
   MockReply reply;
   reply.prompt_tokens = kTokensPerRequest;
   if (messages.IsArray()) {
@@ -135,8 +146,9 @@ MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
       // A plausible slip: off by a small amount, the way weak models err.
       long long delta = static_cast<long long>(1 + (h >> 20) % 9) * ((h >> 40) % 2 ? 1 : -1);
       double v = std::strtod(answer.c_str(), nullptr);
-      answer = answer.find('.') == std::string::npos ? std::to_string(static_cast<long long>(v) + delta)
-                                                     : fmt::format("{:.2f}", v + static_cast<double>(delta));
+      answer = answer.find('.') == std::string::npos
+                   ? std::to_string(static_cast<long long>(v) + delta)
+                   : fmt::format("{:.2f}", v + static_cast<double>(delta));
     }
     reply.content = answer;
   } else {
@@ -154,7 +166,8 @@ MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
   if (max_tokens && *max_tokens > 0 && reply.completion_tokens > *max_tokens) {
     reply.content.resize(static_cast<size_t>(*max_tokens) * 4);
     // Never cut a UTF-8 sequence in half: back off to a character boundary.
-    while (!reply.content.empty() && (static_cast<unsigned char>(reply.content.back()) & 0xC0) == 0x80) {
+    while (!reply.content.empty() &&
+           (static_cast<unsigned char>(reply.content.back()) & 0xC0) == 0x80) {
       reply.content.pop_back();
     }
     if (!reply.content.empty() && static_cast<unsigned char>(reply.content.back()) >= 0xC0) {
@@ -164,8 +177,9 @@ MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
     reply.finish_reason = "length";
   }
   const double jitter = 1 + latency.jitter * (2 * Unit(StableHash("jitter", nonce)) - 1);
-  reply.delay_ms = (latency.base_ms + latency.per_token_ms * static_cast<double>(reply.completion_tokens)) *
-                   model.latency_scale * jitter;
+  reply.delay_ms =
+      (latency.base_ms + latency.per_token_ms * static_cast<double>(reply.completion_tokens)) *
+      model.latency_scale * jitter;
   return reply;
 }
 

@@ -42,7 +42,8 @@ struct MockReply {
 
 /// The reply of `model` to `messages` (an array of {role, content}).
 MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
-                       std::optional<long long> max_tokens, const MockLatency& latency, uint64_t nonce);
+                       std::optional<long long> max_tokens, const MockLatency& latency,
+                       uint64_t nonce);
 
 /// Solves the first "A op B" in `text` (op one of + - * x /); false when there is none.
 bool SolveArithmetic(std::string_view text, std::string* answer);

@@ -2,36 +2,34 @@
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <sys/socket.h>
-
+#include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstring>
+#include <ctime>
 #include <map>
 #include <random>
 #include <unordered_map>
 #include <unordered_set>
-#include <cerrno>
 
 #include "common/json_limits.h"
 #include "common/token_count.h"
-#include <csignal>
-#include <cstring>
-#include <ctime>
 
 namespace evalrun {
 
@@ -46,8 +44,8 @@ struct MockServer::State {
   uint64_t chat_requests = 0;
   uint64_t models_requests = 0;
   uint64_t next_id = 0;
-  uint64_t in_flight = 0;      // delayed replies not yet sent
-  uint64_t max_in_flight = 0;  // lets tests check a client's concurrency bound
+  uint64_t in_flight = 0;                 // delayed replies not yet sent
+  uint64_t max_in_flight = 0;             // lets tests check a client's concurrency bound
   std::unordered_set<std::string> peers;  // distinct client address:port = connections opened
   std::mt19937_64 rng;
   std::map<std::string, uint64_t> injected;  // fault name -> count
@@ -73,14 +71,21 @@ struct PendingReply {
 void Send(evhttp_request* req, int code, const std::string& body, const std::string& request_id,
           double retry_after_s = 0) {
   evkeyvalq* headers = evhttp_request_get_output_headers(req);
-  if (retry_after_s > 0) evhttp_add_header(headers, "Retry-After", fmt::format("{:g}", retry_after_s).c_str());
+  if (retry_after_s > 0)
+    evhttp_add_header(headers, "Retry-After", fmt::format("{:g}", retry_after_s).c_str());
   evhttp_add_header(headers, "Content-Type", "application/json");
   if (!request_id.empty()) evhttp_add_header(headers, "x-request-id", request_id.c_str());
   evbuffer* buf = evbuffer_new();
   evbuffer_add(buf, body.data(), body.size());
-  const char* reason = code == 200 ? "OK" : code == 400 ? "Bad Request" : code == 401 ? "Unauthorized"
-                                   : code == 402 ? "Payment Required" : code == 404 ? "Not Found" : code == 405 ? "Method Not Allowed"
-                                   : code == 429 ? "Too Many Requests" : code == 503 ? "Service Unavailable" : "Error";
+  const char* reason = code == 200   ? "OK"
+                       : code == 400 ? "Bad Request"
+                       : code == 401 ? "Unauthorized"
+                       : code == 402 ? "Payment Required"
+                       : code == 404 ? "Not Found"
+                       : code == 405 ? "Method Not Allowed"
+                       : code == 429 ? "Too Many Requests"
+                       : code == 503 ? "Service Unavailable"
+                                     : "Error";
   evhttp_send_reply(req, code, reason, buf);
   evbuffer_free(buf);
 }
@@ -91,9 +96,12 @@ std::string ErrorBody(const std::string& message, const char* type, const char* 
   w.StartObject();
   w.Key("error");
   w.StartObject();
-  w.Key("message"); w.String(message);
-  w.Key("type"); w.String(type);
-  w.Key("code"); w.String(code);
+  w.Key("message");
+  w.String(message);
+  w.Key("type");
+  w.String(type);
+  w.Key("code");
+  w.String(code);
   w.EndObject();
   w.EndObject();
   return buf.GetString();
@@ -127,14 +135,20 @@ void HandleModels(evhttp_request* req, MockServer::State& s) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
-  w.Key("object"); w.String("list");
-  w.Key("data"); w.StartArray();
+  w.Key("object");
+  w.String("list");
+  w.Key("data");
+  w.StartArray();
   for (const auto& m : MockModels()) {
     w.StartObject();
-    w.Key("id"); w.String(m.id);
-    w.Key("object"); w.String("model");
-    w.Key("created"); w.Int64(1700000000);
-    w.Key("owned_by"); w.String("evalrun-mock");
+    w.Key("id");
+    w.String(m.id);
+    w.Key("object");
+    w.String("model");
+    w.Key("created");
+    w.Int64(1700000000);
+    w.Key("owned_by");
+    w.String("evalrun-mock");
     w.EndObject();
   }
   w.EndArray();
@@ -144,11 +158,14 @@ void HandleModels(evhttp_request* req, MockServer::State& s) {
 
 void HandleStats(evhttp_request* req, MockServer::State& s) {
   std::string injected;
-  for (const auto& [name, n] : s.injected) injected += fmt::format(R"({}"{}":{})", injected.empty() ? "" : ",", name, n);
+  for (const auto& [name, n] : s.injected)
+    injected += fmt::format(R"({}"{}":{})", injected.empty() ? "" : ",", name, n);
   Send(req, 200,
-       fmt::format(R"({{"chat_requests":{},"models_requests":{},"max_in_flight":{},"connections":{},)"
-                   R"("early_retries":{},"injected":{{{}}}}})",
-                   s.chat_requests, s.models_requests, s.max_in_flight, s.peers.size(), s.early_retries, injected),
+       fmt::format(
+           R"({{"chat_requests":{},"models_requests":{},"max_in_flight":{},"connections":{},)"
+           R"("early_retries":{},"injected":{{{}}}}})",
+           s.chat_requests, s.models_requests, s.max_in_flight, s.peers.size(), s.early_retries,
+           injected),
        "");
 }
 
@@ -166,18 +183,24 @@ void Drop(evhttp_request* req) {
 }
 
 /// Injects the configured failures; true when it answered (or dropped) the request.
-bool InjectFault(evhttp_request* req, MockServer::State& s, uint64_t body_hash, const std::string& request_id) {
+bool InjectFault(evhttp_request* req, MockServer::State& s, uint64_t body_hash,
+                 const std::string& request_id) {
   const MockFaults& f = s.options.faults;
   auto count = [&](const char* name) { ++s.injected[name]; };
   if (f.quota_after >= 0 && static_cast<long long>(s.chat_requests) > f.quota_after) {
     count("402");
-    Send(req, 402, ErrorBody("You exceeded your current quota, please check your plan and billing details",
-                             "insufficient_quota", "insufficient_quota"), request_id);
+    Send(req, 402,
+         ErrorBody("You exceeded your current quota, please check your plan and billing details",
+                   "insufficient_quota", "insufficient_quota"),
+         request_id);
     return true;
   }
   if (f.max_concurrency > 0 && s.in_flight >= static_cast<uint64_t>(f.max_concurrency)) {
     count("429_concurrency");
-    Send(req, 429, ErrorBody("Concurrency limit reached for requests", "rate_limit_error", "rate_limit_exceeded"), request_id);
+    Send(req, 429,
+         ErrorBody("Concurrency limit reached for requests", "rate_limit_error",
+                   "rate_limit_exceeded"),
+         request_id);
     return true;
   }
   double u = std::uniform_real_distribution<double>(0, 1)(s.rng);
@@ -189,26 +212,36 @@ bool InjectFault(evhttp_request* req, MockServer::State& s, uint64_t body_hash, 
   if (take(f.rate_429)) {
     count("429");
     if (f.retry_after_s > 0) {
-      s.retry_not_before[body_hash] = std::chrono::steady_clock::now() +
-                                      std::chrono::microseconds(static_cast<long long>(f.retry_after_s * 1e6));
+      s.retry_not_before[body_hash] =
+          std::chrono::steady_clock::now() +
+          std::chrono::microseconds(static_cast<long long>(f.retry_after_s * 1e6));
     }
-    Send(req, 429, ErrorBody("Concurrency limit reached for requests", "rate_limit_error", "rate_limit_exceeded"),
+    Send(req, 429,
+         ErrorBody("Concurrency limit reached for requests", "rate_limit_error",
+                   "rate_limit_exceeded"),
          request_id, f.retry_after_s);
     return true;
   }
   if (take(f.rate_500)) {
     count("500");
-    Send(req, 500, ErrorBody("The server had an error while processing your request", "server_error", "internal_error"), request_id);
+    Send(req, 500,
+         ErrorBody("The server had an error while processing your request", "server_error",
+                   "internal_error"),
+         request_id);
     return true;
   }
   if (take(f.rate_503)) {
     count("503");
-    Send(req, 503, ErrorBody("The engine is currently overloaded, please try again later", "server_error", "overloaded"), request_id);
+    Send(req, 503,
+         ErrorBody("The engine is currently overloaded, please try again later", "server_error",
+                   "overloaded"),
+         request_id);
     return true;
   }
   if (take(f.rate_401)) {
     count("401");
-    Send(req, 401, ErrorBody("Authentication failed", "invalid_request_error", "invalid_api_key"), request_id);
+    Send(req, 401, ErrorBody("Authentication failed", "invalid_request_error", "invalid_api_key"),
+         request_id);
     return true;
   }
   if (take(f.rate_malformed)) {
@@ -275,44 +308,57 @@ std::string ChunkJson(const std::string& id, const std::string& model, const std
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
-  w.Key("id"); w.String(id);
-  w.Key("object"); w.String("chat.completion.chunk");
-  w.Key("model"); w.String(model);
-  w.Key("choices"); w.StartArray();
+  w.Key("id");
+  w.String(id);
+  w.Key("object");
+  w.String("chat.completion.chunk");
+  w.Key("model");
+  w.String(model);
+  w.Key("choices");
+  w.StartArray();
   if (!usage) {
     w.StartObject();
-    w.Key("index"); w.Int(0);
-    w.Key("delta"); w.StartObject();
+    w.Key("index");
+    w.Int(0);
+    w.Key("delta");
+    w.StartObject();
     if (content) {
       w.Key("content");
       w.String(*content);
     }
     w.EndObject();
     w.Key("finish_reason");
-    if (finish_reason) w.String(finish_reason);
-    else w.Null();
+    if (finish_reason)
+      w.String(finish_reason);
+    else
+      w.Null();
     w.EndObject();
   }
   w.EndArray();
   if (usage) {
-    w.Key("usage"); w.StartObject();
-    w.Key("prompt_tokens"); w.Int64(usage->prompt_tokens);
-    w.Key("completion_tokens"); w.Int64(usage->completion_tokens);
-    w.Key("total_tokens"); w.Int64(usage->prompt_tokens + usage->completion_tokens);
+    w.Key("usage");
+    w.StartObject();
+    w.Key("prompt_tokens");
+    w.Int64(usage->prompt_tokens);
+    w.Key("completion_tokens");
+    w.Int64(usage->completion_tokens);
+    w.Key("total_tokens");
+    w.Int64(usage->prompt_tokens + usage->completion_tokens);
     w.EndObject();
   }
   w.EndObject();
   return "data: " + std::string(buf.GetString(), buf.GetSize()) + "\n\n";
 }
 
-void StartStream(evhttp_request* req, MockServer::State& s, const MockModel& model, const MockReply& reply,
-                 bool include_usage, const std::string& request_id) {
+void StartStream(evhttp_request* req, MockServer::State& s, const MockModel& model,
+                 const MockReply& reply, bool include_usage, const std::string& request_id) {
   auto* p = new StreamReply{&s, req, evhttp_request_get_connection(req), nullptr, {}, {}, 0};
   const std::string id = "chatcmpl-" + request_id;
   // The first token waits for the base latency (prefill); each later word for its tokens.
   const double scale = reply.delay_ms > 0 && reply.completion_tokens > 0
-                           ? reply.delay_ms / (s.options.latency.base_ms + s.options.latency.per_token_ms *
-                                                                              static_cast<double>(reply.completion_tokens))
+                           ? reply.delay_ms / (s.options.latency.base_ms +
+                                               s.options.latency.per_token_ms *
+                                                   static_cast<double>(reply.completion_tokens))
                            : 0;
   std::string role_delta;
   p->events.push_back(ChunkJson(id, model.id, &role_delta, nullptr, nullptr));
@@ -323,7 +369,9 @@ void StartStream(evhttp_request* req, MockServer::State& s, const MockModel& mod
     size_t end = reply.content.find(' ', start);
     end = end == std::string::npos ? reply.content.size() : end + 1;
     std::string piece = reply.content.substr(start, end - start);
-    const double gap = first ? s.options.latency.base_ms : s.options.latency.per_token_ms * static_cast<double>(CountTextTokens(piece));
+    const double gap =
+        first ? s.options.latency.base_ms
+              : s.options.latency.per_token_ms * static_cast<double>(CountTextTokens(piece));
     p->events.push_back(ChunkJson(id, model.id, &piece, nullptr, nullptr));
     p->gaps_ms.push_back(gap * scale);
     start = end;
@@ -361,7 +409,8 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   const std::string request_id = fmt::format("mock-{}", ++s.next_id);
   evbuffer* in = evhttp_request_get_input_buffer(req);
   const size_t len = evbuffer_get_length(in);
-  const char* data = reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ev_ssize_t>(len)));
+  const char* data =
+      reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ev_ssize_t>(len)));
   const uint64_t body_hash = StableHash(std::string_view(data ? data : "", data ? len : 0));
   if (auto it = s.retry_not_before.find(body_hash); it != s.retry_not_before.end()) {
     if (std::chrono::steady_clock::now() < it->second) ++s.early_retries;
@@ -369,29 +418,44 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   }
   if (InjectFault(req, s, body_hash, request_id)) return;
   rapidjson::Document doc;
-  if (!ParseBoundedJson(std::string_view(data ? data : "", data ? len : 0), &doc) || !doc.IsObject()) {
-    return Send(req, 400, ErrorBody("We could not parse the JSON body of your request.", "invalid_request_error", "invalid_json"), request_id);
+  if (!ParseBoundedJson(std::string_view(data ? data : "", data ? len : 0), &doc) ||
+      !doc.IsObject()) {
+    return Send(req, 400,
+                ErrorBody("We could not parse the JSON body of your request.",
+                          "invalid_request_error", "invalid_json"),
+                request_id);
   }
   auto model_it = doc.FindMember("model");
   auto messages_it = doc.FindMember("messages");
   if (model_it == doc.MemberEnd() || !model_it->value.IsString()) {
-    return Send(req, 400, ErrorBody("you must provide a model parameter", "invalid_request_error", "missing_model"), request_id);
+    return Send(
+        req, 400,
+        ErrorBody("you must provide a model parameter", "invalid_request_error", "missing_model"),
+        request_id);
   }
-  if (messages_it == doc.MemberEnd() || !messages_it->value.IsArray() || messages_it->value.Empty()) {
-    return Send(req, 400, ErrorBody("'messages' must be a non-empty array", "invalid_request_error", "invalid_messages"), request_id);
+  if (messages_it == doc.MemberEnd() || !messages_it->value.IsArray() ||
+      messages_it->value.Empty()) {
+    return Send(req, 400,
+                ErrorBody("'messages' must be a non-empty array", "invalid_request_error",
+                          "invalid_messages"),
+                request_id);
   }
   const MockModel* model = FindMockModel(model_it->value.GetString());
   if (!model) {
-    return Send(req, 404, ErrorBody(fmt::format("The model `{}` does not exist", model_it->value.GetString()),
-                                    "invalid_request_error", "model_not_found"), request_id);
+    return Send(req, 404,
+                ErrorBody(fmt::format("The model `{}` does not exist", model_it->value.GetString()),
+                          "invalid_request_error", "model_not_found"),
+                request_id);
   }
   std::optional<long long> max_tokens;
   for (const char* key : {"max_tokens", "max_completion_tokens"}) {
     auto it = doc.FindMember(key);
     if (it != doc.MemberEnd() && it->value.IsInt64()) max_tokens = it->value.GetInt64();
   }
-  MockReply reply = MockComplete(*model, messages_it->value, max_tokens, s.options.latency, s.next_id);
-  if (auto st = doc.FindMember("stream"); st != doc.MemberEnd() && st->value.IsBool() && st->value.GetBool()) {
+  MockReply reply =
+      MockComplete(*model, messages_it->value, max_tokens, s.options.latency, s.next_id);
+  if (auto st = doc.FindMember("stream");
+      st != doc.MemberEnd() && st->value.IsBool() && st->value.GetBool()) {
     bool include_usage = false;
     if (auto so = doc.FindMember("stream_options"); so != doc.MemberEnd() && so->value.IsObject()) {
       auto iu = so->value.FindMember("include_usage");
@@ -404,31 +468,46 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
-  w.Key("id"); w.String("chatcmpl-" + request_id);
-  w.Key("object"); w.String("chat.completion");
-  w.Key("created"); w.Int64(static_cast<int64_t>(std::time(nullptr)));
-  w.Key("model"); w.String(model->id);
-  w.Key("choices"); w.StartArray();
+  w.Key("id");
+  w.String("chatcmpl-" + request_id);
+  w.Key("object");
+  w.String("chat.completion");
+  w.Key("created");
+  w.Int64(static_cast<int64_t>(std::time(nullptr)));
+  w.Key("model");
+  w.String(model->id);
+  w.Key("choices");
+  w.StartArray();
   w.StartObject();
-  w.Key("index"); w.Int(0);
-  w.Key("message"); w.StartObject();
-  w.Key("role"); w.String("assistant");
-  w.Key("content"); w.String(reply.content);
+  w.Key("index");
+  w.Int(0);
+  w.Key("message");
+  w.StartObject();
+  w.Key("role");
+  w.String("assistant");
+  w.Key("content");
+  w.String(reply.content);
   w.EndObject();
-  w.Key("finish_reason"); w.String(reply.finish_reason);
+  w.Key("finish_reason");
+  w.String(reply.finish_reason);
   w.EndObject();
   w.EndArray();
   if (!DropUsage(s)) {
-    w.Key("usage"); w.StartObject();
-    w.Key("prompt_tokens"); w.Int64(reply.prompt_tokens);
-    w.Key("completion_tokens"); w.Int64(reply.completion_tokens);
-    w.Key("total_tokens"); w.Int64(reply.prompt_tokens + reply.completion_tokens);
+    w.Key("usage");
+    w.StartObject();
+    w.Key("prompt_tokens");
+    w.Int64(reply.prompt_tokens);
+    w.Key("completion_tokens");
+    w.Int64(reply.completion_tokens);
+    w.Key("total_tokens");
+    w.Int64(reply.prompt_tokens + reply.completion_tokens);
     w.EndObject();
   }
   w.EndObject();
 
   if (reply.delay_ms <= 0) return Send(req, 200, buf.GetString(), request_id);
-  auto* p = new PendingReply{&s, req, evhttp_request_get_connection(req), nullptr, buf.GetString(), request_id};
+  auto* p = new PendingReply{
+      &s, req, evhttp_request_get_connection(req), nullptr, buf.GetString(), request_id};
   s.max_in_flight = std::max(s.max_in_flight, ++s.in_flight);
   p->timer = evtimer_new(s.base, OnReplyDue, p);
   const auto us = static_cast<long long>(reply.delay_ms * 1000);
@@ -453,29 +532,36 @@ void OnRequest(evhttp_request* req, void* arg) {
     s.peers.insert(fmt::format("{}:{}", addr ? addr : "", port));
   }
   if (!Authorized(req, s.options)) {
-    return Send(req, 401, ErrorBody("Authentication failed", "invalid_request_error", "invalid_api_key"), "");
+    return Send(req, 401,
+                ErrorBody("Authentication failed", "invalid_request_error", "invalid_api_key"), "");
   }
   if (path == "/v1/models" && method == EVHTTP_REQ_GET) return HandleModels(req, s);
   if (path == "/v1/chat/completions" && method == EVHTTP_REQ_POST) return HandleChat(req, s);
   if (path == "/v1/models" || path == "/v1/chat/completions") {
-    return Send(req, 405, ErrorBody("method not allowed", "invalid_request_error", "method_not_allowed"), "");
+    return Send(req, 405,
+                ErrorBody("method not allowed", "invalid_request_error", "method_not_allowed"), "");
   }
   Send(req, 404, ErrorBody("no such endpoint: " + path, "invalid_request_error", "not_found"), "");
 }
 
-void OnSignal(evutil_socket_t, short, void* arg) { event_base_loopexit(static_cast<event_base*>(arg), nullptr); }
+void OnSignal(evutil_socket_t, short, void* arg) {
+  event_base_loopexit(static_cast<event_base*>(arg), nullptr);
+}
 
-/// evhttp asks for a bufferevent per accepted connection: a TLS one when the server has a certificate.
+/// evhttp asks for a bufferevent per accepted connection: a TLS one when the server has a
+/// certificate.
 bufferevent* NewTlsBufferevent(event_base* base, void* arg) {
   SSL* ssl = SSL_new(static_cast<SSL_CTX*>(arg));
-  return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+  return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                        BEV_OPT_CLOSE_ON_FREE);
 }
 
 Result<SSL_CTX*> MakeTlsContext(const std::string& cert, const std::string& key) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (!ctx) return Status::Internal("OpenSSL could not create a TLS context");
   if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+      SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
     char err[256];
     ERR_error_string_n(ERR_get_error(), err, sizeof err);
     SSL_CTX_free(ctx);
@@ -506,7 +592,8 @@ Result<std::unique_ptr<MockServer>> MockServer::Start(const MockServerOptions& o
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   // A deep backlog: a client opening 1000+ connections at once must not see SYN retries.
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 8192) != 0) {
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(fd, 8192) != 0) {
     std::string err = std::strerror(errno);
     if (fd >= 0) close(fd);
     return Status::Io(fmt::format("cannot listen on {}:{}: {}", options.host, options.port, err));
@@ -545,11 +632,16 @@ MockServer::~MockServer() {
 }
 
 std::string MockServer::base_url() const {
-  return fmt::format("{}://{}:{}/v1", state_->ssl_ctx ? "https" : "http", state_->options.host, state_->port);
+  return fmt::format("{}://{}:{}/v1", state_->ssl_ctx ? "https" : "http", state_->options.host,
+                     state_->port);
 }
 
-void MockServer::Run() { event_base_dispatch(state_->base); }
+void MockServer::Run() {
+  event_base_dispatch(state_->base);
+}
 
-void MockServer::Stop() { event_base_loopexit(state_->base, nullptr); }
+void MockServer::Stop() {
+  event_base_loopexit(state_->base, nullptr);
+}
 
 }  // namespace evalrun

@@ -15,8 +15,8 @@ namespace evalrun {
 
 /// Failures the mock injects, to test a client against what real APIs do. Rates are per request.
 struct MockFaults {
-  double rate_429 = 0;         // "Concurrency limit reached for requests", with Retry-After
-  double retry_after_s = 1;    // the Retry-After of injected 429s; 0 sends none
+  double rate_429 = 0;       // "Concurrency limit reached for requests", with Retry-After
+  double retry_after_s = 1;  // the Retry-After of injected 429s; 0 sends none
   double rate_500 = 0;
   double rate_503 = 0;
   double rate_401 = 0;

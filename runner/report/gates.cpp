@@ -2,17 +2,19 @@
 
 namespace evalrun {
 
-std::vector<GateResult> EvaluateGates(const GateSpec& gates, const std::vector<ModelSummary>& models) {
+std::vector<GateResult> EvaluateGates(const GateSpec& gates,
+                                      const std::vector<ModelSummary>& models) {
   std::vector<GateResult> out;
   for (const ModelSummary& m : models) {
-    auto judge = [&](const char* name, const std::optional<double>& threshold, std::optional<double> value,
-                     bool at_most) {
+    auto judge = [&](const char* name, const std::optional<double>& threshold,
+                     std::optional<double> value, bool at_most) {
       if (!threshold) return;
       const bool passed = value && (at_most ? *value <= *threshold : *value >= *threshold);
       out.push_back({name, m.model, *threshold, value, passed});
     };
     std::optional<double> error_rate;
-    if (m.calls > 0) error_rate = static_cast<double>(m.calls - m.ok) / static_cast<double>(m.calls);
+    if (m.calls > 0)
+      error_rate = static_cast<double>(m.calls - m.ok) / static_cast<double>(m.calls);
     judge("max_error_rate", gates.max_error_rate, error_rate, true);
     judge("min_score", gates.min_score, m.score, false);
     judge("max_p95_latency_ms", gates.max_p95_latency_ms, m.p95_latency_ms, true);

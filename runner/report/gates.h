@@ -10,7 +10,8 @@
 
 namespace evalrun {
 
-std::vector<GateResult> EvaluateGates(const GateSpec& gates, const std::vector<ModelSummary>& models);
+std::vector<GateResult> EvaluateGates(const GateSpec& gates,
+                                      const std::vector<ModelSummary>& models);
 
 bool AllPassed(const std::vector<GateResult>& gates);
 

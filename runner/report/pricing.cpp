@@ -23,7 +23,8 @@ PricingTable LoadPricingFile(const std::string& path, Diagnostics* problems) {
     return table;
   }
   if (!root.IsMap() || !root["models"] || !root["models"].IsMap()) {
-    fail(root, "a pricing file is a map with a \"models\" map of id: {input_per_mtok, output_per_mtok}");
+    fail(root,
+         "a pricing file is a map with a \"models\" map of id: {input_per_mtok, output_per_mtok}");
     return table;
   }
   if (root["date"] && root["date"].IsScalar()) table.date = root["date"].Scalar();

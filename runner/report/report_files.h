@@ -12,7 +12,7 @@ namespace evalrun {
 
 /// Writes summary.json always, and report.md when "md" is among `formats`. Returns the formats
 /// asked for that this version cannot write yet, so the caller can say so.
-Status WriteReports(const std::string& dir, const Summary& summary, const std::vector<std::string>& formats,
-                    std::vector<std::string>* not_written);
+Status WriteReports(const std::string& dir, const Summary& summary,
+                    const std::vector<std::string>& formats, std::vector<std::string>* not_written);
 
 }  // namespace evalrun

@@ -17,7 +17,8 @@ std::string Cost(const std::optional<double>& c) {
 std::string Errors(const GroupSummary& g) {
   if (g.errors.empty()) return "0";
   std::string out;
-  for (const auto& [kind, n] : g.errors) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, kind);
+  for (const auto& [kind, n] : g.errors)
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, kind);
   return out;
 }
 
@@ -25,9 +26,12 @@ std::string Errors(const GroupSummary& g) {
 std::string Cell(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -37,8 +41,8 @@ std::string Cell(const std::string& s) {
 std::string SummaryToMarkdown(const Summary& s) {
   std::string md;
   md += fmt::format("# evalrun: {}\n\n", Cell(s.run.job));
-  md += fmt::format("Run `{}`, {} → {}, {:.1f} s wall.", s.run.run_id, s.run.started_at, s.run.finished_at,
-                    s.run.wall_s);
+  md += fmt::format("Run `{}`, {} → {}, {:.1f} s wall.", s.run.run_id, s.run.started_at,
+                    s.run.finished_at, s.run.wall_s);
   if (!s.run.stop_reason.empty()) md += fmt::format(" **Stopped early:** {}.", s.run.stop_reason);
   md += "\n\n";
   if (s.run.concurrency > 0) {
@@ -49,8 +53,8 @@ std::string SummaryToMarkdown(const Summary& s) {
     md += fmt::format("; {} retries.\n\n", s.run.retries);
   }
   md += fmt::format("{} calls, {} ok, {} failed; {} prompt + {} completion tokens; cost {}.\n\n",
-                    s.totals.calls, s.totals.ok, s.totals.calls - s.totals.ok, s.totals.prompt_tokens,
-                    s.totals.completion_tokens, Cost(s.totals.cost_usd));
+                    s.totals.calls, s.totals.ok, s.totals.calls - s.totals.ok,
+                    s.totals.prompt_tokens, s.totals.completion_tokens, Cost(s.totals.cost_usd));
 
   bool any_scores = false;
   for (const auto& g : s.groups) any_scores |= !g.scores.empty();
@@ -62,32 +66,39 @@ std::string SummaryToMarkdown(const Summary& s) {
   if (any_scores) md += "--:|";
   md += "--:|--:|--:|--:|--:|--:|--:|\n";
   for (const auto& g : s.groups) {
-    md += fmt::format("| {} | {} | {} | {} | {} |", Cell(g.model), Cell(g.dataset), g.calls, g.ok, Errors(g));
+    md += fmt::format("| {} | {} | {} | {} | {} |", Cell(g.model), Cell(g.dataset), g.calls, g.ok,
+                      Errors(g));
     if (any_scores) {
       std::string scores;
-      for (const auto& [name, v] : g.scores) scores += fmt::format("{}{} {:.3f}", scores.empty() ? "" : ", ", name, v);
+      for (const auto& [name, v] : g.scores)
+        scores += fmt::format("{}{} {:.3f}", scores.empty() ? "" : ", ", name, v);
       md += fmt::format(" {} |", scores.empty() ? "–" : scores);
     }
-    md += fmt::format(" {} | {} | {} | {} | {} | {:.1f} | {} |\n", Ms(g.latency_ms, &LatencyStats::p50),
-                      Ms(g.latency_ms, &LatencyStats::p95), Ms(g.latency_ms, &LatencyStats::p99),
-                      g.prompt_tokens, g.completion_tokens, g.output_tokens_per_s, Cost(g.cost_usd));
+    md += fmt::format(" {} | {} | {} | {} | {} | {:.1f} | {} |\n",
+                      Ms(g.latency_ms, &LatencyStats::p50), Ms(g.latency_ms, &LatencyStats::p95),
+                      Ms(g.latency_ms, &LatencyStats::p99), g.prompt_tokens, g.completion_tokens,
+                      g.output_tokens_per_s, Cost(g.cost_usd));
   }
   bool any_ttft = false;
   for (const auto& g : s.groups) any_ttft |= g.ttft_ms.has_value();
   if (any_ttft) {
-    md += "\n## Streaming\n\n| model | dataset | TTFT p50 ms | TTFT p95 ms | TTFT p99 ms | inter-token p50 ms | inter-token p95 ms |\n"
-          "|---|---|--:|--:|--:|--:|--:|\n";
+    md +=
+        "\n## Streaming\n\n| model | dataset | TTFT p50 ms | TTFT p95 ms | TTFT p99 ms | "
+        "inter-token p50 ms | inter-token p95 ms |\n"
+        "|---|---|--:|--:|--:|--:|--:|\n";
     for (const auto& g : s.groups) {
       md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", Cell(g.model), Cell(g.dataset),
                         Ms(g.ttft_ms, &LatencyStats::p50), Ms(g.ttft_ms, &LatencyStats::p95),
-                        Ms(g.ttft_ms, &LatencyStats::p99), Ms(g.itl_ms, &LatencyStats::p50), Ms(g.itl_ms, &LatencyStats::p95));
+                        Ms(g.ttft_ms, &LatencyStats::p99), Ms(g.itl_ms, &LatencyStats::p50),
+                        Ms(g.itl_ms, &LatencyStats::p95));
     }
   }
   if (!s.gates.empty()) {
     md += "\n## Gates\n\n| gate | model | threshold | value | verdict |\n|---|---|--:|--:|---|\n";
     for (const auto& g : s.gates) {
       md += fmt::format("| {} | {} | {} | {} | {} |\n", g.name, Cell(g.model), g.threshold,
-                        g.value ? fmt::format("{:.4g}", *g.value) : "–", g.passed ? "pass" : "**FAIL**");
+                        g.value ? fmt::format("{:.4g}", *g.value) : "–",
+                        g.passed ? "pass" : "**FAIL**");
     }
   }
   return md;

@@ -11,7 +11,9 @@ void Samples::Add(double v) {
   sum_ += v;
 }
 
-double Samples::Mean() const { return values_.empty() ? 0 : sum_ / static_cast<double>(values_.size()); }
+double Samples::Mean() const {
+  return values_.empty() ? 0 : sum_ / static_cast<double>(values_.size());
+}
 
 double Samples::Max() const {
   return values_.empty() ? 0 : *std::max_element(values_.begin(), values_.end());

@@ -5,7 +5,8 @@ namespace {
 
 std::optional<LatencyStats> StatsOf(Samples& s) {
   if (s.empty()) return std::nullopt;
-  return LatencyStats{s.Mean(), s.Percentile(50), s.Percentile(90), s.Percentile(95), s.Percentile(99), s.Max()};
+  return LatencyStats{s.Mean(),         s.Percentile(50), s.Percentile(90),
+                      s.Percentile(95), s.Percentile(99), s.Max()};
 }
 
 }  // namespace
@@ -39,8 +40,10 @@ void SummaryBuilder::Add(const CallRecord& r) {
     m.latency.Add(r.latency_ms);
   }
   if (r.usage) {
-    if (r.cost_usd) m.cost += *r.cost_usd;
-    else m.price_unknown = true;
+    if (r.cost_usd)
+      m.cost += *r.cost_usd;
+    else
+      m.price_unknown = true;
   }
   for (const auto& [name, v] : r.scores) {
     m.score_sum += v;
@@ -61,8 +64,10 @@ void SummaryBuilder::Add(const CallRecord& r) {
     g.out.prompt_tokens += r.usage->prompt_tokens;
     g.out.completion_tokens += r.usage->completion_tokens;
     g.out.total_tokens += r.usage->total_tokens;
-    if (r.cost_usd) g.cost += *r.cost_usd;
-    else g.price_unknown = true;
+    if (r.cost_usd)
+      g.cost += *r.cost_usd;
+    else
+      g.price_unknown = true;
   } else if (r.ok()) {
     ++g.out.calls_without_usage;
   }
@@ -84,7 +89,8 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
     out.ttft_ms = StatsOf(g.ttft);
     out.itl_ms = StatsOf(g.itl);
     if (!g.price_unknown) out.cost_usd = g.cost;
-    for (const auto& [name, sn] : g.score_sums) out.scores[name] = sn.first / static_cast<double>(sn.second);
+    for (const auto& [name, sn] : g.score_sums)
+      out.scores[name] = sn.first / static_cast<double>(sn.second);
     if (run.wall_s > 0) {
       out.calls_per_s = static_cast<double>(out.calls) / run.wall_s;
       out.output_tokens_per_s = static_cast<double>(out.completion_tokens) / run.wall_s;

@@ -30,8 +30,8 @@ struct GroupSummary {
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   long long total_tokens = 0;
-  long long calls_without_usage = 0;  // ok calls whose response carried no usage
-  std::optional<double> cost_usd;     // null where a price is unknown
+  long long calls_without_usage = 0;     // ok calls whose response carried no usage
+  std::optional<double> cost_usd;        // null where a price is unknown
   std::map<std::string, double> scores;  // scorer name -> mean
   double calls_per_s = 0;
   double output_tokens_per_s = 0;

@@ -15,19 +15,27 @@ void Stats(Writer& w, const char* key, const std::optional<LatencyStats>& s) {
     return;
   }
   w.StartObject();
-  w.Key("mean"); w.Double(s->mean);
-  w.Key("p50"); w.Double(s->p50);
-  w.Key("p90"); w.Double(s->p90);
-  w.Key("p95"); w.Double(s->p95);
-  w.Key("p99"); w.Double(s->p99);
-  w.Key("max"); w.Double(s->max);
+  w.Key("mean");
+  w.Double(s->mean);
+  w.Key("p50");
+  w.Double(s->p50);
+  w.Key("p90");
+  w.Double(s->p90);
+  w.Key("p95");
+  w.Double(s->p95);
+  w.Key("p99");
+  w.Double(s->p99);
+  w.Key("max");
+  w.Double(s->max);
   w.EndObject();
 }
 
 void Cost(Writer& w, const std::optional<double>& cost) {
   w.Key("cost_usd");
-  if (cost) w.Double(*cost);
-  else w.Null();
+  if (cost)
+    w.Double(*cost);
+  else
+    w.Null();
 }
 
 }  // namespace
@@ -37,34 +45,50 @@ std::string SummaryToJson(const Summary& s) {
   Writer w(buf);
   w.SetMaxDecimalPlaces(6);
   w.StartObject();
-  w.Key("run_id"); w.String(s.run.run_id);
-  w.Key("job"); w.String(s.run.job);
-  w.Key("started_at"); w.String(s.run.started_at);
-  w.Key("finished_at"); w.String(s.run.finished_at);
-  w.Key("wall_s"); w.Double(s.run.wall_s);
+  w.Key("run_id");
+  w.String(s.run.run_id);
+  w.Key("job");
+  w.String(s.run.job);
+  w.Key("started_at");
+  w.String(s.run.started_at);
+  w.Key("finished_at");
+  w.String(s.run.finished_at);
+  w.Key("wall_s");
+  w.Double(s.run.wall_s);
   w.Key("stop_reason");
-  if (s.run.stop_reason.empty()) w.Null();
-  else w.String(s.run.stop_reason);
+  if (s.run.stop_reason.empty())
+    w.Null();
+  else
+    w.String(s.run.stop_reason);
   w.Key("concurrency");
   if (s.run.concurrency > 0) {
     w.StartObject();
-    w.Key("configured"); w.Int(s.run.concurrency);
-    w.Key("min_reached"); w.Int(s.run.concurrency_min);
+    w.Key("configured");
+    w.Int(s.run.concurrency);
+    w.Key("min_reached");
+    w.Int(s.run.concurrency_min);
     w.EndObject();
   } else {
     w.Null();
   }
-  w.Key("retries"); w.Int64(s.run.retries);
+  w.Key("retries");
+  w.Int64(s.run.retries);
   w.Key("groups");
   w.StartArray();
   for (const GroupSummary& g : s.groups) {
     w.StartObject();
-    w.Key("model"); w.String(g.model);
-    w.Key("model_id"); w.String(g.model_id);
-    w.Key("dataset"); w.String(g.dataset);
-    w.Key("calls"); w.Int64(g.calls);
-    w.Key("ok"); w.Int64(g.ok);
-    w.Key("errors"); w.StartObject();
+    w.Key("model");
+    w.String(g.model);
+    w.Key("model_id");
+    w.String(g.model_id);
+    w.Key("dataset");
+    w.String(g.dataset);
+    w.Key("calls");
+    w.Int64(g.calls);
+    w.Key("ok");
+    w.Int64(g.ok);
+    w.Key("errors");
+    w.StartObject();
     for (const auto& [kind, n] : g.errors) {
       w.Key(kind);
       w.Int64(n);
@@ -73,40 +97,60 @@ std::string SummaryToJson(const Summary& s) {
     Stats(w, "latency_ms", g.latency_ms);
     Stats(w, "ttft_ms", g.ttft_ms);
     Stats(w, "itl_ms", g.itl_ms);
-    w.Key("prompt_tokens"); w.Int64(g.prompt_tokens);
-    w.Key("completion_tokens"); w.Int64(g.completion_tokens);
-    w.Key("total_tokens"); w.Int64(g.total_tokens);
-    w.Key("calls_without_usage"); w.Int64(g.calls_without_usage);
+    w.Key("prompt_tokens");
+    w.Int64(g.prompt_tokens);
+    w.Key("completion_tokens");
+    w.Int64(g.completion_tokens);
+    w.Key("total_tokens");
+    w.Int64(g.total_tokens);
+    w.Key("calls_without_usage");
+    w.Int64(g.calls_without_usage);
     Cost(w, g.cost_usd);
-    w.Key("scores"); w.StartObject();
+    w.Key("scores");
+    w.StartObject();
     for (const auto& [name, v] : g.scores) {
       w.Key(name);
       w.Double(v);
     }
     w.EndObject();
-    w.Key("calls_per_s"); w.Double(g.calls_per_s);
-    w.Key("output_tokens_per_s"); w.Double(g.output_tokens_per_s);
+    w.Key("calls_per_s");
+    w.Double(g.calls_per_s);
+    w.Key("output_tokens_per_s");
+    w.Double(g.output_tokens_per_s);
     w.EndObject();
   }
   w.EndArray();
-  w.Key("totals"); w.StartObject();
-  w.Key("calls"); w.Int64(s.totals.calls);
-  w.Key("ok"); w.Int64(s.totals.ok);
-  w.Key("prompt_tokens"); w.Int64(s.totals.prompt_tokens);
-  w.Key("completion_tokens"); w.Int64(s.totals.completion_tokens);
-  w.Key("total_tokens"); w.Int64(s.totals.total_tokens);
+  w.Key("totals");
+  w.StartObject();
+  w.Key("calls");
+  w.Int64(s.totals.calls);
+  w.Key("ok");
+  w.Int64(s.totals.ok);
+  w.Key("prompt_tokens");
+  w.Int64(s.totals.prompt_tokens);
+  w.Key("completion_tokens");
+  w.Int64(s.totals.completion_tokens);
+  w.Key("total_tokens");
+  w.Int64(s.totals.total_tokens);
   Cost(w, s.totals.cost_usd);
   w.EndObject();
-  w.Key("gates"); w.StartArray();
+  w.Key("gates");
+  w.StartArray();
   for (const GateResult& g : s.gates) {
     w.StartObject();
-    w.Key("name"); w.String(g.name);
-    w.Key("model"); w.String(g.model);
-    w.Key("threshold"); w.Double(g.threshold);
+    w.Key("name");
+    w.String(g.name);
+    w.Key("model");
+    w.String(g.model);
+    w.Key("threshold");
+    w.Double(g.threshold);
     w.Key("value");
-    if (g.value) w.Double(*g.value);
-    else w.Null();
-    w.Key("passed"); w.Bool(g.passed);
+    if (g.value)
+      w.Double(*g.value);
+    else
+      w.Null();
+    w.Key("passed");
+    w.Bool(g.passed);
     w.EndObject();
   }
   w.EndArray();

@@ -13,19 +13,25 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void OptionalDouble(Writer& w, const char* key, const std::optional<double>& v) {
   w.Key(key);
-  if (v) w.Double(*v);
-  else w.Null();
+  if (v)
+    w.Double(*v);
+  else
+    w.Null();
 }
 
 void OptionalString(Writer& w, const char* key, const std::string& v) {
   w.Key(key);
-  if (v.empty()) w.Null();
-  else w.String(v);
+  if (v.empty())
+    w.Null();
+  else
+    w.String(v);
 }
 
 // Times are rounded to microseconds: the clocks behind them are no finer, and shorter lines
 // keep results.jsonl smaller.
-double Round3(double ms) { return static_cast<double>(static_cast<long long>(ms * 1000 + 0.5)) / 1000; }
+double Round3(double ms) {
+  return static_cast<double>(static_cast<long long>(ms * 1000 + 0.5)) / 1000;
+}
 
 const rapidjson::Value* Get(const rapidjson::Value& o, const char* key) {
   auto it = o.FindMember(key);
@@ -55,32 +61,51 @@ std::string RecordToJson(const CallRecord& r) {
   // Costs are sums of tiny products: without a cap, binary noise shows as 0.0000016000000000000002.
   w.SetMaxDecimalPlaces(12);
   w.StartObject();
-  w.Key("run_id"); w.String(r.run_id);
-  w.Key("model"); w.String(r.model);
-  w.Key("model_id"); w.String(r.model_id);
-  w.Key("dataset"); w.String(r.dataset);
-  w.Key("row_id"); w.String(r.row_id);
-  w.Key("repeat"); w.Int(r.repeat);
-  w.Key("status"); w.String(r.ok() ? "ok" : "error");
+  w.Key("run_id");
+  w.String(r.run_id);
+  w.Key("model");
+  w.String(r.model);
+  w.Key("model_id");
+  w.String(r.model_id);
+  w.Key("dataset");
+  w.String(r.dataset);
+  w.Key("row_id");
+  w.String(r.row_id);
+  w.Key("repeat");
+  w.Int(r.repeat);
+  w.Key("status");
+  w.String(r.ok() ? "ok" : "error");
   w.Key("error_kind");
-  if (r.ok()) w.Null();
-  else w.String(ErrorKindName(r.error_kind));
+  if (r.ok())
+    w.Null();
+  else
+    w.String(ErrorKindName(r.error_kind));
   OptionalString(w, "error", r.error);
   w.Key("http_status");
-  if (r.http_status > 0) w.Int64(r.http_status);
-  else w.Null();
-  w.Key("attempts"); w.Int(r.attempts);
-  w.Key("started_at"); w.String(r.started_at);
-  w.Key("latency_ms"); w.Double(Round3(r.latency_ms));
-  OptionalDouble(w, "ttft_ms", r.ttft_ms ? std::optional<double>(Round3(*r.ttft_ms)) : std::nullopt);
+  if (r.http_status > 0)
+    w.Int64(r.http_status);
+  else
+    w.Null();
+  w.Key("attempts");
+  w.Int(r.attempts);
+  w.Key("started_at");
+  w.String(r.started_at);
+  w.Key("latency_ms");
+  w.Double(Round3(r.latency_ms));
+  OptionalDouble(w, "ttft_ms",
+                 r.ttft_ms ? std::optional<double>(Round3(*r.ttft_ms)) : std::nullopt);
   OptionalDouble(w, "itl_ms", r.itl_ms ? std::optional<double>(Round3(*r.itl_ms)) : std::nullopt);
-  w.Key("queue_ms"); w.Double(Round3(r.queue_ms));
+  w.Key("queue_ms");
+  w.Double(Round3(r.queue_ms));
   w.Key("usage");
   if (r.usage) {
     w.StartObject();
-    w.Key("prompt_tokens"); w.Int64(r.usage->prompt_tokens);
-    w.Key("completion_tokens"); w.Int64(r.usage->completion_tokens);
-    w.Key("total_tokens"); w.Int64(r.usage->total_tokens);
+    w.Key("prompt_tokens");
+    w.Int64(r.usage->prompt_tokens);
+    w.Key("completion_tokens");
+    w.Int64(r.usage->completion_tokens);
+    w.Key("total_tokens");
+    w.Int64(r.usage->total_tokens);
     w.EndObject();
   } else {
     w.Null();
@@ -91,7 +116,8 @@ std::string RecordToJson(const CallRecord& r) {
     w.Key("response");
     w.String(*r.response);
   }
-  w.Key("scores"); w.StartObject();
+  w.Key("scores");
+  w.StartObject();
   for (const auto& [name, v] : r.scores) {
     w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
     w.Double(v);
@@ -129,7 +155,8 @@ bool RecordFromJson(std::string_view line, CallRecord* r) {
   if (Get(d, "itl_ms")) r->itl_ms = Num(d, "itl_ms");
   r->queue_ms = Num(d, "queue_ms");
   if (const rapidjson::Value* u = Get(d, "usage"); u && u->IsObject()) {
-    r->usage = Usage{Int(*u, "prompt_tokens"), Int(*u, "completion_tokens"), Int(*u, "total_tokens")};
+    r->usage =
+        Usage{Int(*u, "prompt_tokens"), Int(*u, "completion_tokens"), Int(*u, "total_tokens")};
   }
   if (Get(d, "cost_usd")) r->cost_usd = Num(d, "cost_usd");
   r->finish_reason = Str(d, "finish_reason");

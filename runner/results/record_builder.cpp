@@ -60,7 +60,8 @@ CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
   r.usage = resp.usage;
   if (resp.usage) r.cost_usd = CostUsd(call.price, *resp.usage);
   if (resp.error != ErrorKind::kNone) return r;
-  if (call.scorers && call.references) r.scores = ScoreAll(*call.scorers, resp.content, *call.references);
+  if (call.scorers && call.references)
+    r.scores = ScoreAll(*call.scorers, resp.content, *call.references);
   if (call.save_responses) r.response = std::move(resp.content);
   return r;
 }

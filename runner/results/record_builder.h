@@ -27,7 +27,7 @@ struct CallContext {
   std::string_view api_key;  // scrubbed from every message that could echo it
   const std::vector<ScorerSpec>* scorers = nullptr;
   const std::vector<std::optional<std::string>>* references = nullptr;  // parallel to scorers
-  bool stream = false;  // the body is an SSE stream
+  bool stream = false;                                                  // the body is an SSE stream
 };
 
 CallRecord BuildRecord(const CallContext& call, const HttpResult& http);

@@ -7,12 +7,15 @@
 
 namespace evalrun {
 
-ResultsWriter::~ResultsWriter() { Close(); }
+ResultsWriter::~ResultsWriter() {
+  Close();
+}
 
 Status ResultsWriter::Open(const std::string& path) {
   path_ = path;
   file_ = std::fopen(path.c_str(), "ab");
-  if (!file_) return Status::Io(fmt::format("{}: cannot open for writing: {}", path, std::strerror(errno)));
+  if (!file_)
+    return Status::Io(fmt::format("{}: cannot open for writing: {}", path, std::strerror(errno)));
   return Status::Ok();
 }
 
@@ -21,7 +24,8 @@ Status ResultsWriter::Append(const CallRecord& record) {
   line_.push_back('\n');
   // One fwrite of the whole line, then a flush: the file only ever ends in a whole record or a
   // torn final line that readers skip.
-  if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size() || std::fflush(file_) != 0) {
+  if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size() ||
+      std::fflush(file_) != 0) {
     return Status::Io(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
   }
   return Status::Ok();

@@ -16,11 +16,14 @@ namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
-double Bool(bool b) { return b ? 1.0 : 0.0; }
+double Bool(bool b) {
+  return b ? 1.0 : 0.0;
+}
 
 /// Models often wrap JSON in a Markdown code fence; the JSON scorer looks inside it.
 std::string_view StripFence(std::string_view s) {
@@ -48,10 +51,13 @@ std::optional<double> LastNumber(std::string_view text) {
     if (sign) digits += text[i++];
     while (i < text.size()) {
       const char c = text[i];
-      if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') digits += c;
-      else if (c == ',' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+      if (std::isdigit(static_cast<unsigned char>(c)) || c == '.')
+        digits += c;
+      else if (c == ',' && i + 1 < text.size() &&
+               std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
         // thousands separator: skip
-      } else break;
+      } else
+        break;
       ++i;
     }
     if (!digits.empty() && digits.back() == '.') digits.pop_back();  // sentence end
@@ -75,7 +81,8 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
     return 1.0;
   }
   if (s.type == "regex" && !s.pattern.empty()) {
-    auto flags = std::regex::ECMAScript | (s.ignore_case ? std::regex::icase : std::regex::ECMAScript);
+    auto flags =
+        std::regex::ECMAScript | (s.ignore_case ? std::regex::icase : std::regex::ECMAScript);
     return Bool(std::regex_search(got.begin(), got.end(), std::regex(s.pattern, flags)));
   }
   if (!reference) return std::nullopt;
@@ -87,7 +94,8 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
   }
   if (s.type == "regex") {
     try {
-      auto flags = std::regex::ECMAScript | (s.ignore_case ? std::regex::icase : std::regex::ECMAScript);
+      auto flags =
+          std::regex::ECMAScript | (s.ignore_case ? std::regex::icase : std::regex::ECMAScript);
       return Bool(std::regex_search(got.begin(), got.end(), std::regex(std::string(want), flags)));
     } catch (const std::regex_error&) {
       return std::nullopt;  // the row's pattern is broken: not the model's fault
@@ -102,7 +110,8 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
   return std::nullopt;
 }
 
-std::map<std::string, double> ScoreAll(const std::vector<ScorerSpec>& scorers, std::string_view response,
+std::map<std::string, double> ScoreAll(const std::vector<ScorerSpec>& scorers,
+                                       std::string_view response,
                                        const std::vector<std::optional<std::string>>& references) {
   std::map<std::string, double> out;
   for (size_t i = 0; i < scorers.size(); ++i) {

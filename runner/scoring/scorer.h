@@ -19,7 +19,8 @@ std::optional<double> Score(const ScorerSpec& scorer, std::string_view response,
                             const std::optional<std::string>& reference);
 
 /// Scores for every scorer of the job; `references` is parallel to `scorers`.
-std::map<std::string, double> ScoreAll(const std::vector<ScorerSpec>& scorers, std::string_view response,
+std::map<std::string, double> ScoreAll(const std::vector<ScorerSpec>& scorers,
+                                       std::string_view response,
                                        const std::vector<std::optional<std::string>>& references);
 
 /// The last number written in `text` ("The answer is 1,234.5" -> 1234.5).

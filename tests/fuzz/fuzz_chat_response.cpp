@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CallRecord record;
   if (RecordFromJson(body, &record)) {
     CallRecord again;
-    if (!RecordFromJson(RecordToJson(record), &again)) __builtin_trap();  // what we write we can read
+    if (!RecordFromJson(RecordToJson(record), &again))
+      __builtin_trap();  // what we write we can read
   }
   return 0;
 }

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t cut = text.find('\n');
   if (cut != std::string::npos) {
     evalrun::JobOverride o;
-    if (evalrun::ParseOverride(text.substr(0, cut), &o)) evalrun::ParseJobText(text.substr(cut + 1), "fuzz.yaml", {o});
+    if (evalrun::ParseOverride(text.substr(0, cut), &o))
+      evalrun::ParseJobText(text.substr(cut + 1), "fuzz.yaml", {o});
   }
   return 0;
 }

@@ -13,12 +13,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace evalrun;
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  static const std::vector<ScorerSpec> scorers = {{"exact", "answer", "exact", false, "", {}, 1e-6, "{}"},
-                                                  {"number", "meta.n", "number", false, "", {}, 1e-6, "{}"}};
+  static const std::vector<ScorerSpec> scorers = {
+      {"exact", "answer", "exact", false, "", {}, 1e-6, "{}"},
+      {"number", "meta.n", "number", false, "", {}, 1e-6, "{}"}};
   PromptSpec prompt;
   prompt.system = "sys";
   prompt.template_text = "Q: {{question}} {{meta.level}}";
-  for (DatasetFormat f : {DatasetFormat::kAuto, DatasetFormat::kChat, DatasetFormat::kFields, DatasetFormat::kOpenAiBatch}) {
+  for (DatasetFormat f : {DatasetFormat::kAuto, DatasetFormat::kChat, DatasetFormat::kFields,
+                          DatasetFormat::kOpenAiBatch}) {
     DatasetSpec ds;
     ds.given_path = "fuzz.jsonl";
     ds.name = "fuzz";

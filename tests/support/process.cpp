@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -13,8 +14,6 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <rapidjson/document.h>
 
 #include "engine/curl_transport.h"
 
@@ -31,8 +30,10 @@ std::vector<std::string> MergedEnv(const std::map<std::string, std::string>& ext
     if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   for (const auto& [k, v] : extra) {
-    if (v.empty() && k.rfind("UNSET:", 0) == 0) env.erase(k.substr(6));
-    else env[k] = v;
+    if (v.empty() && k.rfind("UNSET:", 0) == 0)
+      env.erase(k.substr(6));
+    else
+      env[k] = v;
   }
   std::vector<std::string> out;
   for (const auto& [k, v] : env) out.push_back(k + "=" + v);
@@ -46,8 +47,8 @@ std::vector<char*> Pointers(std::vector<std::string>& v) {
   return p;
 }
 
-pid_t Spawn(std::vector<std::string> args, const std::map<std::string, std::string>& env, int in_fd, int out_fd,
-            int err_fd) {
+pid_t Spawn(std::vector<std::string> args, const std::map<std::string, std::string>& env, int in_fd,
+            int out_fd, int err_fd) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   if (in_fd >= 0) posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
@@ -65,14 +66,16 @@ pid_t Spawn(std::vector<std::string> args, const std::map<std::string, std::stri
 
 }  // namespace
 
-ProcessResult RunProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+ProcessResult RunProcess(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env,
                          const std::string& stdin_text) {
   // Output goes to temporary files, not pipes, so a chatty child can never block on a full pipe.
   char out_path[] = "/tmp/evalrun-test-out-XXXXXX";
   char err_path[] = "/tmp/evalrun-test-err-XXXXXX";
   char in_path[] = "/tmp/evalrun-test-in-XXXXXX";
   int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), in_fd = mkstemp(in_path);
-  if (write(in_fd, stdin_text.data(), stdin_text.size()) != static_cast<ssize_t>(stdin_text.size())) {
+  if (write(in_fd, stdin_text.data(), stdin_text.size()) !=
+      static_cast<ssize_t>(stdin_text.size())) {
     throw std::runtime_error("write stdin");
   }
   lseek(in_fd, 0, SEEK_SET);
@@ -92,7 +95,8 @@ ProcessResult RunProcess(const std::vector<std::string>& args, const std::map<st
   return r;
 }
 
-ProcessResult RunEvalrun(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+ProcessResult RunEvalrun(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env) {
   std::vector<std::string> full = {EVALRUN_BINARY};
   full.insert(full.end(), args.begin(), args.end());
   return RunProcess(full, env);
@@ -113,7 +117,8 @@ MockServerProcess::MockServerProcess(const std::vector<std::string>& extra_args)
   char c;
   while (read(out_fd_, &c, 1) == 1 && c != '\n') line += c;
   const std::string prefix = "listening on ";
-  if (line.rfind(prefix, 0) != 0) throw std::runtime_error("mock server did not start: '" + line + "'");
+  if (line.rfind(prefix, 0) != 0)
+    throw std::runtime_error("mock server did not start: '" + line + "'");
   base_url_ = line.substr(prefix.size());
 }
 

@@ -17,11 +17,13 @@ struct ProcessResult {
 };
 
 /// Runs `args` (argv[0] first) with `env` added to the environment, waits, returns its output.
-ProcessResult RunProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+ProcessResult RunProcess(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env = {},
                          const std::string& stdin_text = "");
 
 /// Runs the evalrun binary under test.
-ProcessResult RunEvalrun(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+ProcessResult RunEvalrun(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env = {});
 
 class MockServerProcess {
  public:
