@@ -4,6 +4,7 @@
 
 #include "engine/call_planner.h"
 #include "engine/concurrency_window.h"
+#include "engine/rate_limiter.h"
 #include "engine/retry_policy.h"
 #include "engine/run_loop.h"
 #include "support/process.h"
@@ -181,4 +182,43 @@ TEST_CASE("the run loop never has more than the window in flight", "[engine]") {
   CHECK(sink.records.size() == 100);
   CHECK(t.max_in_flight == 7);
   CHECK(out.started == 100);
+}
+
+TEST_CASE("a token bucket paces to its rate with one second of burst", "[engine]") {
+  const SteadyTime t0 = std::chrono::steady_clock::now();
+  TokenBucket b(600);  // 10 a second, holds 10
+  for (int i = 0; i < 10; ++i) {
+    CHECK(b.WaitMs(1, t0) == 0);
+    b.Take(1, t0);
+  }
+  CHECK(b.WaitMs(1, t0) == Approx(100));
+  CHECK(b.WaitMs(1, t0 + std::chrono::milliseconds(100)) == Approx(0).margin(1e-6));
+  b.Adjust(5);  // a call used 5 fewer than estimated
+  CHECK(b.WaitMs(5, t0 + std::chrono::milliseconds(100)) == Approx(0).margin(1e-6));
+  TokenBucket big(60);  // 1 a second, holds 1: a 5-token call waits for a full bucket, then borrows
+  big.Take(1, t0);
+  CHECK(big.WaitMs(5, t0) == Approx(1000));
+  CHECK(TokenBucket(0).WaitMs(1e9, t0) == 0);
+}
+
+TEST_CASE("the run loop holds calls to rate_limit and counts the wait as queue time", "[engine]") {
+  evalrun::testing::TempDir dir;
+  std::string rows;
+  for (int i = 0; i < 30; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
+  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  ScriptedTransport t;
+  for (int i = 0; i < 30; ++i) t.script.push_back(Answer(200));
+  VectorSink sink;
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.concurrency = 30;
+  o.rate_limit.requests_per_minute = 1200;  // 20 a second, 20 at once
+  RunPlan(job, planner, t, sink, o);
+  REQUIRE(t.started.size() == 30);
+  CHECK(t.started[19].second - t.started[0].second < std::chrono::milliseconds(40));
+  CHECK(t.started[29].second - t.started[0].second >= std::chrono::milliseconds(450));
+  // Calls are taken from the plan one at a time, so each of the last ten waited for one token.
+  int waited = 0;
+  for (const auto& r : sink.records) waited += r.queue_ms >= 40;
+  CHECK(waited >= 9);
 }

@@ -30,6 +30,17 @@ std::optional<long long> Count(const rapidjson::Value& usage, const char* key) {
   return static_cast<long long>(d);
 }
 
+/// The "usage" object of a completion or of a stream's last chunk; total derived when absent.
+std::optional<Usage> ReadUsage(const rapidjson::Value& doc) {
+  const rapidjson::Value* usage = Member(doc, "usage");
+  if (!usage || !usage->IsObject()) return std::nullopt;
+  auto p = Count(*usage, "prompt_tokens");
+  auto c = Count(*usage, "completion_tokens");
+  if (!p || !c) return std::nullopt;
+  auto t = Count(*usage, "total_tokens");
+  return Usage{*p, *c, t ? *t : *p + *c};
+}
+
 std::string Text(const rapidjson::Value* v) {
   return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
 }
@@ -80,14 +91,7 @@ ChatResponse ParseChatResponse(long http_status, std::string_view body) {
   r.content = Text(content);
   r.finish_reason = Text(Member(choice, "finish_reason"));
   r.id = Text(Member(doc, "id"));
-  if (const rapidjson::Value* usage = Member(doc, "usage"); usage && usage->IsObject()) {
-    auto p = Count(*usage, "prompt_tokens");
-    auto c = Count(*usage, "completion_tokens");
-    if (p && c) {
-      auto t = Count(*usage, "total_tokens");
-      r.usage = Usage{*p, *c, t ? *t : *p + *c};
-    }
-  }
+  r.usage = ReadUsage(doc);
   return r;
 }
 
@@ -151,14 +155,7 @@ ChatResponse ParseChatStream(long http_status, std::string_view body,
         if (const rapidjson::Value* f = Member(c, "finish_reason"); f && f->IsString())
           r.finish_reason = Text(f);
       }
-      if (const rapidjson::Value* usage = Member(doc, "usage"); usage && usage->IsObject()) {
-        auto p = Count(*usage, "prompt_tokens");
-        auto c = Count(*usage, "completion_tokens");
-        if (p && c) {
-          auto t = Count(*usage, "total_tokens");
-          r.usage = Usage{*p, *c, t ? *t : *p + *c};
-        }
-      }
+      if (auto usage = ReadUsage(doc)) r.usage = usage;
     }
     events.clear();
   };

@@ -29,12 +29,7 @@ int ModelsCommand(const ModelsArgs& args) {
     fmt::print(stderr, "error: no API key: set {} (an empty variable counts as unset)\n", searched);
     return kExitBadInput;
   }
-  TransportOptions opts;
-  opts.headers = BuildHeaders(endpoint, key);
-  opts.timeout_s = endpoint.timeout_s;
-  opts.connect_timeout_s = endpoint.connect_timeout_s;
-  opts.http = endpoint.http;
-  opts.ca_bundle = endpoint.ca_bundle;
+  const TransportOptions opts = TransportOptionsFor(endpoint, key);
   const std::string url = endpoint.base_url + "/models";
   auto got = HttpGet(opts, url);
   if (!got.ok()) {

@@ -113,15 +113,6 @@ bool CheckBudget(const Job& job, const PricingTable& pricing) {
   return ok;
 }
 
-/// Job keys this version parses but does not act on yet: said out loud, never silently ignored.
-bool CheckUnsupported(const Job& job) {
-  if (job.rate_limit.requests_per_minute > 0 || job.rate_limit.tokens_per_minute > 0) {
-    fmt::print(stderr,
-               "warning: rate_limit is not enforced yet; use concurrency to bound the load\n");
-  }
-  return true;
-}
-
 /// One GET /models before any call: a bad key or a misspelt model costs nothing. Returns an exit
 /// status to stop with, or nullopt to go on.
 std::optional<int> Preflight(const Job& job, const TransportOptions& opts,
@@ -192,7 +183,7 @@ int RunCommand(const RunArgs& args) {
     for (const auto& p : problems) fmt::print(stderr, "{}\n", p.ToString());
     if (!problems.empty()) return kExitBadInput;
   }
-  if (!CheckUnsupported(job) || !CheckBudget(job, pricing)) return kExitBadInput;
+  if (!CheckBudget(job, pricing)) return kExitBadInput;
   Plan plan;
   if (!CheckDatasets(job, args.limit, &plan)) return kExitBadInput;
   if (args.dry_run) {
@@ -207,12 +198,7 @@ int RunCommand(const RunArgs& args) {
   }
 
   RaiseFileLimit();
-  TransportOptions topts;
-  topts.headers = BuildHeaders(job.endpoint, api_key);
-  topts.timeout_s = job.endpoint.timeout_s;
-  topts.connect_timeout_s = job.endpoint.connect_timeout_s;
-  topts.http = job.endpoint.http;
-  topts.ca_bundle = job.endpoint.ca_bundle;
+  TransportOptions topts = TransportOptionsFor(job.endpoint, api_key);
   topts.max_in_flight = job.concurrency;
   // A stream that goes quiet this long is stalled; a whole non-streamed answer may take longer.
   if (job.stream) topts.stall_timeout_s = std::min(job.endpoint.timeout_s, 60.0);
@@ -263,6 +249,7 @@ int RunCommand(const RunArgs& args) {
     lopts.max_tokens.push_back(MaxTokens(m));
   }
   lopts.budget_usd = job.budget_usd;
+  lopts.rate_limit = job.rate_limit;
   lopts.stop_request = &g_stop_request;
   InstallStopHandlers();
 

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "api/chat_request.h"
 #include "job/job_parser.h"
 
 namespace evalrun {
@@ -25,6 +26,16 @@ std::optional<Job> LoadJobOrReport(const std::string& file, const std::vector<st
     return std::nullopt;
   }
   return std::move(parsed.job);
+}
+
+TransportOptions TransportOptionsFor(const Endpoint& endpoint, const std::string& api_key) {
+  TransportOptions opts;
+  opts.headers = BuildHeaders(endpoint, api_key);
+  opts.timeout_s = endpoint.timeout_s;
+  opts.connect_timeout_s = endpoint.connect_timeout_s;
+  opts.http = endpoint.http;
+  opts.ca_bundle = endpoint.ca_bundle;
+  return opts;
 }
 
 void RaiseFileLimit() {

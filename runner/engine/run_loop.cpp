@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "engine/concurrency_window.h"
+#include "engine/rate_limiter.h"
 #include "engine/retry_policy.h"
 #include "results/record_builder.h"
 
@@ -29,6 +30,7 @@ struct CallState {
   std::string body;     // kept only while waiting to retry
   SteadyTime failed_at;
   double worst_usd = 0;  // what this call could cost at most, held against the budget
+  double est_tokens = 0;  // taken from the tokens-per-minute bucket before each attempt
   CallRecord last;       // the last failed attempt, recorded if no retry follows
 };
 
@@ -42,6 +44,7 @@ class Loop {
         sink_(sink),
         options_(options),
         window_(options.concurrency, options.adaptive_concurrency),
+        limiter_(options.rate_limit.requests_per_minute, options.rate_limit.tokens_per_minute),
         rng_(std::random_device{}()) {}
 
   RunOutcome Run();
@@ -54,6 +57,7 @@ class Loop {
   void OnFinished(HttpResult& http);
   bool Emit(const CallRecord& record);
   int MsUntilNextRetry() const;
+  bool HoldNextCall(SteadyTime now);
   double WorstUsd(size_t model_index, size_t body_bytes) const;
   bool FitsBudget(double worst);
 
@@ -63,7 +67,12 @@ class Loop {
   RecordSink& sink_;
   const RunLoopOptions& options_;
   ConcurrencyWindow window_;
+  RateLimiter limiter_;
   std::mt19937_64 rng_;
+  // The next call, taken from the retry queue or the plan, while it waits for the rate limit.
+  std::optional<CallState> held_;
+  SteadyTime held_since_{};
+  SteadyTime rate_ready_at_{};
   RunOutcome outcome_;
   bool plan_done_ = false;
   bool sink_failed_ = false;
@@ -106,41 +115,63 @@ bool Loop::FitsBudget(double worst) {
   return false;
 }
 
+bool Loop::HoldNextCall(SteadyTime now) {
+  if (!retries_.empty() && retries_.begin()->first <= now) {
+    held_ = std::move(retries_.begin()->second);
+    retries_.erase(retries_.begin());
+    held_since_ = held_->failed_at;  // back-off and rate-limit waits both count as queue time
+    return true;
+  }
+  if (plan_done_) return false;
+  PlannedCall call;
+  if (!planner_.Next(&call)) {
+    plan_done_ = true;
+    if (!planner_.status().ok()) {
+      outcome_.status = planner_.status();
+      outcome_.stop_reason = "a dataset could not be read";
+    }
+    return false;
+  }
+  CallState state;
+  state.model_index = call.model_index;
+  state.dataset = std::move(call.dataset);
+  state.row_id = std::move(call.row_id);
+  state.repeat = call.repeat;
+  state.references = std::move(call.references);
+  state.worst_usd = WorstUsd(call.model_index, call.body.size());
+  const double max_out = call.model_index < options_.max_tokens.size()
+                              ? static_cast<double>(options_.max_tokens[call.model_index])
+                              : 0;
+  state.est_tokens = static_cast<double>(call.body.size()) / 4 + max_out;
+  state.body = std::move(call.body);
+  held_ = std::move(state);
+  held_since_ = now;
+  return true;
+}
+
 void Loop::StartCalls() {
   while (!Stopping() && StopLevel() == 0 &&
          transport_.InFlight() < static_cast<size_t>(window_.limit())) {
     const SteadyTime now = std::chrono::steady_clock::now();
-    if (!retries_.empty() && retries_.begin()->first <= now) {
-      if (!FitsBudget(retries_.begin()->second.worst_usd)) return;  // it ends with its last error
-      CallState state = std::move(retries_.begin()->second);
-      retries_.erase(retries_.begin());
-      state.queue_ms += MsBetween(state.failed_at, now);
-      reserved_ += state.worst_usd;
-      Start(next_tag_++, std::move(state));
-      continue;
-    }
-    if (plan_done_) return;
-    PlannedCall call;
-    if (!planner_.Next(&call)) {
-      plan_done_ = true;
-      if (!planner_.status().ok()) {
-        outcome_.status = planner_.status();
-        outcome_.stop_reason = "a dataset could not be read";
-      }
+    if (!held_ && !HoldNextCall(now)) return;
+    if (!FitsBudget(held_->worst_usd)) {
+      // A retry ends with its last error; a call never started is left for a resume.
+      if (held_->attempts > 0) retries_.emplace(now, std::move(*held_));
+      held_.reset();
       return;
     }
-    CallState state;
-    state.model_index = call.model_index;
-    state.dataset = std::move(call.dataset);
-    state.row_id = std::move(call.row_id);
-    state.repeat = call.repeat;
-    state.references = std::move(call.references);
-    state.worst_usd = WorstUsd(call.model_index, call.body.size());
-    if (!FitsBudget(state.worst_usd)) return;  // never started: a resume sends it
-    state.body = std::move(call.body);
-    reserved_ += state.worst_usd;
-    Start(next_tag_++, std::move(state));
-    ++outcome_.started;
+    const double wait_ms = limiter_.WaitMs(held_->est_tokens, now);
+    if (wait_ms > 0) {
+      rate_ready_at_ = now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000) + 1);
+      return;
+    }
+    limiter_.Take(held_->est_tokens, now);
+    held_->queue_ms += MsBetween(held_since_, now);
+    reserved_ += held_->worst_usd;
+    const bool fresh = held_->attempts == 0;
+    Start(next_tag_++, std::move(*held_));
+    held_.reset();
+    if (fresh) ++outcome_.started;
   }
 }
 
@@ -180,6 +211,7 @@ void Loop::OnFinished(HttpResult& http) {
   ctx.stream = job_.stream;
   CallRecord record = BuildRecord(ctx, http);
   reserved_ -= state.worst_usd;
+  limiter_.Correct(state.est_tokens, record.usage ? static_cast<double>(record.usage->total_tokens) : 0);
   // A malformed 200 may have been billed without saying how much: count the worst case.
   if (record.usage && record.cost_usd)
     spent_ += *record.cost_usd;
@@ -210,10 +242,11 @@ void Loop::OnFinished(HttpResult& http) {
 }
 
 int Loop::MsUntilNextRetry() const {
-  if (retries_.empty()) return 1000;
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      retries_.begin()->first - std::chrono::steady_clock::now())
-                      .count();
+  const SteadyTime now = std::chrono::steady_clock::now();
+  SteadyTime next = now + std::chrono::seconds(1);
+  if (!retries_.empty()) next = std::min(next, retries_.begin()->first);
+  if (held_) next = std::min(next, rate_ready_at_);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count();
   return static_cast<int>(std::clamp<long long>(ms + 1, 0, 1000));
 }
 
@@ -223,8 +256,8 @@ RunOutcome Loop::Run() {
     StartCalls();
     if (StopLevel() > 0 && !Stopping()) outcome_.stop_reason = "interrupted by a signal";
     if (sink_failed_ || StopLevel() > 1) break;
-    const bool waiting_retries = !retries_.empty() && !Stopping();
-    if (transport_.InFlight() == 0 && !waiting_retries && (plan_done_ || Stopping())) break;
+    const bool waiting = (!retries_.empty() || held_) && !Stopping();
+    if (transport_.InFlight() == 0 && !waiting && (plan_done_ || Stopping())) break;
     finished.clear();
     transport_.Wait(&finished, MsUntilNextRetry());
     for (HttpResult& http : finished) {
@@ -233,6 +266,7 @@ RunOutcome Loop::Run() {
     }
   }
   // Calls that were waiting to retry when the run stopped end with their last failure.
+  if (held_ && held_->attempts > 0) retries_.emplace(std::chrono::steady_clock::now(), std::move(*held_));
   for (auto& [when, state] : retries_) {
     if (sink_failed_) break;
     state.last.queue_ms = state.queue_ms;

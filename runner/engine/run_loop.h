@@ -36,6 +36,7 @@ struct RunLoopOptions {
   /// No call starts unless spent + the worst case of every call in flight and of the new one stays
   /// within it. Needs a price and a max_tokens for every model (`max_tokens`, per model index).
   std::optional<double> budget_usd;
+  RateLimitSpec rate_limit;  // 0 = no limit
   std::vector<long long> max_tokens;
   /// Set from a signal handler: 1 = finish in-flight calls then stop, 2 = stop at once.
   const std::atomic<int>* stop_request = nullptr;
