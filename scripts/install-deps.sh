@@ -4,7 +4,9 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev rapidjson-dev
-          libyaml-cpp-dev libfmt-dev catch2 libevent-dev libcli11-dev "$@")
+          libyaml-cpp-dev libfmt-dev catch2 libevent-dev libcli11-dev
+          nghttp2-proxy  # nghttpx: the HTTP/2 front of the mock server in the HTTP/2 test
+          "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -586,6 +586,38 @@ TEST_CASE("the budget stops a run before its spend could pass it", "[e2e][budget
   CHECK_THAT(unpriced.err, Catch::Contains("budget_usd needs a price for model 'mock-large'"));
 }
 
+TEST_CASE("endpoint.http 2 multiplexes calls over one HTTP/2 connection; auto negotiates it",
+          "[e2e][http2]") {
+  MockServerProcess server({"--latency-ms", "20"});
+  const std::string backend = server.base_url();
+  const int backend_port = std::stoi(backend.substr(backend.rfind(':') + 1));
+  TempDir dir;
+  const std::string log = dir.path() + "/access.log";
+  Http2Proxy proxy(backend_port, log);
+  WriteDatasets(dir, 30);
+  const std::string cert = std::string(EVALRUN_SOURCE_DIR) + "/tests/data/test-cert.pem";
+  const std::string job =
+      dir.Write("job.yaml", Job("https://127.0.0.1:" + std::to_string(proxy.port()) + "/v1"));
+  for (const std::string http : {"2", "auto"}) {
+    ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/run-" + http, "--set",
+                                  "endpoint.http=" + http, "--set", "endpoint.ca_bundle=" + cert},
+                                 {{"E2E_KEY", kKey}});
+    INFO(http << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(Records(dir.path() + "/run-" + http).size() == (30 + 2) * 2);
+  }
+  // Each run: the preflight, then 64 calls at concurrency 8, all over HTTP/2.
+  std::map<std::string, int> per_port;
+  for (const auto& line : ReadLines(log)) {
+    CHECK_THAT(line, Catch::StartsWith("h2 "));
+    per_port[line.substr(3, line.find(' ', 3) - 3)]++;
+  }
+  int total = 0;
+  for (const auto& [port, n] : per_port) total += n;
+  CHECK(total == 2 * (1 + 64));
+  CHECK(per_port.size() <= 4);  // a connection for each preflight and one for each run's calls
+}
+
 TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   MockServerProcess server;
   ProcessResult r =

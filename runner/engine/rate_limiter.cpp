@@ -5,7 +5,9 @@
 namespace evalrun {
 
 TokenBucket::TokenBucket(double per_minute)
-    : per_ms_(per_minute / 60000.0), capacity_(std::max(1.0, per_minute / 60.0)), level_(capacity_) {}
+    : per_ms_(per_minute / 60000.0),
+      capacity_(std::max(1.0, per_minute / 60.0)),
+      level_(capacity_) {}
 
 void TokenBucket::Refill(SteadyTime now) {
   if (started_) level_ = std::min(capacity_, level_ + MsBetween(last_, now) * per_ms_);

@@ -29,9 +29,9 @@ struct CallState {
   double queue_ms = 0;  // time spent waiting to retry
   std::string body;     // kept only while waiting to retry
   SteadyTime failed_at;
-  double worst_usd = 0;  // what this call could cost at most, held against the budget
+  double worst_usd = 0;   // what this call could cost at most, held against the budget
   double est_tokens = 0;  // taken from the tokens-per-minute bucket before each attempt
-  CallRecord last;       // the last failed attempt, recorded if no retry follows
+  CallRecord last;        // the last failed attempt, recorded if no retry follows
 };
 
 class Loop {
@@ -140,8 +140,8 @@ bool Loop::HoldNextCall(SteadyTime now) {
   state.references = std::move(call.references);
   state.worst_usd = WorstUsd(call.model_index, call.body.size());
   const double max_out = call.model_index < options_.max_tokens.size()
-                              ? static_cast<double>(options_.max_tokens[call.model_index])
-                              : 0;
+                             ? static_cast<double>(options_.max_tokens[call.model_index])
+                             : 0;
   state.est_tokens = static_cast<double>(call.body.size()) / 4 + max_out;
   state.body = std::move(call.body);
   held_ = std::move(state);
@@ -211,7 +211,8 @@ void Loop::OnFinished(HttpResult& http) {
   ctx.stream = job_.stream;
   CallRecord record = BuildRecord(ctx, http);
   reserved_ -= state.worst_usd;
-  limiter_.Correct(state.est_tokens, record.usage ? static_cast<double>(record.usage->total_tokens) : 0);
+  limiter_.Correct(state.est_tokens,
+                   record.usage ? static_cast<double>(record.usage->total_tokens) : 0);
   // A malformed 200 may have been billed without saying how much: count the worst case.
   if (record.usage && record.cost_usd)
     spent_ += *record.cost_usd;
@@ -266,7 +267,8 @@ RunOutcome Loop::Run() {
     }
   }
   // Calls that were waiting to retry when the run stopped end with their last failure.
-  if (held_ && held_->attempts > 0) retries_.emplace(std::chrono::steady_clock::now(), std::move(*held_));
+  if (held_ && held_->attempts > 0)
+    retries_.emplace(std::chrono::steady_clock::now(), std::move(*held_));
   for (auto& [when, state] : retries_) {
     if (sink_failed_) break;
     state.last.queue_ms = state.queue_ms;

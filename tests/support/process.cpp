@@ -1,10 +1,13 @@
 #include "support/process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,6 +164,58 @@ long long MockServerProcess::Injected(const char* name) const {
 
 long long MockServerProcess::Stat(const char* name) const {
   return Stats(base_url_)[name].GetInt64();
+}
+
+int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw std::runtime_error("no free port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+Http2Proxy::Http2Proxy(int backend_port, const std::string& log_path) {
+  const std::string data = std::string(EVALRUN_SOURCE_DIR) + "/tests/data/";
+  port_ = FreeLoopbackPort();
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  pid_ = Spawn({"/usr/sbin/nghttpx", "--conf=/dev/null", "--workers=1", "--no-ocsp",
+                "--frontend=127.0.0.1," + std::to_string(port_),
+                "--backend=127.0.0.1," + std::to_string(backend_port),
+                "--accesslog-file=" + log_path, "--accesslog-format=$alpn $remote_port $status",
+                data + "test-key.pem", data + "test-cert.pem"},
+               {}, -1, fds[1], fds[1]);
+  close(fds[1]);
+  out_fd_ = fds[0];
+  // nghttpx says when its worker accepts connections: reading up to that line is the wait.
+  std::string line;
+  char c;
+  while (read(out_fd_, &c, 1) == 1) {
+    if (c != '\n') {
+      line += c;
+      continue;
+    }
+    if (line.find("Created worker thread") != std::string::npos) return;
+    if (line.find("FATAL") != std::string::npos) break;
+    line.clear();
+  }
+  throw std::runtime_error("nghttpx did not start: " + line);
+}
+
+Http2Proxy::~Http2Proxy() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status;
+    waitpid(pid_, &status, 0);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
 }
 
 TempDir::TempDir() {

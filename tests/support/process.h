@@ -48,6 +48,25 @@ class MockServerProcess {
   std::string base_url_;
 };
 
+/// nghttpx serving HTTP/2 over TLS (test certificate) on a free loopback port, in front of an
+/// HTTP/1.1 backend; its access log records each request's ALPN protocol and client port.
+class Http2Proxy {
+ public:
+  Http2Proxy(int backend_port, const std::string& log_path);
+  ~Http2Proxy();
+  Http2Proxy(const Http2Proxy&) = delete;
+  Http2Proxy& operator=(const Http2Proxy&) = delete;
+  int port() const { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int port_ = 0;
+};
+
+/// A loopback port free at the time of the call (for servers that cannot bind port 0 themselves).
+int FreeLoopbackPort();
+
 /// A fresh empty directory under the system temp dir, removed at destruction.
 class TempDir {
  public:
