@@ -636,6 +636,10 @@ TEST_CASE("bad usage exits 2; --version and help work", "[e2e]") {
   ProcessResult v = RunEvalrun({"--version"});
   CHECK(v.exit_code == 0);
   CHECK_THAT(v.out, Catch::StartsWith("evalrun "));
+  ProcessResult all = RunEvalrun({"help"});
+  CHECK(all.exit_code == 0);
+  for (const char* cmd : {"run", "validate", "models", "report", "mock-server"})
+    CHECK_THAT(all.out, Catch::Contains(cmd));
   ProcessResult h = RunEvalrun({"help", "run"});
   CHECK(h.exit_code == 0);
   CHECK_THAT(h.out, Catch::Contains("--concurrency"));

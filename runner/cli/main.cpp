@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
 
   if (*help_cmd) {
     if (help_topic.empty()) {
-      fmt::print("{}", app.help());
+      // app.help() would describe the selected subcommand, `help` itself.
+      fmt::print("{}", app.get_formatter()->make_help(&app, "evalrun", CLI::AppFormatMode::Normal));
       return kExitOk;
     }
     for (auto* sub : app.get_subcommands({})) {
