@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "common/clock.h"
 #include "results/call_record.h"
 #include "support/process.h"
 
@@ -381,7 +382,16 @@ TEST_CASE("a 402 mid-run stops new calls: exit 3, in-flight calls recorded, repo
   CHECK(std::count_if(records.begin(), records.end(), [](const CallRecord& c) { return c.ok(); }) ==
         30);
   for (const auto& rec : records) CHECK(rec.attempts == 1);  // a 402 is never retried
-  CHECK(Json(out + "/summary.json")["stop_reason"].IsString());
+  auto summary = Json(out + "/summary.json");
+  CHECK(summary["stop_reason"].IsString());
+  // Stopped within a second: from the start of the first call answered 402 to the run's end.
+  SystemTime first_402 = SystemTime::max(), finished;
+  for (const auto& rec : records) {
+    SystemTime t;
+    if (rec.error_kind == ErrorKind::kQuota && ParseRfc3339Ms(rec.started_at, &t)) first_402 = std::min(first_402, t);
+  }
+  REQUIRE(ParseRfc3339Ms(summary["finished_at"].GetString(), &finished));
+  CHECK(finished - first_402 < std::chrono::seconds(1));
   CHECK(std::filesystem::exists(out + "/report.md"));
 }
 
