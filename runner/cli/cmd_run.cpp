@@ -1,5 +1,6 @@
 // `evalrun run`: job -> checked datasets -> run directory -> calls -> records -> reports.
 #include <fmt/format.h>
+#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "cli/run_directory.h"
 #include "common/clock.h"
 #include "common/files.h"
+#include "common/json_limits.h"
 #include "common/text.h"
 #include "dataset/dataset_scan.h"
 #include "engine/call_planner.h"
@@ -26,6 +28,7 @@
 #include "report/report_files.h"
 #include "report/summary.h"
 #include "results/manifest.h"
+#include "results/prior_results.h"
 #include "results/results_writer.h"
 
 namespace evalrun {
@@ -154,6 +157,40 @@ std::optional<int> Preflight(const Job& job, const TransportOptions& opts,
   return std::nullopt;
 }
 
+/// Checks that `dir` holds a run of this same plan and loads what it finished. The manifest keeps
+/// the original run id and start.
+int Resume(const std::string& dir, Manifest* manifest, PriorResults* prior, double* prior_wall_s) {
+  auto info = ReadManifest(dir);
+  if (!info.ok()) {
+    fmt::print(stderr, "error: cannot resume: {}\n", info.status().message());
+    return kExitBadInput;
+  }
+  const auto changes = PlanChanges(info->plan_json, manifest->plan_json);
+  if (!changes.empty()) {
+    for (const auto& c : changes) fmt::print(stderr, "error: cannot resume {}: {}\n", dir, c);
+    fmt::print(stderr, "(nothing was sent; start a new run instead)\n");
+    return kExitBadInput;
+  }
+  auto loaded = LoadPriorResults(dir + "/results.jsonl", /*repair=*/true);
+  if (!loaded.ok()) {
+    fmt::print(stderr, "error: cannot resume: {}\n", loaded.status().message());
+    return kExitBadInput;
+  }
+  *prior = std::move(loaded.value());
+  manifest->run_id = info->run_id;
+  manifest->started_at = info->started_at;
+  if (auto summary = ReadWholeFile(dir + "/summary.json"); summary.ok()) {
+    rapidjson::Document d;
+    if (ParseBoundedJson(summary.value(), &d) && d.IsObject() && d.HasMember("wall_s") &&
+        d["wall_s"].IsNumber()) {
+      *prior_wall_s = d["wall_s"].GetDouble();
+    }
+  }
+  fmt::print(stderr, "resuming {}: {} calls already ok{}\n", dir, prior->ok.size(),
+             prior->skipped_lines > 0 ? ", a torn last line dropped" : "");
+  return kExitOk;
+}
+
 void PrintPlan(const Job& job, const Plan& plan) {
   fmt::print("job {}: {} calls to {}\n", job.name, plan.calls, job.endpoint.base_url);
   for (const auto& d : plan.datasets) {
@@ -206,22 +243,31 @@ int RunCommand(const RunArgs& args) {
 
   const SystemTime started = std::chrono::system_clock::now();
   const auto started_steady = std::chrono::steady_clock::now();
-  const std::string dir = ResolveRunDir(job, args.out_dir, started);
-  if (std::filesystem::exists(dir + "/results.jsonl")) {
-    fmt::print(stderr, "error: {} already holds a run (results.jsonl); choose another --out\n",
-               dir);
-    return kExitBadInput;
-  }
-  if (Status s = MakeDirs(dir); !s.ok()) {
-    fmt::print(stderr, "error: {}\n", s.message());
-    return kExitBadInput;
-  }
   Manifest manifest;
   manifest.run_id = MakeRunId(job, started);
   manifest.job_json = job.effective_json;
   manifest.datasets = plan.datasets;
   manifest.planned_calls = plan.calls;
   manifest.started_at = Rfc3339Ms(started);
+  manifest.plan_json = PlanJson(job, plan.datasets);
+  const bool resuming = !args.resume_dir.empty();
+  const std::string dir = resuming ? args.resume_dir : ResolveRunDir(job, args.out_dir, started);
+  PriorResults prior;
+  double prior_wall_s = 0;
+  if (resuming) {
+    auto resumed = Resume(dir, &manifest, &prior, &prior_wall_s);
+    if (resumed != kExitOk) return resumed;
+  } else if (std::filesystem::exists(dir + "/results.jsonl")) {
+    fmt::print(
+        stderr,
+        "error: {} already holds a run; continue it with --resume {} or choose another --out\n",
+        dir, dir);
+    return kExitBadInput;
+  }
+  if (Status s = MakeDirs(dir); !s.ok()) {
+    fmt::print(stderr, "error: {}\n", s.message());
+    return kExitBadInput;
+  }
   ResultsWriter writer;
   Status io = WriteFileAtomic(dir + "/manifest.json", ManifestToJson(manifest));
   if (io.ok()) io = writer.Open(dir + "/results.jsonl");
@@ -254,19 +300,25 @@ int RunCommand(const RunArgs& args) {
   InstallStopHandlers();
 
   SummaryBuilder summary;
-  ProgressPrinter progress(progress_mode, plan.calls);
+  ProgressPrinter progress(progress_mode, plan.calls - static_cast<long long>(prior.ok.size()));
   RunSink sink(writer, summary, progress);
-  CallPlanner planner(job, args.limit);
+  CallPlanner planner(job, args.limit, &prior.ok);
   RunOutcome outcome = RunPlan(job, planner, **transport, sink, lopts);
   progress.Finish();
   io = writer.Close();
+  if (resuming && io.ok()) {
+    // The reports cover the whole run: every call's latest record, old and new.
+    summary = SummaryBuilder();
+    auto added = AddLatestRecords(dir + "/results.jsonl", &summary);
+    if (!added.ok()) io = added.status();
+  }
 
   const SystemTime finished = std::chrono::system_clock::now();
   RunInfo info{manifest.run_id,
                job.name,
                manifest.started_at,
                Rfc3339Ms(finished),
-               MsBetween(started_steady, std::chrono::steady_clock::now()) / 1000.0,
+               prior_wall_s + MsBetween(started_steady, std::chrono::steady_clock::now()) / 1000.0,
                outcome.stop_reason,
                job.concurrency,
                outcome.concurrency_min,

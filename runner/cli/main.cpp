@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--concurrency", concurrency, "calls in flight at once")
       ->check(CLI::Range(1, 100000));
   run_cmd->add_flag("--dry-run", run.dry_run, "print the plan, send nothing");
+  run_cmd
+      ->add_option("--resume", run.resume_dir,
+                   "continue an interrupted run in DIR; finished calls are not sent again")
+      ->excludes("--out");
   run_cmd->add_option("--progress", run.progress, "auto|bar|lines|none")->capture_default_str();
   run_cmd->footer(
       "Example: evalrun run configs/demo.yaml --set endpoint.base_url=http://127.0.0.1:8080/v1");

@@ -2,11 +2,13 @@
 
 #include "api/chat_request.h"
 #include "dataset/dataset_scan.h"
+#include "results/prior_results.h"
 
 namespace evalrun {
 
-CallPlanner::CallPlanner(const Job& job, std::optional<long long> cli_limit)
-    : job_(job), cli_limit_(cli_limit) {}
+CallPlanner::CallPlanner(const Job& job, std::optional<long long> cli_limit,
+                         const std::unordered_set<uint64_t>* skip)
+    : job_(job), cli_limit_(cli_limit), skip_(skip) {}
 
 bool CallPlanner::NextRow() {
   while (dataset_index_ < job_.datasets.size()) {
@@ -43,8 +45,7 @@ bool CallPlanner::NextRow() {
   return false;
 }
 
-bool CallPlanner::Next(PlannedCall* call) {
-  if (!status_.ok()) return false;
+bool CallPlanner::Advance() {
   if (!have_row_ || ++repeat_ >= job_.repeats) {
     repeat_ = 0;
     if (!have_row_ || ++model_ >= job_.models.size()) {
@@ -53,6 +54,15 @@ bool CallPlanner::Next(PlannedCall* call) {
       if (!have_row_) return false;
     }
   }
+  return true;
+}
+
+bool CallPlanner::Next(PlannedCall* call) {
+  if (!status_.ok()) return false;
+  do {
+    if (!Advance()) return false;
+  } while (skip_ &&
+           skip_->count(CallKey(job_.models[model_].label, row_.dataset, row_.id, repeat_)));
   const ModelSpec& model = job_.models[model_];
   call->seq = seq_++;
   call->model_index = model_;

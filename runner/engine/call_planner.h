@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 #include "common/status.h"
 #include "dataset/jsonl_reader.h"
@@ -29,7 +30,9 @@ struct PlannedCall {
 
 class CallPlanner {
  public:
-  CallPlanner(const Job& job, std::optional<long long> cli_limit);
+  /// `skip` (may be null): keys (CallKey) of calls already done, which the plan leaves out.
+  CallPlanner(const Job& job, std::optional<long long> cli_limit,
+              const std::unordered_set<uint64_t>* skip = nullptr);
 
   /// The next call; false when the plan is done or a dataset could not be read (see status()).
   bool Next(PlannedCall* call);
@@ -37,9 +40,11 @@ class CallPlanner {
 
  private:
   bool NextRow();
+  bool Advance();
 
   const Job& job_;
   std::optional<long long> cli_limit_;
+  const std::unordered_set<uint64_t>* skip_;
   size_t dataset_index_ = 0;
   std::unique_ptr<JsonlReader> reader_;
   std::unique_ptr<RowParser> parser_;

@@ -56,18 +56,6 @@ std::string LastUserText(const rapidjson::Value& messages) {
 
 }  // namespace
 
-uint64_t StableHash(std::string_view text, uint64_t seed) {
-  uint64_t h = 1469598103934665603ULL ^ (seed * 1099511628211ULL);
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  h ^= h >> 33;  // FNV alone mixes the last bytes poorly
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
-}
-
 const std::vector<MockModel>& MockModels() {
   static const std::vector<MockModel> models = {
       {"mock-small", 0.60, 0.5, 24},

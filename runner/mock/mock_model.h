@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/stable_hash.h"
+
 namespace evalrun {
 
 struct MockModel {
@@ -47,8 +49,5 @@ MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
 
 /// Solves the first "A op B" in `text` (op one of + - * x /); false when there is none.
 bool SolveArithmetic(std::string_view text, std::string* answer);
-
-/// Stable 64-bit FNV-1a hash, so replies are the same on every machine and run.
-uint64_t StableHash(std::string_view text, uint64_t seed = 0);
 
 }  // namespace evalrun

@@ -52,6 +52,9 @@ struct MockServer::State {
   // Retry-After bookkeeping: when a request with this body may come back, and how many came sooner.
   std::unordered_map<uint64_t, std::chrono::steady_clock::time_point> retry_not_before;
   uint64_t early_retries = 0;
+  // GET /mock/stats?wait_chat_requests=N held until N chat requests have arrived (tests wait on
+  // this instead of sleeping).
+  std::vector<std::pair<uint64_t, evhttp_request*>> stat_waiters;
 };
 
 namespace {
@@ -156,7 +159,43 @@ void HandleModels(evhttp_request* req, MockServer::State& s) {
   Send(req, 200, buf.GetString(), "");
 }
 
+void SendStats(evhttp_request* req, MockServer::State& s);
+
 void HandleStats(evhttp_request* req, MockServer::State& s) {
+  const char* uri = evhttp_request_get_uri(req);
+  const char* q = uri ? std::strstr(uri, "wait_chat_requests=") : nullptr;
+  const uint64_t want = q ? std::strtoull(q + std::strlen("wait_chat_requests="), nullptr, 10) : 0;
+  if (s.chat_requests < want) {
+    s.stat_waiters.emplace_back(want, req);
+    // A waiter that hangs up must be forgotten before its request is freed.
+    evhttp_connection_set_closecb(
+        evhttp_request_get_connection(req),
+        [](evhttp_connection* conn, void* arg) {
+          auto& waiters = static_cast<MockServer::State*>(arg)->stat_waiters;
+          std::erase_if(waiters, [conn](const auto& w) {
+            return evhttp_request_get_connection(w.second) == conn;
+          });
+        },
+        &s);
+    return;
+  }
+  SendStats(req, s);
+}
+
+void WakeStatWaiters(MockServer::State& s) {
+  for (size_t i = 0; i < s.stat_waiters.size();) {
+    if (s.chat_requests >= s.stat_waiters[i].first) {
+      evhttp_connection_set_closecb(evhttp_request_get_connection(s.stat_waiters[i].second),
+                                    nullptr, nullptr);
+      SendStats(s.stat_waiters[i].second, s);
+      s.stat_waiters.erase(s.stat_waiters.begin() + static_cast<long>(i));
+    } else {
+      ++i;
+    }
+  }
+}
+
+void SendStats(evhttp_request* req, MockServer::State& s) {
   std::string injected;
   for (const auto& [name, n] : s.injected)
     injected += fmt::format(R"({}"{}":{})", injected.empty() ? "" : ",", name, n);
@@ -526,6 +565,7 @@ void OnRequest(evhttp_request* req, void* arg) {
   // Counted before any check: tests use this to prove what was sent, refused or not.
   if (path == "/v1/chat/completions") {
     ++s.chat_requests;
+    WakeStatWaiters(s);
     char* addr = nullptr;
     ev_uint16_t port = 0;
     evhttp_connection_get_peer(evhttp_request_get_connection(req), &addr, &port);

@@ -1,7 +1,13 @@
 #include "results/manifest.h"
 
+#include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "common/files.h"
+#include "common/json_limits.h"
+#include "job/job_json.h"
 
 namespace evalrun {
 
@@ -44,10 +50,138 @@ std::string ManifestToJson(const Manifest& m) {
     w.Null();
   else
     w.String(m.finished_at);
+  w.Key("plan");
+  if (m.plan_json.empty())
+    w.Null();
+  else
+    w.RawValue(m.plan_json.data(), m.plan_json.size(), rapidjson::kObjectType);
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
   out.push_back('\n');
   return out;
+}
+
+}  // namespace evalrun
+
+namespace evalrun {
+
+std::string PlanJson(const Job& job, const std::vector<DatasetFingerprint>& datasets) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("models");
+  w.StartArray();
+  for (const auto& m : job.models) {
+    w.StartObject();
+    w.Key("id");
+    w.String(m.id);
+    w.Key("label");
+    w.String(m.label);
+    w.Key("params");
+    w.StartObject();
+    for (const auto& [k, v] : m.params) {
+      w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+      w.RawValue(v.data(), v.size(), rapidjson::kObjectType);
+    }
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("prompt");
+  w.StartObject();
+  w.Key("system");
+  w.String(job.prompt.system);
+  w.Key("template");
+  w.String(job.prompt.template_text);
+  w.EndObject();
+  w.Key("repeats");
+  w.Int(job.repeats);
+  w.Key("stream");
+  w.Bool(job.stream);
+  w.Key("datasets");
+  w.StartArray();
+  for (size_t i = 0; i < datasets.size() && i < job.datasets.size(); ++i) {
+    w.StartObject();
+    w.Key("name");
+    w.String(datasets[i].name);
+    w.Key("format");
+    w.String(DatasetFormatName(job.datasets[i].format));
+    w.Key("id_field");
+    w.String(job.datasets[i].id_field);
+    w.Key("sha256");
+    w.String(datasets[i].sha256);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+namespace {
+
+std::string Compact(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string Str(const rapidjson::Value& o, const char* key) {
+  auto it = o.FindMember(key);
+  return it != o.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString())
+                                                     : std::string();
+}
+
+}  // namespace
+
+std::vector<std::string> PlanChanges(const std::string& before, const std::string& now) {
+  rapidjson::Document a, b;
+  if (!ParseBoundedJson(before, &a) || !ParseBoundedJson(now, &b) || !a.IsObject() ||
+      !b.IsObject()) {
+    return {"the run directory's manifest has no readable plan"};
+  }
+  std::vector<std::string> changes;
+  for (const char* part : {"models", "prompt", "repeats", "stream"}) {
+    auto x = a.FindMember(part), y = b.FindMember(part);
+    if (x == a.MemberEnd() || y == b.MemberEnd() || Compact(x->value) != Compact(y->value)) {
+      changes.push_back(std::string(part) + " changed since the run began");
+    }
+  }
+  auto da = a.FindMember("datasets"), db = b.FindMember("datasets");
+  if (da == a.MemberEnd() || db == b.MemberEnd() || !da->value.IsArray() || !db->value.IsArray() ||
+      da->value.Size() != db->value.Size()) {
+    changes.push_back("the list of datasets changed since the run began");
+    return changes;
+  }
+  for (rapidjson::SizeType i = 0; i < da->value.Size(); ++i) {
+    const auto& x = da->value[i];
+    const auto& y = db->value[i];
+    if (Compact(x) == Compact(y)) continue;
+    const bool content = Str(x, "sha256") != Str(y, "sha256");
+    changes.push_back("dataset '" + Str(y, "name") + "' changed since the run began" +
+                      (content ? " (its SHA-256 differs)" : " (its name, format or id_field)"));
+  }
+  return changes;
+}
+
+Result<ManifestInfo> ReadManifest(const std::string& run_dir) {
+  auto text = ReadWholeFile(run_dir + "/manifest.json");
+  if (!text.ok()) return Status::InvalidInput(run_dir + ": not a run directory (no manifest.json)");
+  rapidjson::Document d;
+  if (!ParseBoundedJson(text.value(), &d) || !d.IsObject()) {
+    return Status::InvalidInput(run_dir + "/manifest.json is not valid JSON");
+  }
+  ManifestInfo info;
+  info.run_id = Str(d, "run_id");
+  info.started_at = Str(d, "started_at");
+  info.finished_at = Str(d, "finished_at");
+  if (auto job = d.FindMember("job"); job != d.MemberEnd() && job->value.IsObject()) {
+    info.job_name = Str(job->value, "name");
+  }
+  if (auto plan = d.FindMember("plan"); plan != d.MemberEnd() && plan->value.IsObject()) {
+    info.plan_json = Compact(plan->value);
+  }
+  return info;
 }
 
 }  // namespace evalrun

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "job/job.h"
 
 namespace evalrun {
@@ -25,8 +26,22 @@ struct Manifest {
   std::string shard;  // "I/N" or empty
   std::string started_at;
   std::string finished_at;  // empty while the run is going
+  std::string plan_json;    // PlanJson: what `--resume` checks has not changed
 };
 
 std::string ManifestToJson(const Manifest& manifest);
+
+/// What makes the calls of a run what they are: models (ids, labels, params), prompt, repeats,
+/// streaming, and each dataset's name, format, id field and SHA-256.
+std::string PlanJson(const Job& job, const std::vector<DatasetFingerprint>& datasets);
+
+/// One line per part of the plan that differs, for `--resume` to refuse with; empty when none.
+std::vector<std::string> PlanChanges(const std::string& before, const std::string& now);
+
+/// The parts of a manifest.json that `--resume` and `report` need.
+struct ManifestInfo {
+  std::string run_id, job_name, started_at, finished_at, plan_json;
+};
+Result<ManifestInfo> ReadManifest(const std::string& run_dir);
 
 }  // namespace evalrun

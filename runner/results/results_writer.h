@@ -1,7 +1,9 @@
-// ResultsWriter: appends records to results.jsonl, one whole line per record, flushed as each call
-// finishes so a crash loses at most the line being written. Owned by the run command.
+// ResultsWriter: appends records to results.jsonl, one whole line per record, flushed to the OS
+// as each call finishes and synced to disk at least once a second and at close, so a crash loses
+// at most the line being written. Owned by the run command.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -25,6 +27,7 @@ class ResultsWriter {
   std::FILE* file_ = nullptr;
   std::string path_;
   std::string line_;
+  std::chrono::steady_clock::time_point last_sync_{};
 };
 
 }  // namespace evalrun

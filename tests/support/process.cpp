@@ -105,6 +105,47 @@ ProcessResult RunEvalrun(const std::vector<std::string>& args,
   return RunProcess(full, env);
 }
 
+BackgroundEvalrun::BackgroundEvalrun(const std::vector<std::string>& args,
+                                     const std::map<std::string, std::string>& env) {
+  char out_path[] = "/tmp/evalrun-test-out-XXXXXX";
+  char err_path[] = "/tmp/evalrun-test-err-XXXXXX";
+  out_fd_ = mkstemp(out_path);
+  err_fd_ = mkstemp(err_path);
+  out_path_ = out_path;
+  err_path_ = err_path;
+  std::vector<std::string> full = {EVALRUN_BINARY};
+  full.insert(full.end(), args.begin(), args.end());
+  int null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  pid_ = Spawn(full, env, null_in, out_fd_, err_fd_);
+  close(null_in);
+}
+
+BackgroundEvalrun::~BackgroundEvalrun() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    Wait();
+  }
+}
+
+void BackgroundEvalrun::Signal(int sig) {
+  kill(pid_, sig);
+}
+
+ProcessResult BackgroundEvalrun::Wait() {
+  ProcessResult r;
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  close(out_fd_);
+  close(err_fd_);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(out_path_);
+  r.err = ReadFile(err_path_);
+  unlink(out_path_.c_str());
+  unlink(err_path_.c_str());
+  return r;
+}
+
 MockServerProcess::MockServerProcess(const std::vector<std::string>& extra_args) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
@@ -155,6 +196,14 @@ long long MockServerProcess::Chat429s() const {
     if (d["injected"].HasMember(k)) n += d["injected"][k].GetInt64();
   }
   return n;
+}
+
+void MockServerProcess::WaitForChatRequests(long long n) const {
+  TransportOptions opts;
+  opts.timeout_s = 60;
+  std::string root = base_url_.substr(0, base_url_.rfind("/v1"));
+  auto r = HttpGet(opts, root + "/mock/stats?wait_chat_requests=" + std::to_string(n));
+  if (!r.ok() || r->status != 200) throw std::runtime_error("mock stats wait failed");
 }
 
 long long MockServerProcess::Injected(const char* name) const {

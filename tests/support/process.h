@@ -21,6 +21,21 @@ ProcessResult RunProcess(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {},
                          const std::string& stdin_text = "");
 
+/// evalrun running in the background, for tests that signal it mid-run.
+class BackgroundEvalrun {
+ public:
+  BackgroundEvalrun(const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& env);
+  ~BackgroundEvalrun();
+  void Signal(int sig);
+  ProcessResult Wait();
+
+ private:
+  pid_t pid_ = -1;
+  std::string out_path_, err_path_;
+  int out_fd_ = -1, err_fd_ = -1;
+};
+
 /// Runs the evalrun binary under test.
 ProcessResult RunEvalrun(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {});
@@ -41,6 +56,8 @@ class MockServerProcess {
   long long Chat429s() const;
   /// How many times the fault `name` ("drop", "429", ...) was injected.
   long long Injected(const char* name) const;
+  /// Blocks until the server has received `n` chat requests (the server answers when it has).
+  void WaitForChatRequests(long long n) const;
 
  private:
   pid_t pid_ = -1;

@@ -1,0 +1,38 @@
+// What an earlier run directory already holds, for `run --resume` and `report`: which calls
+// ended ok (so they are never sent again), and the latest record of every call (so a call that
+// failed, then succeeded on resume, counts once). Calls are identified by a 64-bit hash of
+// (model, dataset, row_id, repeat): 8 bytes a call, not the records themselves.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/status.h"
+#include "report/summary.h"
+#include "results/call_record.h"
+
+namespace evalrun {
+
+uint64_t CallKey(std::string_view model, std::string_view dataset, std::string_view row_id,
+                 int repeat);
+inline uint64_t CallKey(const CallRecord& r) {
+  return CallKey(r.model, r.dataset, r.row_id, r.repeat);
+}
+
+struct PriorResults {
+  std::unordered_set<uint64_t> ok;  // calls with an ok record
+  long long records = 0;            // whole records read
+  long long skipped_lines = 0;      // lines that are not whole records (a torn end)
+};
+
+/// Reads results.jsonl. With `repair`, a torn last line (a crash mid-write) is cut off so that
+/// appended records start on a line of their own.
+Result<PriorResults> LoadPriorResults(const std::string& results_path, bool repair);
+
+/// Feeds `builder` the latest record of each call in results.jsonl (two streaming passes).
+/// Returns how many lines were skipped as not whole records.
+Result<long long> AddLatestRecords(const std::string& results_path, SummaryBuilder* builder);
+
+}  // namespace evalrun
