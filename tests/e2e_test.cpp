@@ -686,6 +686,25 @@ TEST_CASE(
   CHECK(summary["run_id"].GetString() == records.front().run_id);
 }
 
+TEST_CASE("a second stop signal stops at once: calls in flight are abandoned", "[e2e][resume]") {
+  MockServerProcess server({"--latency-ms", "60000", "--jitter", "0"});
+  TempDir dir;
+  WriteDatasets(dir, 20);
+  const std::string job = dir.Write("job.yaml", Job(server.base_url()));
+  const std::string out = dir.path() + "/run";
+  BackgroundEvalrun run({"run", job, "--out", out, "--progress", "none"}, {{"E2E_KEY", kKey}});
+  server.WaitForChatRequests(8);  // the whole window is in flight, none can finish for a minute
+  // Two different signals: a second SIGINT sent at once could merge with the first while pending.
+  run.Signal(SIGINT);
+  run.Signal(SIGTERM);
+  ProcessResult r = run.Wait();
+  INFO(r.err);
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("8 abandoned in flight"));
+  CHECK(Records(out).empty());
+  CHECK(Json(out + "/summary.json")["totals"]["calls"].GetInt64() == 0);
+}
+
 TEST_CASE("SIGKILL at a random point, then resume: every call has exactly one ok record",
           "[e2e][resume]") {
   MockServerProcess server({"--latency-ms", "10", "--fail-500", "0.1"});

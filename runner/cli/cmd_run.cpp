@@ -35,9 +35,13 @@ namespace evalrun {
 namespace {
 
 std::atomic<int> g_stop_request{0};
+// Woken from the signal handler so a stop request is seen at once, not at the next poll timeout.
+// Wakeup() only stores an atomic flag and writes to libcurl's wakeup socket.
+std::atomic<Transport*> g_transport{nullptr};
 
 void OnStopSignal(int) {
   g_stop_request.fetch_add(1);
+  if (Transport* t = g_transport.load()) t->Wakeup();
 }
 
 void InstallStopHandlers() {
@@ -297,6 +301,7 @@ int RunCommand(const RunArgs& args) {
   lopts.budget_usd = job.budget_usd;
   lopts.rate_limit = job.rate_limit;
   lopts.stop_request = &g_stop_request;
+  g_transport = transport->get();
   InstallStopHandlers();
 
   SummaryBuilder summary;
@@ -304,6 +309,7 @@ int RunCommand(const RunArgs& args) {
   RunSink sink(writer, summary, progress);
   CallPlanner planner(job, args.limit, &prior.ok);
   RunOutcome outcome = RunPlan(job, planner, **transport, sink, lopts);
+  g_transport = nullptr;
   progress.Finish();
   io = writer.Close();
   if (resuming && io.ok()) {

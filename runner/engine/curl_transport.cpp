@@ -112,8 +112,6 @@ CURL* CurlTransport::AcquireEasy() {
   if (options_.http == "2") version = CURL_HTTP_VERSION_2TLS;
   if (options_.http == "auto") version = CURL_HTTP_VERSION_2TLS;  // h2 over TLS when offered
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
-  // Prefer waiting for a multiplexed HTTP/2 stream over opening yet another connection.
-  if (options_.http != "1.1") curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   if (options_.stall_timeout_s > 0) {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
@@ -136,6 +134,11 @@ void CurlTransport::Start(HttpRequest request) {
     return;
   }
   curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+  // Over TLS, wait for a multiplexed HTTP/2 stream rather than open yet another connection: ALPN
+  // says at the handshake whether the server multiplexes. Not over plain http, where libcurl
+  // would hold every call until the first response arrived to learn that it cannot.
+  const bool tls = t->request.url.rfind("https://", 0) == 0;
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, tls && options_.http != "1.1" ? 1L : 0L);
   if (t->request.body.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   } else {
