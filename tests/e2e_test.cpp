@@ -767,6 +767,45 @@ TEST_CASE("resume refuses a run whose dataset or models changed, and says what c
   CHECK(server.ChatRequests() == sent);  // a finished run resumed sends nothing
 }
 
+TEST_CASE("results.csv, junit.xml and the GitHub step summary are written for CI", "[e2e]") {
+  MockServerProcess server({"--fail-500", "0.2"});
+  TempDir dir;
+  WriteDatasets(dir, 30);
+  const std::string job =
+      dir.Write("job.yaml",
+                Job(server.base_url(), "retry: {max_attempts: 1}\ngates: {max_error_rate: 0.9}\n"));
+  const std::string out = dir.path() + "/run";
+  const std::string step = dir.Write("step-summary.md", "earlier step\n");
+  ProcessResult r =
+      RunEvalrun({"run", job, "--out", out}, {{"E2E_KEY", kKey}, {"GITHUB_STEP_SUMMARY", step}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("cannot write these report formats yet: html"));
+  auto records = Records(out);
+  const long long failed =
+      std::count_if(records.begin(), records.end(), [](const CallRecord& c) { return !c.ok(); });
+  REQUIRE(failed > 0);
+
+  auto csv = ReadLines(out + "/results.csv");
+  REQUIRE(csv.size() >= records.size() + 1);  // a response may span lines inside quotes
+  CHECK_THAT(csv[0],
+             Catch::StartsWith("run_id,model,model_id,dataset,row_id,repeat,status,error_kind"));
+  CHECK_THAT(csv[0], Catch::EndsWith(",score_exact,response"));
+
+  const std::string xml = ReadFile(out + "/junit.xml");
+  CHECK_THAT(xml, Catch::Contains("tests=\"" + std::to_string(failed + 2) + "\" failures=\"" +
+                                  std::to_string(failed) + "\""));
+  CHECK_THAT(
+      xml,
+      Catch::Contains(
+          "<testcase classname=\"evalrun.gates\" name=\"max_error_rate mock-small\"></testcase>"));
+  CHECK_THAT(xml, Catch::Contains("<failure type=\"server\""));
+
+  const std::string summary_md = ReadFile(step);
+  CHECK_THAT(summary_md, Catch::StartsWith("earlier step\n# evalrun: e2e"));
+  CHECK(summary_md.find(kKey) == std::string::npos);
+}
+
 TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   MockServerProcess server;
   ProcessResult r =

@@ -2,8 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "report/junit_xml.h"
 #include "report/pricing.h"
 #include "report/report_md.h"
+#include "report/results_csv.h"
 #include "report/stats.h"
 #include "report/summary.h"
 #include "report/summary_json.h"
@@ -149,4 +151,12 @@ TEST_CASE("a pricing file gives per-model prices; a job's own price wins", "[rep
   ModelSpec c{"c", "c", {}, std::nullopt};
   CHECK_FALSE(PriceFor(c, t));
   CHECK(*CostUsd(Pricing{1, 2}, Usage{1000000, 500000, 1500000}) == Approx(2.0));
+}
+
+TEST_CASE("CSV fields and XML text are escaped", "[report]") {
+  CHECK(CsvField("plain") == "plain");
+  CHECK(CsvField("a,b") == "\"a,b\"");
+  CHECK(CsvField("say \"hi\"\nnow") == "\"say \"\"hi\"\"\nnow\"");
+  CHECK(XmlEscape("<a href=\"x\">&'</a>\x01") ==
+        "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;?");
 }

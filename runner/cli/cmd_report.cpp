@@ -6,6 +6,7 @@
 #include "cli/exit_codes.h"
 #include "common/clock.h"
 #include "common/files.h"
+#include "report/gates.h"
 #include "report/report_files.h"
 #include "report/summary.h"
 #include "results/manifest.h"
@@ -49,7 +50,11 @@ int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& o
     return kExitBadInput;
   }
   std::vector<std::string> not_written;
-  if (Status s = WriteReports(out, builder.Build(info), {"json", "md"}, &not_written); !s.ok()) {
+  // The gates come from the effective job in the manifest: the job file itself may be gone.
+  Summary summary = builder.Build(info);
+  summary.gates = EvaluateGates(manifest->gates, summary.models);
+  if (Status s = WriteReports(dir, out, summary, {"json", "md", "csv", "junit"}, &not_written);
+      !s.ok()) {
     fmt::print(stderr, "error: {}\n", s.message());
     return kExitStopped;
   }

@@ -333,7 +333,7 @@ int RunCommand(const RunArgs& args) {
   std::vector<std::string> not_written;
   Summary built = summary.Build(info);
   built.gates = EvaluateGates(job.gates, built.models);
-  if (io.ok()) io = WriteReports(dir, built, job.output.formats, &not_written);
+  if (io.ok()) io = WriteReports(dir, dir, built, job.output.formats, &not_written);
   if (io.ok()) io = WriteFileAtomic(dir + "/manifest.json", ManifestToJson(manifest));
   if (!io.ok()) fmt::print(stderr, "error: {}\n", io.message());
   if (!outcome.status.ok()) fmt::print(stderr, "error: {}\n", outcome.status.message());

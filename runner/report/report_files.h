@@ -10,9 +10,10 @@
 
 namespace evalrun {
 
-/// Writes summary.json always, and report.md when "md" is among `formats`. Returns the formats
-/// asked for that this version cannot write yet, so the caller can say so.
-Status WriteReports(const std::string& dir, const Summary& summary,
+/// Writes summary.json always, and each of report.md, results.csv, junit.xml that `formats` asks
+/// for, into `out_dir`, reading records from `run_dir`/results.jsonl. report.md is also appended
+/// to $GITHUB_STEP_SUMMARY when set. Formats this version cannot write go to `not_written`.
+Status WriteReports(const std::string& run_dir, const std::string& out_dir, const Summary& summary,
                     const std::vector<std::string>& formats, std::vector<std::string>* not_written);
 
 }  // namespace evalrun

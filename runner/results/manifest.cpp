@@ -177,6 +177,17 @@ Result<ManifestInfo> ReadManifest(const std::string& run_dir) {
   info.finished_at = Str(d, "finished_at");
   if (auto job = d.FindMember("job"); job != d.MemberEnd() && job->value.IsObject()) {
     info.job_name = Str(job->value, "name");
+    if (auto g = job->value.FindMember("gates");
+        g != job->value.MemberEnd() && g->value.IsObject()) {
+      auto gate = [&](const char* key, std::optional<double>* out) {
+        auto it = g->value.FindMember(key);
+        if (it != g->value.MemberEnd() && it->value.IsNumber()) *out = it->value.GetDouble();
+      };
+      gate("max_error_rate", &info.gates.max_error_rate);
+      gate("min_score", &info.gates.min_score);
+      gate("max_p95_latency_ms", &info.gates.max_p95_latency_ms);
+      gate("max_cost_usd", &info.gates.max_cost_usd);
+    }
   }
   if (auto plan = d.FindMember("plan"); plan != d.MemberEnd() && plan->value.IsObject()) {
     info.plan_json = Compact(plan->value);

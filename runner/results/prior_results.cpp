@@ -83,6 +83,11 @@ Result<PriorResults> LoadPriorResults(const std::string& results_path, bool repa
 }
 
 Result<long long> AddLatestRecords(const std::string& results_path, SummaryBuilder* builder) {
+  return ForEachLatestRecord(results_path, [builder](const CallRecord& r) { builder->Add(r); });
+}
+
+Result<long long> ForEachLatestRecord(const std::string& results_path,
+                                      const std::function<void(const CallRecord&)>& fn) {
   struct Chosen {
     long long line = 0;
     bool ok = false;
@@ -105,7 +110,7 @@ Result<long long> AddLatestRecords(const std::string& results_path, SummaryBuild
         Chosen& c = chosen[CallKey(r)];
         if (!c.ok) c = {n, r.ok()};
       } else if (chosen[CallKey(r)].line == n) {
-        builder->Add(r);
+        fn(r);
       }
     }
     if (!reader.status().ok()) return reader.status();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -31,8 +32,12 @@ struct PriorResults {
 /// appended records start on a line of their own.
 Result<PriorResults> LoadPriorResults(const std::string& results_path, bool repair);
 
-/// Feeds `builder` the latest record of each call in results.jsonl (two streaming passes).
-/// Returns how many lines were skipped as not whole records.
+/// Calls `fn` with the latest record of each call in results.jsonl (its ok record, else its last
+/// error), in file order, in two streaming passes. Returns how many lines were not whole records.
+Result<long long> ForEachLatestRecord(const std::string& results_path,
+                                      const std::function<void(const CallRecord&)>& fn);
+
+/// Feeds `builder` the latest record of each call (ForEachLatestRecord).
 Result<long long> AddLatestRecords(const std::string& results_path, SummaryBuilder* builder);
 
 }  // namespace evalrun
