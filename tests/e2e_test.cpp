@@ -806,6 +806,70 @@ TEST_CASE("results.csv, junit.xml and the GitHub step summary are written for CI
   CHECK(summary_md.find(kKey) == std::string::npos);
 }
 
+TEST_CASE("4 shards run apart and merged equal one unsharded run", "[e2e][shard]") {
+  MockServerProcess server;
+  TempDir dir;
+  WriteDatasets(dir, 97);
+  const std::string job = dir.Write("job.yaml", Job(server.base_url()));
+  ProcessResult whole =
+      RunEvalrun({"run", job, "--out", dir.path() + "/whole"}, {{"E2E_KEY", kKey}});
+  REQUIRE(whole.exit_code == 0);
+  std::vector<std::string> shard_dirs;
+  std::set<std::tuple<std::string, std::string, std::string>> seen;
+  for (int i = 0; i < 4; ++i) {
+    const std::string out = dir.path() + "/shard" + std::to_string(i);
+    ProcessResult r = RunEvalrun({"run", job, "--out", out, "--shard", std::to_string(i) + "/4"},
+                                 {{"E2E_KEY", kKey}});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto records = Records(out);
+    CHECK_FALSE(records.empty());
+    for (const auto& rec : records)
+      CHECK(seen.insert({rec.model, rec.dataset, rec.row_id}).second);  // disjoint
+    CHECK(Json(out + "/manifest.json")["shard"].GetString() == std::to_string(i) + "/4");
+    shard_dirs.push_back(out);
+  }
+  CHECK(seen.size() == (97 + 2) * 2);
+  std::vector<std::string> args = {"report"};
+  args.insert(args.end(), shard_dirs.begin(), shard_dirs.end());
+  args.insert(args.end(), {"--out", dir.path() + "/merged"});
+  ProcessResult merged = RunEvalrun(args);
+  INFO(merged.err);
+  REQUIRE(merged.exit_code == 0);
+  auto a = Json(dir.path() + "/whole/summary.json");
+  auto b = Json(dir.path() + "/merged/summary.json");
+  for (const char* k : {"calls", "ok", "prompt_tokens", "completion_tokens", "total_tokens"}) {
+    CHECK(a["totals"][k].GetInt64() == b["totals"][k].GetInt64());
+  }
+  CHECK(a["groups"].Size() == b["groups"].Size());
+  CHECK(Records(dir.path() + "/merged").size() == (97 + 2) * 2);
+  CHECK(std::filesystem::exists(dir.path() + "/merged/report.md"));
+
+  ProcessResult overlap =
+      RunEvalrun({"report", shard_dirs[0], shard_dirs[0], "--out", dir.path() + "/x"});
+  CHECK(overlap.exit_code == 2);
+  CHECK_THAT(overlap.err, Catch::Contains("overlapping shards"));
+  ProcessResult with_whole =
+      RunEvalrun({"report", shard_dirs[0], dir.path() + "/whole", "--out", dir.path() + "/y"});
+  CHECK(with_whole.exit_code == 2);
+  CHECK_THAT(with_whole.err, Catch::Contains("ran the whole job"));
+  const std::string other = dir.Write("other.yaml", Job(server.base_url(), "repeats: 2\n"));
+  REQUIRE(
+      RunEvalrun({"run", other, "--out", dir.path() + "/other1", "--shard", "1/4", "--limit", "3"},
+                 {{"E2E_KEY", kKey}})
+          .exit_code == 0);
+  ProcessResult different =
+      RunEvalrun({"report", shard_dirs[0], dir.path() + "/other1", "--out", dir.path() + "/z"});
+  CHECK(different.exit_code == 2);
+  CHECK_THAT(different.err,
+             Catch::Contains("is not a shard of the job") && Catch::Contains("repeats changed"));
+  ProcessResult resume_other =
+      RunEvalrun({"run", job, "--resume", shard_dirs[1], "--shard", "2/4"}, {{"E2E_KEY", kKey}});
+  CHECK(resume_other.exit_code == 2);
+  CHECK_THAT(resume_other.err, Catch::Contains("it ran shard 1/4 and this is shard 2/4"));
+  CHECK(RunEvalrun({"run", job, "--shard", "4/4"}, {{"E2E_KEY", kKey}}).exit_code == 2);
+}
+
 TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   MockServerProcess server;
   ProcessResult r =

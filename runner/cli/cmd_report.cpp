@@ -1,11 +1,16 @@
-// `evalrun report`: rebuilds summary.json and report.md from results.jsonl of one run directory,
-// counting each call's latest record (a failed call that a resume completed counts once).
+// `evalrun report`: rebuilds every report of a run from its results.jsonl, counting each call's
+// latest record. Given several run directories (the shards of one job), it checks that they are
+// shards of the same plan that do not overlap, and merges them into one run directory (--out).
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "common/clock.h"
 #include "common/files.h"
+#include "dataset/shard.h"
 #include "report/gates.h"
 #include "report/report_files.h"
 #include "report/summary.h"
@@ -13,53 +18,142 @@
 #include "results/prior_results.h"
 
 namespace evalrun {
+namespace {
+
+/// Checks that `infos` are distinct shards of one plan; prints why not and returns false.
+bool CheckShards(const std::vector<std::string>& dirs, const std::vector<ManifestInfo>& infos) {
+  bool ok = true;
+  std::set<long long> seen;
+  long long count = 0;
+  for (size_t i = 0; i < infos.size(); ++i) {
+    for (const auto& change : PlanChanges(infos[0].plan_json, infos[i].plan_json)) {
+      fmt::print(stderr, "error: {} is not a shard of the job in {}: {}\n", dirs[i], dirs[0],
+                 change);
+      ok = false;
+    }
+    Shard shard;
+    if (!ParseShard(infos[i].shard, &shard)) {
+      fmt::print(stderr,
+                 "error: {} ran the whole job (no --shard); it overlaps every other directory\n",
+                 dirs[i]);
+      ok = false;
+      continue;
+    }
+    if (count != 0 && shard.count != count) {
+      fmt::print(stderr, "error: {} is shard {} but {} split the job {} ways\n", dirs[i],
+                 infos[i].shard, dirs[0], count);
+      ok = false;
+    }
+    count = shard.count;
+    if (!seen.insert(shard.index).second) {
+      fmt::print(stderr, "error: overlapping shards: shard {} appears twice ({})\n", infos[i].shard,
+                 dirs[i]);
+      ok = false;
+    }
+  }
+  if (ok && static_cast<long long>(seen.size()) < count) {
+    fmt::print(stderr, "warning: {} of {} shards given: the reports cover part of the job\n",
+               seen.size(), count);
+  }
+  return ok;
+}
+
+/// Concatenates the shards' records into `out`/results.jsonl and writes a manifest for the merge.
+Status MergeRunDirs(const std::vector<std::string>& dirs, const std::vector<ManifestInfo>& infos,
+                    const std::string& out, RunInfo* info) {
+  if (Status s = MakeDirs(out); !s.ok()) return s;
+  std::string merged;
+  for (const auto& dir : dirs) {
+    auto text = ReadWholeFile(dir + "/results.jsonl");
+    if (!text.ok()) return text.status();
+    merged += text.value();
+    if (!merged.empty() && merged.back() != '\n') merged.push_back('\n');  // a torn shard end
+  }
+  if (Status s = WriteFileAtomic(out + "/results.jsonl", merged); !s.ok()) return s;
+  Manifest m;
+  m.run_id = infos[0].run_id + "-merged";
+  m.job_json = infos[0].job_json.empty() ? "{}" : infos[0].job_json;
+  m.plan_json = infos[0].plan_json;
+  m.datasets = infos[0].datasets;
+  for (size_t i = 1; i < infos.size(); ++i) {
+    for (size_t d = 0; d < m.datasets.size() && d < infos[i].datasets.size(); ++d)
+      m.datasets[d].rows += infos[i].datasets[d].rows;
+  }
+  for (const auto& i : infos) m.planned_calls += i.planned_calls;
+  m.started_at = infos[0].started_at;
+  m.finished_at = infos[0].finished_at;
+  for (const auto& i : infos) {
+    m.started_at = std::min(m.started_at, i.started_at);  // RFC 3339 UTC strings sort by time
+    m.finished_at = std::max(m.finished_at, i.finished_at);
+  }
+  info->run_id = m.run_id;
+  info->started_at = m.started_at;
+  info->finished_at = m.finished_at;
+  return WriteFileAtomic(out + "/manifest.json", ManifestToJson(m));
+}
+
+}  // namespace
 
 int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& out_dir) {
-  if (run_dirs.size() != 1) {
-    fmt::print(stderr, "error: merging several run directories (shards) is not supported yet\n");
+  if (run_dirs.size() > 1 && out_dir.empty()) {
+    fmt::print(stderr, "error: merging {} run directories needs --out DIR for the merged run\n",
+               run_dirs.size());
     return kExitBadInput;
   }
-  const std::string& dir = run_dirs[0];
-  auto manifest = ReadManifest(dir);
-  if (!manifest.ok()) {
-    fmt::print(stderr, "error: {}\n", manifest.status().message());
-    return kExitBadInput;
+  std::vector<ManifestInfo> infos;
+  for (const auto& dir : run_dirs) {
+    auto manifest = ReadManifest(dir);
+    if (!manifest.ok()) {
+      fmt::print(stderr, "error: {}\n", manifest.status().message());
+      return kExitBadInput;
+    }
+    infos.push_back(std::move(manifest.value()));
   }
+  const ManifestInfo& first = infos[0];
   RunInfo info;
-  info.run_id = manifest->run_id;
-  info.job = manifest->job_name;
-  info.started_at = manifest->started_at;
-  info.finished_at = manifest->finished_at;
+  info.run_id = first.run_id;
+  info.job = first.job_name;
+  info.started_at = first.started_at;
+  info.finished_at = first.finished_at;
+  std::string run_dir = run_dirs[0];
+  const std::string out = out_dir.empty() ? run_dirs[0] : out_dir;
+  if (run_dirs.size() > 1) {
+    if (!CheckShards(run_dirs, infos)) return kExitBadInput;
+    if (Status s = MergeRunDirs(run_dirs, infos, out, &info); !s.ok()) {
+      fmt::print(stderr, "error: {}\n", s.message());
+      return kExitStopped;
+    }
+    run_dir = out;
+  }
   SystemTime a, b;
   if (ParseRfc3339Ms(info.started_at, &a) && ParseRfc3339Ms(info.finished_at, &b)) {
     info.wall_s = std::chrono::duration<double>(b - a).count();
   }
   SummaryBuilder builder;
-  auto skipped = AddLatestRecords(dir + "/results.jsonl", &builder);
+  auto skipped = AddLatestRecords(run_dir + "/results.jsonl", &builder);
   if (!skipped.ok()) {
     fmt::print(stderr, "error: {}\n", skipped.status().message());
     return kExitBadInput;
   }
   if (skipped.value() > 0) {
     fmt::print(stderr, "warning: {}/results.jsonl: skipped {} line(s) that are not whole records\n",
-               dir, skipped.value());
+               run_dir, skipped.value());
   }
-  const std::string out = out_dir.empty() ? dir : out_dir;
   if (Status s = MakeDirs(out); !s.ok()) {
     fmt::print(stderr, "error: {}\n", s.message());
     return kExitBadInput;
   }
-  std::vector<std::string> not_written;
   // The gates come from the effective job in the manifest: the job file itself may be gone.
   Summary summary = builder.Build(info);
-  summary.gates = EvaluateGates(manifest->gates, summary.models);
-  if (Status s = WriteReports(dir, out, summary, {"json", "md", "csv", "junit"}, &not_written);
+  summary.gates = EvaluateGates(first.gates, summary.models);
+  std::vector<std::string> not_written;
+  if (Status s = WriteReports(run_dir, out, summary, {"json", "md", "csv", "junit"}, &not_written);
       !s.ok()) {
     fmt::print(stderr, "error: {}\n", s.message());
     return kExitStopped;
   }
   fmt::print("reports: {}\n", out);
-  return kExitOk;
+  return AllPassed(summary.gates) ? kExitOk : kExitGateFailed;
 }
 
 }  // namespace evalrun

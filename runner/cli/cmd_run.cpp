@@ -76,10 +76,11 @@ struct Plan {
 };
 
 /// Reads every row the run will use before anything is sent, so a bad row costs nothing.
-bool CheckDatasets(const Job& job, std::optional<long long> cli_limit, Plan* plan) {
+bool CheckDatasets(const Job& job, std::optional<long long> cli_limit, const Shard& shard,
+                   Plan* plan) {
   bool ok = true;
   for (const auto& ds : job.datasets) {
-    DatasetScan scan = ScanDataset(ds, job.prompt, EffectiveLimit(ds, cli_limit));
+    DatasetScan scan = ScanDataset(ds, job.prompt, EffectiveLimit(ds, cli_limit), 100, shard);
     for (const auto& p : scan.problems) fmt::print(stderr, "{}\n", p.ToString());
     ok &= scan.problems.empty();
     auto sha = Sha256File(ds.path);
@@ -169,7 +170,12 @@ int Resume(const std::string& dir, Manifest* manifest, PriorResults* prior, doub
     fmt::print(stderr, "error: cannot resume: {}\n", info.status().message());
     return kExitBadInput;
   }
-  const auto changes = PlanChanges(info->plan_json, manifest->plan_json);
+  auto changes = PlanChanges(info->plan_json, manifest->plan_json);
+  if (info->shard != manifest->shard) {
+    changes.push_back(fmt::format("it ran shard {} and this is shard {}",
+                                  info->shard.empty() ? "(none)" : info->shard,
+                                  manifest->shard.empty() ? "(none)" : manifest->shard));
+  }
   if (!changes.empty()) {
     for (const auto& c : changes) fmt::print(stderr, "error: cannot resume {}: {}\n", dir, c);
     fmt::print(stderr, "(nothing was sent; start a new run instead)\n");
@@ -225,8 +231,14 @@ int RunCommand(const RunArgs& args) {
     if (!problems.empty()) return kExitBadInput;
   }
   if (!CheckBudget(job, pricing)) return kExitBadInput;
+  Shard shard;
+  if (!args.shard.empty() && !ParseShard(args.shard, &shard)) {
+    fmt::print(stderr, "error: --shard {}: expected I/N with 0 <= I < N, e.g. --shard 0/4\n",
+               args.shard);
+    return kExitBadInput;
+  }
   Plan plan;
-  if (!CheckDatasets(job, args.limit, &plan)) return kExitBadInput;
+  if (!CheckDatasets(job, args.limit, shard, &plan)) return kExitBadInput;
   if (args.dry_run) {
     PrintPlan(job, plan);
     return kExitOk;
@@ -254,6 +266,7 @@ int RunCommand(const RunArgs& args) {
   manifest.planned_calls = plan.calls;
   manifest.started_at = Rfc3339Ms(started);
   manifest.plan_json = PlanJson(job, plan.datasets);
+  if (!shard.all()) manifest.shard = shard.ToString();
   const bool resuming = !args.resume_dir.empty();
   const std::string dir = resuming ? args.resume_dir : ResolveRunDir(job, args.out_dir, started);
   PriorResults prior;
@@ -307,7 +320,7 @@ int RunCommand(const RunArgs& args) {
   SummaryBuilder summary;
   ProgressPrinter progress(progress_mode, plan.calls - static_cast<long long>(prior.ok.size()));
   RunSink sink(writer, summary, progress);
-  CallPlanner planner(job, args.limit, &prior.ok);
+  CallPlanner planner(job, args.limit, &prior.ok, shard);
   RunOutcome outcome = RunPlan(job, planner, **transport, sink, lopts);
   g_transport = nullptr;
   progress.Finish();

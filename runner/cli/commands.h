@@ -14,6 +14,7 @@ struct RunArgs {
   std::string job_file;
   std::string out_dir;
   std::string resume_dir;  // --resume: continue the run in this directory
+  std::string shard;       // --shard I/N
   std::vector<std::string> sets;
   std::optional<long long> limit;
   std::optional<int> concurrency;

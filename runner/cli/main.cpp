@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--concurrency", concurrency, "calls in flight at once")
       ->check(CLI::Range(1, 100000));
   run_cmd->add_flag("--dry-run", run.dry_run, "print the plan, send nothing");
+  run_cmd->add_option("--shard", run.shard,
+                      "only the calls whose stable hash of (dataset, row id) mod N == I");
   run_cmd
       ->add_option("--resume", run.resume_dir,
                    "continue an interrupted run in DIR; finished calls are not sent again")
@@ -52,7 +54,10 @@ int main(int argc, char** argv) {
   std::string report_out;
   auto* report_cmd =
       app.add_subcommand("report", "Rebuild the reports of a run from its results.jsonl");
-  report_cmd->add_option("run_dir", report_dirs, "run directory")->required();
+  report_cmd
+      ->add_option("run_dir", report_dirs,
+                   "run directories; several (shards of one job) are merged")
+      ->required();
   report_cmd->add_option("--out", report_out, "write the reports here instead");
 
   MockServerOptions mock;

@@ -14,7 +14,7 @@ std::optional<long long> EffectiveLimit(const DatasetSpec& dataset,
 }
 
 DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
-                        std::optional<long long> limit, size_t max_problems) {
+                        std::optional<long long> limit, size_t max_problems, const Shard& shard) {
   DatasetScan scan;
   JsonlReader reader;
   if (Status s = reader.Open(dataset.path); !s.ok()) {
@@ -32,7 +32,7 @@ DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
       if (scan.problems.size() < max_problems) scan.problems.push_back(std::move(*problem));
       continue;
     }
-    ++scan.rows;
+    if (shard.Contains(row.dataset, row.id)) ++scan.rows;
   }
   if (!reader.status().ok())
     scan.problems.push_back({dataset.given_path, 0, 0, reader.status().message()});

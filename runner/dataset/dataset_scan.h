@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/diagnostic.h"
+#include "dataset/shard.h"
 #include "job/job.h"
 
 namespace evalrun {
@@ -15,8 +16,10 @@ struct DatasetScan {
 };
 
 /// Reads rows up to `limit` (all when unset), collecting at most `max_problems` problems.
+/// With `shard`, `rows` counts only the rows of that shard (every row is still checked).
 DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
-                        std::optional<long long> limit, size_t max_problems = 100);
+                        std::optional<long long> limit, size_t max_problems = 100,
+                        const Shard& shard = Shard{});
 
 /// The smaller of the dataset's own limit and a command-line limit.
 std::optional<long long> EffectiveLimit(const DatasetSpec& dataset,

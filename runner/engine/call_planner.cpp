@@ -7,8 +7,8 @@
 namespace evalrun {
 
 CallPlanner::CallPlanner(const Job& job, std::optional<long long> cli_limit,
-                         const std::unordered_set<uint64_t>* skip)
-    : job_(job), cli_limit_(cli_limit), skip_(skip) {}
+                         const std::unordered_set<uint64_t>* skip, Shard shard)
+    : job_(job), cli_limit_(cli_limit), skip_(skip), shard_(shard) {}
 
 bool CallPlanner::NextRow() {
   while (dataset_index_ < job_.datasets.size()) {
@@ -32,6 +32,7 @@ bool CallPlanner::NextRow() {
         status_ = Status::InvalidInput(problem->ToString() + " (the file changed during the run)");
         return false;
       }
+      if (!shard_.Contains(row_.dataset, row_.id)) continue;  // another machine's row
       return true;
     }
     if (!reader_->status().ok()) {

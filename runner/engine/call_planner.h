@@ -14,6 +14,7 @@
 #include "dataset/jsonl_reader.h"
 #include "dataset/row.h"
 #include "dataset/row_parser.h"
+#include "dataset/shard.h"
 #include "job/job.h"
 
 namespace evalrun {
@@ -32,7 +33,7 @@ class CallPlanner {
  public:
   /// `skip` (may be null): keys (CallKey) of calls already done, which the plan leaves out.
   CallPlanner(const Job& job, std::optional<long long> cli_limit,
-              const std::unordered_set<uint64_t>* skip = nullptr);
+              const std::unordered_set<uint64_t>* skip = nullptr, Shard shard = Shard{});
 
   /// The next call; false when the plan is done or a dataset could not be read (see status()).
   bool Next(PlannedCall* call);
@@ -45,6 +46,7 @@ class CallPlanner {
   const Job& job_;
   std::optional<long long> cli_limit_;
   const std::unordered_set<uint64_t>* skip_;
+  Shard shard_;
   size_t dataset_index_ = 0;
   std::unique_ptr<JsonlReader> reader_;
   std::unique_ptr<RowParser> parser_;

@@ -175,8 +175,22 @@ Result<ManifestInfo> ReadManifest(const std::string& run_dir) {
   info.run_id = Str(d, "run_id");
   info.started_at = Str(d, "started_at");
   info.finished_at = Str(d, "finished_at");
+  info.shard = Str(d, "shard");
+  if (auto p = d.FindMember("planned_calls"); p != d.MemberEnd() && p->value.IsInt64()) {
+    info.planned_calls = p->value.GetInt64();
+  }
+  if (auto ds = d.FindMember("datasets"); ds != d.MemberEnd() && ds->value.IsArray()) {
+    for (const auto& x : ds->value.GetArray()) {
+      if (!x.IsObject()) continue;
+      DatasetFingerprint f{Str(x, "name"), Str(x, "path"), Str(x, "sha256"), 0};
+      if (auto rows = x.FindMember("rows"); rows != x.MemberEnd() && rows->value.IsInt64())
+        f.rows = rows->value.GetInt64();
+      info.datasets.push_back(f);
+    }
+  }
   if (auto job = d.FindMember("job"); job != d.MemberEnd() && job->value.IsObject()) {
     info.job_name = Str(job->value, "name");
+    info.job_json = Compact(job->value);
     if (auto g = job->value.FindMember("gates");
         g != job->value.MemberEnd() && g->value.IsObject()) {
       auto gate = [&](const char* key, std::optional<double>* out) {

@@ -41,6 +41,10 @@ std::vector<std::string> PlanChanges(const std::string& before, const std::strin
 /// The parts of a manifest.json that `--resume` and `report` need.
 struct ManifestInfo {
   std::string run_id, job_name, started_at, finished_at, plan_json;
+  std::string shard;     // "I/N", empty when unsharded
+  std::string job_json;  // the effective job, compact
+  long long planned_calls = 0;
+  std::vector<DatasetFingerprint> datasets;
   GateSpec gates;
 };
 Result<ManifestInfo> ReadManifest(const std::string& run_dir);
