@@ -67,7 +67,7 @@ printf '|%s|\n' "------------------------------------|-----------|---------|----
 start_server --jitter 0
 rows 20000 "$work/rows20k.jsonl"
 job "$work/c64.yaml" rows20k.jsonl 64
-timed "evalrun 20k c64" 20000 "$bin" run "$work/c64.yaml" --set "endpoint.base_url=$url" --out "$work/run-c64" --progress none
+timed "evalrun 20k c64" 20000 "$bin" run "$work/c64.yaml" --set "endpoint.base_url=$url" --out "$work/run-c64" --progress none --no-cache
 timed "wrk -t1 -c64 5s" wrk wrk -t1 -c64 -d5s -s bench/post.lua "$url/chat/completions"
 body='{"model":"mock-medium","messages":[{"role":"user","content":"What is 17 + 25?"}],"temperature":0,"max_tokens":16}'
 timed "curl --parallel-max 64, 20k" 20000 curl -s -Z --parallel-max 64 -H "Authorization: Bearer bench-key" \
@@ -77,7 +77,7 @@ timed "curl --parallel-max 64, 20k" 20000 curl -s -Z --parallel-max 64 -H "Autho
 start_server --latency-ms 200 --jitter 0
 rows 10000 "$work/rows10k.jsonl"
 job "$work/c1000.yaml" rows10k.jsonl 1000
-timed "evalrun 10k c1000 200ms (ideal 2s)" 10000 "$bin" run "$work/c1000.yaml" --set "endpoint.base_url=$url" --out "$work/run-c1000" --progress none
+timed "evalrun 10k c1000 200ms (ideal 2s)" 10000 "$bin" run "$work/c1000.yaml" --set "endpoint.base_url=$url" --out "$work/run-c1000" --progress none --no-cache
 timed "wrk -t1 -c1000 4s 200ms" wrk wrk -t1 -c1000 -d4s -s bench/post.lua "$url/chat/completions"
 
 # 3. Memory against dataset size: 200,000 rows at concurrency 64 (compare with row 1).
@@ -85,7 +85,7 @@ if [ "$full" = "--full" ]; then
   start_server --jitter 0
   rows 200000 "$work/rows200k.jsonl"
   job "$work/c64-200k.yaml" rows200k.jsonl 64
-  timed "evalrun 200k c64" 200000 "$bin" run "$work/c64-200k.yaml" --set "endpoint.base_url=$url" --out "$work/run-200k" --progress none
+  timed "evalrun 200k c64" 200000 "$bin" run "$work/c64-200k.yaml" --set "endpoint.base_url=$url" --out "$work/run-200k" --progress none --no-cache
   # 4. Reports rebuilt from 1,000,000 records.
   mkdir -p "$work/run-1m"
   cp "$work/run-200k/manifest.json" "$work/run-1m/"

@@ -19,7 +19,7 @@ echo "mock server: $url" >&2
 
 # The mock accepts any key; a real run reads yours from WANDB_API_KEY.
 EVALRUN_DEMO_KEY=${EVALRUN_DEMO_KEY:-demo-key} \
-  "$bin" run configs/demo.yaml --set "endpoint.base_url=$url" "$@" | tee /tmp/evalrun-demo.out
+  "$bin" run configs/demo.yaml --no-cache --set "endpoint.base_url=$url" "$@" | tee /tmp/evalrun-demo.out
 dir=$(sed -n 's/^reports: //p' /tmp/evalrun-demo.out | tail -n 1)
 echo
 cat "$dir/report.md"

@@ -870,6 +870,47 @@ TEST_CASE("4 shards run apart and merged equal one unsharded run", "[e2e][shard]
   CHECK(RunEvalrun({"run", job, "--shard", "4/4"}, {{"E2E_KEY", kKey}}).exit_code == 2);
 }
 
+TEST_CASE("a rerun of an unchanged job at temperature 0 is answered from the cache",
+          "[e2e][cache]") {
+  MockServerProcess server({"--latency-ms", "3"});
+  TempDir dir;
+  WriteDatasets(dir, 40);
+  const std::string job = dir.Write("job.yaml", Job(server.base_url()));
+  const std::map<std::string, std::string> env = {{"E2E_KEY", kKey},
+                                                  {"XDG_CACHE_HOME", dir.path() + "/cache"}};
+  REQUIRE(RunEvalrun({"run", job, "--out", dir.path() + "/first"}, env).exit_code == 0);
+  const long long sent = server.ChatRequests();
+  CHECK(sent == 84);
+  ProcessResult again = RunEvalrun({"run", job, "--out", dir.path() + "/second"}, env);
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK_THAT(again.err, Catch::Contains("84 calls answered from the response cache"));
+  CHECK(server.ChatRequests() == sent);  // nothing sent
+  auto a = Json(dir.path() + "/first/summary.json");
+  auto b = Json(dir.path() + "/second/summary.json");
+  for (const char* k : {"calls", "ok", "prompt_tokens", "completion_tokens", "total_tokens"}) {
+    CHECK(a["totals"][k].GetInt64() == b["totals"][k].GetInt64());
+  }
+  CHECK(a["groups"][0]["scores"]["exact"].GetDouble() ==
+        b["groups"][0]["scores"]["exact"].GetDouble());
+  CHECK(a["totals"]["cost_usd"].IsNull());          // mock-large's price is unknown...
+  CHECK(b["totals"]["cost_usd"].GetDouble() == 0);  // ...but a cached call costs nothing, known
+  for (const auto& rec : Records(dir.path() + "/second")) {
+    CHECK(rec.cached);
+    CHECK(rec.attempts == 0);
+  }
+  REQUIRE(RunEvalrun({"run", job, "--out", dir.path() + "/third", "--no-cache"}, env).exit_code ==
+          0);
+  CHECK(server.ChatRequests() == 2 * sent);
+  REQUIRE(RunEvalrun({"run", job, "--out", dir.path() + "/warm", "--set", "params.temperature=0.7"},
+                     env)
+              .exit_code == 0);
+  REQUIRE(RunEvalrun(
+              {"run", job, "--out", dir.path() + "/warm2", "--set", "params.temperature=0.7"}, env)
+              .exit_code == 0);
+  CHECK(server.ChatRequests() == 4 * sent);  // sampling calls are never cached
+}
+
 TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   MockServerProcess server;
   ProcessResult r =

@@ -29,6 +29,7 @@
 #include "report/summary.h"
 #include "results/manifest.h"
 #include "results/prior_results.h"
+#include "results/response_cache.h"
 #include "results/results_writer.h"
 
 namespace evalrun {
@@ -313,6 +314,14 @@ int RunCommand(const RunArgs& args) {
   }
   lopts.budget_usd = job.budget_usd;
   lopts.rate_limit = job.rate_limit;
+  std::optional<ResponseCache> cache;
+  if (job.cache && !args.no_cache && !ResponseCache::DefaultDir().empty()) {
+    cache.emplace(ResponseCache::DefaultDir());
+    lopts.cache = &*cache;
+    lopts.base_url = job.endpoint.base_url;
+    for (const auto& m : job.models)
+      lopts.cache_models.push_back(ResponseCache::Cacheable(m.params));
+  }
   lopts.stop_request = &g_stop_request;
   g_transport = transport->get();
   InstallStopHandlers();
@@ -354,6 +363,10 @@ int RunCommand(const RunArgs& args) {
     std::string list;
     for (const auto& f : not_written) list += (list.empty() ? "" : ", ") + f;
     fmt::print(stderr, "note: this evalrun cannot write these report formats yet: {}\n", list);
+  }
+  if (outcome.cached > 0) {
+    fmt::print(stderr, "{} calls answered from the response cache (--no-cache sends them)\n",
+               outcome.cached);
   }
   if (!outcome.stop_reason.empty()) {
     fmt::print(stderr, "stopped early: {} ({} calls finished, {} abandoned in flight)\n",

@@ -15,6 +15,7 @@ struct RunArgs {
   std::string out_dir;
   std::string resume_dir;  // --resume: continue the run in this directory
   std::string shard;       // --shard I/N
+  bool no_cache = false;   // --no-cache
   std::vector<std::string> sets;
   std::optional<long long> limit;
   std::optional<int> concurrency;

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--concurrency", concurrency, "calls in flight at once")
       ->check(CLI::Range(1, 100000));
   run_cmd->add_flag("--dry-run", run.dry_run, "print the plan, send nothing");
+  run_cmd->add_flag("--no-cache", run.no_cache,
+                    "send every call even where the response cache has it");
   run_cmd->add_option("--shard", run.shard,
                       "only the calls whose stable hash of (dataset, row id) mod N == I");
   run_cmd

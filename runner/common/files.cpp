@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -23,7 +24,7 @@ Result<std::string> ReadWholeFile(const std::string& path) {
 }
 
 Status WriteFileAtomic(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) return Status::Io(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
   bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();

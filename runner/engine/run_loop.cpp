@@ -31,6 +31,7 @@ struct CallState {
   SteadyTime failed_at;
   double worst_usd = 0;   // what this call could cost at most, held against the budget
   double est_tokens = 0;  // taken from the tokens-per-minute bucket before each attempt
+  std::string cache_key;  // set when an ok answer should be cached
   CallRecord last;        // the last failed attempt, recorded if no retry follows
 };
 
@@ -58,6 +59,8 @@ class Loop {
   bool Emit(const CallRecord& record);
   int MsUntilNextRetry() const;
   bool HoldNextCall(SteadyTime now);
+  void AnswerFromCache(const CallState& state, std::string body);
+  CallContext Context(const CallState& state) const;
   double WorstUsd(size_t model_index, size_t body_bytes) const;
   bool FitsBudget(double worst);
 
@@ -115,6 +118,20 @@ bool Loop::FitsBudget(double worst) {
   return false;
 }
 
+void Loop::AnswerFromCache(const CallState& state, std::string body) {
+  HttpResult http;
+  http.status = 200;
+  http.body = std::move(body);
+  CallRecord record = BuildRecord(Context(state), http);
+  if (!record.ok()) return;  // unreadable cache entry: never happens for what Put stored
+  record.cached = true;
+  record.started_at = Rfc3339Ms(std::chrono::system_clock::now());
+  if (record.usage) record.cost_usd = 0.0;
+  ++outcome_.started;
+  ++outcome_.cached;
+  Emit(record);
+}
+
 bool Loop::HoldNextCall(SteadyTime now) {
   if (!retries_.empty() && retries_.begin()->first <= now) {
     held_ = std::move(retries_.begin()->second);
@@ -138,6 +155,14 @@ bool Loop::HoldNextCall(SteadyTime now) {
   state.row_id = std::move(call.row_id);
   state.repeat = call.repeat;
   state.references = std::move(call.references);
+  if (options_.cache && call.model_index < options_.cache_models.size() &&
+      options_.cache_models[call.model_index]) {
+    state.cache_key = options_.cache->Key(options_.base_url, call.body);
+    if (auto body = options_.cache->Get(state.cache_key)) {
+      AnswerFromCache(state, std::move(*body));
+      return !Stopping();  // the caller asks again; a cached call takes no slot
+    }
+  }
   state.worst_usd = WorstUsd(call.model_index, call.body.size());
   const double max_out = call.model_index < options_.max_tokens.size()
                              ? static_cast<double>(options_.max_tokens[call.model_index])
@@ -153,7 +178,10 @@ void Loop::StartCalls() {
   while (!Stopping() && StopLevel() == 0 &&
          transport_.InFlight() < static_cast<size_t>(window_.limit())) {
     const SteadyTime now = std::chrono::steady_clock::now();
-    if (!held_ && !HoldNextCall(now)) return;
+    if (!held_) {
+      if (!HoldNextCall(now)) return;
+      if (!held_) continue;  // answered from the cache
+    }
     if (!FitsBudget(held_->worst_usd)) {
       // A retry ends with its last error; a call never started is left for a resume.
       if (held_->attempts > 0) retries_.emplace(now, std::move(*held_));
@@ -191,6 +219,42 @@ void Loop::OnFinished(HttpResult& http) {
   if (it == in_flight_.end()) return;
   CallState state = std::move(it->second);
   in_flight_.erase(it);
+  CallRecord record = BuildRecord(Context(state), http);
+  reserved_ -= state.worst_usd;
+  limiter_.Correct(state.est_tokens,
+                   record.usage ? static_cast<double>(record.usage->total_tokens) : 0);
+  // A malformed 200 may have been billed without saying how much: count the worst case.
+  if (record.usage && record.cost_usd)
+    spent_ += *record.cost_usd;
+  else if (record.error_kind == ErrorKind::kParse)
+    spent_ += state.worst_usd;
+
+  if (record.error_kind == ErrorKind::kRateLimit)
+    window_.OnRateLimited();
+  else if (record.ok())
+    window_.OnSuccess();
+  if (record.ok() && !state.cache_key.empty() && options_.cache)
+    options_.cache->Put(state.cache_key, http.body);
+  if (StopsRun(record.error_kind) && !Stopping()) {
+    outcome_.stop_reason = fmt::format("the API answered {}: {}", record.http_status, record.error);
+  }
+  if (IsRetryable(record.error_kind) && state.attempts < options_.retry.max_attempts &&
+      !Stopping()) {
+    const SteadyTime now = std::chrono::steady_clock::now();
+    const auto retry_after = ParseRetryAfterMs(http.retry_after, std::chrono::system_clock::now());
+    const double unit = std::uniform_real_distribution<double>(0, 1)(rng_);
+    const double wait_ms = BackoffMs(options_.retry, state.attempts, retry_after, unit);
+    state.body = std::move(http.request_body);
+    state.failed_at = now;
+    state.last = std::move(record);
+    retries_.emplace(now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000)),
+                     std::move(state));
+    return;
+  }
+  Emit(record);
+}
+
+CallContext Loop::Context(const CallState& state) const {
   const ModelSpec& model = job_.models[state.model_index];
   CallContext ctx;
   ctx.run_id = options_.run_id;
@@ -209,37 +273,7 @@ void Loop::OnFinished(HttpResult& http) {
   ctx.scorers = &job_.scoring;
   ctx.references = &state.references;
   ctx.stream = job_.stream;
-  CallRecord record = BuildRecord(ctx, http);
-  reserved_ -= state.worst_usd;
-  limiter_.Correct(state.est_tokens,
-                   record.usage ? static_cast<double>(record.usage->total_tokens) : 0);
-  // A malformed 200 may have been billed without saying how much: count the worst case.
-  if (record.usage && record.cost_usd)
-    spent_ += *record.cost_usd;
-  else if (record.error_kind == ErrorKind::kParse)
-    spent_ += state.worst_usd;
-
-  if (record.error_kind == ErrorKind::kRateLimit)
-    window_.OnRateLimited();
-  else if (record.ok())
-    window_.OnSuccess();
-  if (StopsRun(record.error_kind) && !Stopping()) {
-    outcome_.stop_reason = fmt::format("the API answered {}: {}", record.http_status, record.error);
-  }
-  if (IsRetryable(record.error_kind) && state.attempts < options_.retry.max_attempts &&
-      !Stopping()) {
-    const SteadyTime now = std::chrono::steady_clock::now();
-    const auto retry_after = ParseRetryAfterMs(http.retry_after, std::chrono::system_clock::now());
-    const double unit = std::uniform_real_distribution<double>(0, 1)(rng_);
-    const double wait_ms = BackoffMs(options_.retry, state.attempts, retry_after, unit);
-    state.body = std::move(http.request_body);
-    state.failed_at = now;
-    state.last = std::move(record);
-    retries_.emplace(now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000)),
-                     std::move(state));
-    return;
-  }
-  Emit(record);
+  return ctx;
 }
 
 int Loop::MsUntilNextRetry() const {

@@ -14,6 +14,7 @@
 #include "engine/transport.h"
 #include "job/job.h"
 #include "results/call_record.h"
+#include "results/response_cache.h"
 
 namespace evalrun {
 
@@ -37,6 +38,10 @@ struct RunLoopOptions {
   /// within it. Needs a price and a max_tokens for every model (`max_tokens`, per model index).
   std::optional<double> budget_usd;
   RateLimitSpec rate_limit;  // 0 = no limit
+  /// Answers of deterministic calls; used for the models whose `cache_models` entry is true.
+  const ResponseCache* cache = nullptr;
+  std::vector<bool> cache_models;
+  std::string base_url;  // part of the cache key
   std::vector<long long> max_tokens;
   /// Set from a signal handler: 1 = finish in-flight calls then stop, 2 = stop at once.
   const std::atomic<int>* stop_request = nullptr;
@@ -49,6 +54,7 @@ struct RunOutcome {
   long long retries = 0;    // attempts after the first, over all calls
   int concurrency_min = 0;  // the smallest window the adaptive limit reached
   int concurrency_final = 0;
+  long long cached = 0;     // calls answered from the cache
   double spent_usd = 0;     // as the budget counts it
   std::string stop_reason;  // empty when the plan finished
   Status status;            // a planner or sink failure

@@ -37,7 +37,7 @@ void SummaryBuilder::Add(const CallRecord& r) {
   ++m.out.calls;
   if (r.ok()) {
     ++m.out.ok;
-    m.latency.Add(r.latency_ms);
+    if (!r.cached) m.latency.Add(r.latency_ms);  // a cached answer took no API time
   }
   if (r.usage) {
     if (r.cost_usd)
@@ -55,7 +55,7 @@ void SummaryBuilder::Add(const CallRecord& r) {
     ++g.out.errors[ErrorKindName(r.error_kind)];
   } else {
     ++g.out.ok;
-    g.latency.Add(r.latency_ms);
+    if (!r.cached) g.latency.Add(r.latency_ms);
     if (r.ttft_ms) g.ttft.Add(*r.ttft_ms);
     if (r.itl_ms) g.itl.Add(*r.itl_ms);
   }

@@ -124,6 +124,8 @@ std::string RecordToJson(const CallRecord& r) {
   }
   w.EndObject();
   OptionalString(w, "request_id", r.request_id);
+  w.Key("cached");
+  w.Bool(r.cached);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
@@ -169,6 +171,7 @@ bool RecordFromJson(std::string_view line, CallRecord* r) {
     }
   }
   r->request_id = Str(d, "request_id");
+  if (const rapidjson::Value* c = Get(d, "cached"); c && c->IsBool()) r->cached = c->GetBool();
   return true;
 }
 

@@ -34,6 +34,7 @@ struct CallRecord {
   std::optional<std::string> response;  // absent when save_responses is false
   std::map<std::string, double> scores;
   std::string request_id;
+  bool cached = false;  // answered from the response cache: nothing was sent, nothing paid
 
   bool ok() const { return error_kind == ErrorKind::kNone; }
 };

@@ -98,11 +98,33 @@ ProcessResult RunProcess(const std::vector<std::string>& args,
   return r;
 }
 
+namespace {
+
+/// Each evalrun a test starts gets a response cache of its own unless the test names one, so
+/// tests never answer each other's calls.
+struct IsolatedCache {
+  std::map<std::string, std::string> env;
+  std::string dir;
+  explicit IsolatedCache(std::map<std::string, std::string> e) : env(std::move(e)) {
+    if (env.count("XDG_CACHE_HOME")) return;
+    char tmpl[] = "/tmp/evalrun-test-cache-XXXXXX";
+    dir = mkdtemp(tmpl);
+    env["XDG_CACHE_HOME"] = dir;
+  }
+  ~IsolatedCache() {
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }
+};
+
+}  // namespace
+
 ProcessResult RunEvalrun(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env) {
   std::vector<std::string> full = {EVALRUN_BINARY};
   full.insert(full.end(), args.begin(), args.end());
-  return RunProcess(full, env);
+  IsolatedCache cache(env);
+  return RunProcess(full, cache.env);
 }
 
 BackgroundEvalrun::BackgroundEvalrun(const std::vector<std::string>& args,
@@ -116,7 +138,13 @@ BackgroundEvalrun::BackgroundEvalrun(const std::vector<std::string>& args,
   std::vector<std::string> full = {EVALRUN_BINARY};
   full.insert(full.end(), args.begin(), args.end());
   int null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  pid_ = Spawn(full, env, null_in, out_fd_, err_fd_);
+  std::map<std::string, std::string> with_cache = env;
+  if (!with_cache.count("XDG_CACHE_HOME")) {
+    char tmpl[] = "/tmp/evalrun-test-cache-XXXXXX";
+    cache_dir_ = mkdtemp(tmpl);
+    with_cache["XDG_CACHE_HOME"] = cache_dir_;
+  }
+  pid_ = Spawn(full, with_cache, null_in, out_fd_, err_fd_);
   close(null_in);
 }
 
@@ -143,6 +171,8 @@ ProcessResult BackgroundEvalrun::Wait() {
   r.err = ReadFile(err_path_);
   unlink(out_path_.c_str());
   unlink(err_path_.c_str());
+  std::error_code ec;
+  if (!cache_dir_.empty()) std::filesystem::remove_all(cache_dir_, ec);
   return r;
 }
 

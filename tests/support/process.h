@@ -32,7 +32,7 @@ class BackgroundEvalrun {
 
  private:
   pid_t pid_ = -1;
-  std::string out_path_, err_path_;
+  std::string out_path_, err_path_, cache_dir_;
   int out_fd_ = -1, err_fd_ = -1;
 };
 
