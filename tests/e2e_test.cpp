@@ -302,23 +302,26 @@ TEST_CASE("a rejected key is caught by the preflight: exit 3, no call sent, key 
 }
 
 TEST_CASE("a 401 mid-run stops the run with exit 3, reports written, key nowhere", "[e2e]") {
-  MockServerProcess server({"--latency-ms", "5", "--fail-401", "0.05", "--fail-429", "0.2",
-                            "--fail-500", "0.1", "--malformed", "0.05", "--drop", "0.05",
-                            "--no-usage", "0.05", "--retry-after", "0.01"});
+  // Every fault the mock has, at once.
+  MockServerProcess server({"--latency-ms",  "5",    "--fail-401",    "0.02", "--fail-429",  "0.2",
+                            "--fail-500",    "0.1",  "--fail-503",    "0.05", "--malformed", "0.05",
+                            "--drop",        "0.05", "--stall",       "0.02", "--no-usage",  "0.05",
+                            "--retry-after", "0.01", "--quota-after", "300"});
   TempDir dir;
   WriteDatasets(dir, 200);
   const std::string job =
       dir.Write("job.yaml",
                 Job(server.base_url(),
                     "output: {dir: runs/x}\nretry: {initial_backoff_ms: 1, max_backoff_ms: 5}\n"));
-  ProcessResult r = RunEvalrun({"run", job, "--progress", "lines"}, {{"E2E_KEY", kKey}});
+  ProcessResult r = RunEvalrun({"run", job, "--progress", "lines", "--set", "endpoint.timeout_s=1"},
+                               {{"E2E_KEY", kKey}});
   CHECK(r.exit_code == 3);
-  CHECK_THAT(r.err, Catch::Contains("stopped early: the API answered 401"));
+  CHECK_THAT(r.err, Catch::Contains("stopped early: the API answered 40"));  // 401, or the 402
   const std::string out = dir.path() + "/runs/x";  // output.dir is relative to the job file
   auto records = Records(out);
   REQUIRE_FALSE(records.empty());
   CHECK(std::any_of(records.begin(), records.end(),
-                    [](const CallRecord& c) { return c.error_kind == ErrorKind::kAuth; }));
+                    [](const CallRecord& c) { return StopsRun(c.error_kind); }));
   CHECK(records.size() < (200 + 2) * 2);
   long long attempts = 0;
   for (const auto& rec : records) attempts += rec.attempts;
