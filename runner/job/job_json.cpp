@@ -8,15 +8,6 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Params(Writer& w, const JsonParams& params) {
-  w.StartObject();
-  for (const auto& [k, v] : params) {
-    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-    w.RawValue(v.data(), v.size(), rapidjson::kObjectType);
-  }
-  w.EndObject();
-}
-
 void Optional(Writer& w, const char* key, const std::optional<double>& v) {
   w.Key(key);
   if (v)
@@ -26,6 +17,24 @@ void Optional(Writer& w, const char* key, const std::optional<double>& v) {
 }
 
 }  // namespace
+
+void WriteJsonParams(Writer& w, const JsonParams& params) {
+  w.StartObject();
+  for (const auto& [k, v] : params) {
+    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+    w.RawValue(v.data(), v.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+}
+
+void WritePrompt(Writer& w, const PromptSpec& prompt) {
+  w.StartObject();
+  w.Key("system");
+  w.String(prompt.system);
+  w.Key("template");
+  w.String(prompt.template_text);
+  w.EndObject();
+}
 
 const char* DatasetFormatName(DatasetFormat f) {
   switch (f) {
@@ -79,7 +88,7 @@ std::string EffectiveJobJson(const Job& job) {
     w.Key("label");
     w.String(m.label);
     w.Key("params");
-    Params(w, m.params);
+    WriteJsonParams(w, m.params);
     w.Key("pricing");
     if (m.pricing) {
       w.StartObject();
@@ -115,14 +124,9 @@ std::string EffectiveJobJson(const Job& job) {
   }
   w.EndArray();
   w.Key("prompt");
-  w.StartObject();
-  w.Key("system");
-  w.String(job.prompt.system);
-  w.Key("template");
-  w.String(job.prompt.template_text);
-  w.EndObject();
+  WritePrompt(w, job.prompt);
   w.Key("params");
-  Params(w, job.params);
+  WriteJsonParams(w, job.params);
   w.Key("stream");
   w.Bool(job.stream);
   w.Key("repeats");

@@ -2,6 +2,9 @@
 // values withheld (they may carry credentials), the API key never present.
 #pragma once
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <string>
 
 #include "job/job.h"
@@ -9,6 +12,10 @@
 namespace evalrun {
 
 std::string EffectiveJobJson(const Job& job);
+
+/// Writes `params` as one JSON object, and `prompt` as {"system", "template"}.
+void WriteJsonParams(rapidjson::Writer<rapidjson::StringBuffer>& w, const JsonParams& params);
+void WritePrompt(rapidjson::Writer<rapidjson::StringBuffer>& w, const PromptSpec& prompt);
 const char* DatasetFormatName(DatasetFormat f);
 
 }  // namespace evalrun

@@ -78,22 +78,12 @@ std::string PlanJson(const Job& job, const std::vector<DatasetFingerprint>& data
     w.Key("label");
     w.String(m.label);
     w.Key("params");
-    w.StartObject();
-    for (const auto& [k, v] : m.params) {
-      w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-      w.RawValue(v.data(), v.size(), rapidjson::kObjectType);
-    }
-    w.EndObject();
+    WriteJsonParams(w, m.params);
     w.EndObject();
   }
   w.EndArray();
   w.Key("prompt");
-  w.StartObject();
-  w.Key("system");
-  w.String(job.prompt.system);
-  w.Key("template");
-  w.String(job.prompt.template_text);
-  w.EndObject();
+  WritePrompt(w, job.prompt);
   w.Key("repeats");
   w.Int(job.repeats);
   w.Key("stream");
