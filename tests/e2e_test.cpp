@@ -912,6 +912,14 @@ TEST_CASE("a rerun of an unchanged job at temperature 0 is answered from the cac
               {"run", job, "--out", dir.path() + "/warm2", "--set", "params.temperature=0.7"}, env)
               .exit_code == 0);
   CHECK(server.ChatRequests() == 4 * sent);  // sampling calls are never cached
+
+  // Each repeat is an answer of its own, even when an earlier repeat's answer is already cached.
+  const long long before = server.ChatRequests();
+  REQUIRE(RunEvalrun({"run", job, "--out", dir.path() + "/repeats", "--set", "repeats=2",
+                      "--concurrency", "1", "--limit", "3"},
+                     env)
+              .exit_code == 0);
+  CHECK(server.ChatRequests() - before == (3 + 2) * 2 * 2);
 }
 
 TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {

@@ -157,7 +157,7 @@ bool Loop::HoldNextCall(SteadyTime now) {
   state.references = std::move(call.references);
   if (options_.cache && call.model_index < options_.cache_models.size() &&
       options_.cache_models[call.model_index]) {
-    state.cache_key = options_.cache->Key(options_.base_url, call.body);
+    state.cache_key = options_.cache->Key(options_.base_url, call.repeat, call.body);
     if (auto body = options_.cache->Get(state.cache_key)) {
       AnswerFromCache(state, std::move(*body));
       return !Stopping();  // the caller asks again; a cached call takes no slot

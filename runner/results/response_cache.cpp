@@ -27,13 +27,13 @@ bool ResponseCache::Cacheable(const JsonParams& params) {
   return false;  // the API's default temperature samples
 }
 
-std::string ResponseCache::Key(const std::string& base_url, const std::string& body) const {
+std::string ResponseCache::Key(const std::string& base_url, int repeat, const std::string& body) const {
+  const std::string prefix = base_url + "\n" + std::to_string(repeat) + "\n";
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, base_url.data(), base_url.size());
-  EVP_DigestUpdate(ctx, "\n", 1);
+  EVP_DigestUpdate(ctx, prefix.data(), prefix.size());
   EVP_DigestUpdate(ctx, body.data(), body.size());
   EVP_DigestFinal_ex(ctx, digest, &len);
   EVP_MD_CTX_free(ctx);
