@@ -222,3 +222,50 @@ TEST_CASE("the run loop holds calls to rate_limit and counts the wait as queue t
   for (const auto& r : sink.records) waited += r.queue_ms >= 40;
   CHECK(waited >= 9);
 }
+
+namespace {
+
+/// A Transport whose requests never finish, like a server that stopped answering.
+class SilentTransport : public Transport {
+ public:
+  void Start(HttpRequest) override { ++in_flight_; }
+  size_t InFlight() const override { return in_flight_; }
+  void Wait(std::vector<HttpResult>*, int max_wait_ms) override {
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::min(max_wait_ms, 20)));  // a fake clock's wait
+  }
+  void Wakeup() override {}
+
+ private:
+  size_t in_flight_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("after a stop signal, calls in flight get the grace period, then are abandoned",
+          "[engine]") {
+  evalrun::testing::TempDir dir;
+  Job job = OneRowJob(
+      dir.Write("d.jsonl", std::string(50, ' ') +
+                               "\n{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"
+                               "{\"messages\":[{\"role\":\"user\",\"content\":\"y\"}]}\n"));
+  SilentTransport t;
+  VectorSink sink;
+  CallPlanner planner(job, std::nullopt);
+  std::atomic<int> stop{0};
+  RunLoopOptions o;
+  o.stop_request = &stop;
+  o.stop_grace = std::chrono::milliseconds(100);
+  // The signal comes once both calls are in flight.
+  std::thread signaller([&] {
+    while (t.InFlight() < 2) std::this_thread::yield();
+    stop = 1;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  RunOutcome out = RunPlan(job, planner, t, sink, o);
+  signaller.join();
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(100));
+  CHECK(out.abandoned == 2);
+  CHECK(out.stop_reason == "interrupted by a signal");
+  CHECK(sink.records.empty());
+}

@@ -287,10 +287,17 @@ int Loop::MsUntilNextRetry() const {
 
 RunOutcome Loop::Run() {
   std::vector<HttpResult> finished;
+  std::optional<SteadyTime> signalled;
   for (;;) {
     StartCalls();
-    if (StopLevel() > 0 && !Stopping()) outcome_.stop_reason = "interrupted by a signal";
-    if (sink_failed_ || StopLevel() > 1) break;
+    if (StopLevel() > 0 && !signalled) {
+      signalled = std::chrono::steady_clock::now();
+      if (!Stopping()) outcome_.stop_reason = "interrupted by a signal";
+    }
+    // After a stop signal, calls in flight get a grace period to finish; then they are abandoned.
+    const bool grace_over =
+        signalled && std::chrono::steady_clock::now() - *signalled >= options_.stop_grace;
+    if (sink_failed_ || StopLevel() > 1 || grace_over) break;
     const bool waiting = (!retries_.empty() || held_) && !Stopping();
     if (transport_.InFlight() == 0 && !waiting && (plan_done_ || Stopping())) break;
     finished.clear();

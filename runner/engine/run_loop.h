@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,8 +44,10 @@ struct RunLoopOptions {
   std::vector<bool> cache_models;
   std::string base_url;  // part of the cache key
   std::vector<long long> max_tokens;
-  /// Set from a signal handler: 1 = finish in-flight calls then stop, 2 = stop at once.
+  /// Set from a signal handler: 1 = let in-flight calls finish within `stop_grace`, then stop;
+  /// 2 = stop at once.
   const std::atomic<int>* stop_request = nullptr;
+  std::chrono::milliseconds stop_grace{10000};
 };
 
 struct RunOutcome {
