@@ -65,7 +65,6 @@ bool CallPlanner::Next(PlannedCall* call) {
   } while (skip_ &&
            skip_->count(CallKey(job_.models[model_].label, row_.dataset, row_.id, repeat_)));
   const ModelSpec& model = job_.models[model_];
-  call->seq = seq_++;
   call->model_index = model_;
   call->dataset = row_.dataset;
   call->row_id = row_.id;

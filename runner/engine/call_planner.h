@@ -20,7 +20,6 @@
 namespace evalrun {
 
 struct PlannedCall {
-  uint64_t seq = 0;        // 0, 1, 2... in plan order
   size_t model_index = 0;  // into Job::models
   std::string dataset;
   std::string row_id;
@@ -55,7 +54,6 @@ class CallPlanner {
   bool have_row_ = false;
   size_t model_ = 0;
   int repeat_ = 0;
-  uint64_t seq_ = 0;
   Status status_;
 };
 

@@ -165,13 +165,11 @@ void CurlTransport::Collect(std::vector<HttpResult>* out) {
     r.curl_code = msg->data.result;
     if (r.curl_code != CURLE_OK) r.curl_error = curl_easy_strerror(msg->data.result);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_off_t pretransfer = 0, total = 0, connect = 0, first_byte = 0;
+    curl_off_t pretransfer = 0, total = 0, first_byte = 0;
     curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &first_byte);
     curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
-    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect);
     r.latency_ms = static_cast<double>(std::max<curl_off_t>(0, total - pretransfer)) / 1000.0;
-    r.connect_ms = static_cast<double>(connect) / 1000.0;
     // Chunk times are on our clock, from Start(); libcurl's clock starts a little later. The first
     // response header is the same instant on both (libcurl's start-transfer time), which maps
     // chunk times onto libcurl's clock; the contract then counts from the first byte sent.

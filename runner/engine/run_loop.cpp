@@ -317,7 +317,6 @@ RunOutcome Loop::Run() {
   }
   outcome_.abandoned = static_cast<long long>(in_flight_.size());
   outcome_.concurrency_min = window_.min_reached();
-  outcome_.concurrency_final = window_.limit();
   outcome_.spent_usd = spent_;
   return outcome_;
 }

@@ -56,7 +56,6 @@ struct RunOutcome {
   long long abandoned = 0;  // in flight when a second signal stopped the run
   long long retries = 0;    // attempts after the first, over all calls
   int concurrency_min = 0;  // the smallest window the adaptive limit reached
-  int concurrency_final = 0;
   long long cached = 0;     // calls answered from the cache
   double spent_usd = 0;     // as the budget counts it
   std::string stop_reason;  // empty when the plan finished

@@ -28,7 +28,6 @@ struct HttpResult {
   std::string request_id;         // x-request-id response header, when present
   std::string retry_after;        // Retry-After response header, when present
   double latency_ms = 0;          // first byte sent to last byte received (libcurl's timings)
-  double connect_ms = 0;          // time spent connecting before the request went out
   std::string request_body;       // the body sent, handed back so a retry need not keep a copy
   std::vector<ChunkTime> chunks;  // streamed requests: when each piece of the body arrived
 };

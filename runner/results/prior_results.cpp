@@ -75,7 +75,6 @@ Result<PriorResults> LoadPriorResults(const std::string& results_path, bool repa
       ++prior.skipped_lines;
       continue;
     }
-    ++prior.records;
     if (r.ok()) prior.ok.insert(CallKey(r));
   }
   if (!reader.status().ok()) return reader.status();

@@ -24,7 +24,6 @@ inline uint64_t CallKey(const CallRecord& r) {
 
 struct PriorResults {
   std::unordered_set<uint64_t> ok;  // calls with an ok record
-  long long records = 0;            // whole records read
   long long skipped_lines = 0;      // lines that are not whole records (a torn end)
 };
 
