@@ -10,6 +10,7 @@
 #include "report/summary.h"
 #include "report/summary_json.h"
 #include "results/call_record.h"
+#include "results/response_cache.h"
 #include "support/process.h"
 
 using namespace evalrun;
@@ -159,4 +160,13 @@ TEST_CASE("CSV fields and XML text are escaped", "[report]") {
   CHECK(CsvField("say \"hi\"\nnow") == "\"say \"\"hi\"\"\nnow\"");
   CHECK(XmlEscape("<a href=\"x\">&'</a>\x01") ==
         "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;?");
+}
+
+TEST_CASE("only an explicit temperature of zero makes calls cacheable", "[report]") {
+  CHECK(ResponseCache::Cacheable({{"temperature", "0"}}));
+  CHECK(ResponseCache::Cacheable({{"max_tokens", "5"}, {"temperature", "0.0"}}));
+  CHECK_FALSE(ResponseCache::Cacheable({{"temperature", "0.7"}}));
+  CHECK_FALSE(ResponseCache::Cacheable({{"temperature", "null"}}));
+  CHECK_FALSE(ResponseCache::Cacheable({{"temperature", "\"0\""}}));
+  CHECK_FALSE(ResponseCache::Cacheable({{"max_tokens", "5"}}));
 }

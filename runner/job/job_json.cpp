@@ -3,18 +3,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/json_write.h"
+
 namespace evalrun {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void Optional(Writer& w, const char* key, const std::optional<double>& v) {
-  w.Key(key);
-  if (v)
-    w.Double(*v);
-  else
-    w.Null();
-}
 
 }  // namespace
 
@@ -158,12 +152,12 @@ std::string EffectiveJobJson(const Job& job) {
   w.EndArray();
   w.Key("gates");
   w.StartObject();
-  Optional(w, "max_error_rate", job.gates.max_error_rate);
-  Optional(w, "min_score", job.gates.min_score);
-  Optional(w, "max_p95_latency_ms", job.gates.max_p95_latency_ms);
-  Optional(w, "max_cost_usd", job.gates.max_cost_usd);
+  WriteOptionalNumber(w, "max_error_rate", job.gates.max_error_rate);
+  WriteOptionalNumber(w, "min_score", job.gates.min_score);
+  WriteOptionalNumber(w, "max_p95_latency_ms", job.gates.max_p95_latency_ms);
+  WriteOptionalNumber(w, "max_cost_usd", job.gates.max_cost_usd);
   w.EndObject();
-  Optional(w, "budget_usd", job.budget_usd);
+  WriteOptionalNumber(w, "budget_usd", job.budget_usd);
   w.Key("pricing_file");
   w.String(job.pricing_file);
   w.Key("cache");

@@ -3,6 +3,8 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "common/json_write.h"
+
 namespace evalrun {
 namespace {
 
@@ -28,14 +30,6 @@ void Stats(Writer& w, const char* key, const std::optional<LatencyStats>& s) {
   w.Key("max");
   w.Double(s->max);
   w.EndObject();
-}
-
-void Cost(Writer& w, const std::optional<double>& cost) {
-  w.Key("cost_usd");
-  if (cost)
-    w.Double(*cost);
-  else
-    w.Null();
 }
 
 }  // namespace
@@ -105,7 +99,7 @@ std::string SummaryToJson(const Summary& s) {
     w.Int64(g.total_tokens);
     w.Key("calls_without_usage");
     w.Int64(g.calls_without_usage);
-    Cost(w, g.cost_usd);
+    WriteOptionalNumber(w, "cost_usd", g.cost_usd);
     w.Key("scores");
     w.StartObject();
     for (const auto& [name, v] : g.scores) {
@@ -132,7 +126,7 @@ std::string SummaryToJson(const Summary& s) {
   w.Int64(s.totals.completion_tokens);
   w.Key("total_tokens");
   w.Int64(s.totals.total_tokens);
-  Cost(w, s.totals.cost_usd);
+  WriteOptionalNumber(w, "cost_usd", s.totals.cost_usd);
   w.EndObject();
   w.Key("gates");
   w.StartArray();
@@ -144,11 +138,7 @@ std::string SummaryToJson(const Summary& s) {
     w.String(g.model);
     w.Key("threshold");
     w.Double(g.threshold);
-    w.Key("value");
-    if (g.value)
-      w.Double(*g.value);
-    else
-      w.Null();
+    WriteOptionalNumber(w, "value", g.value);
     w.Key("passed");
     w.Bool(g.passed);
     w.EndObject();

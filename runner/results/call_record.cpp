@@ -5,19 +5,12 @@
 #include <rapidjson/writer.h>
 
 #include "common/json_limits.h"
+#include "common/json_write.h"
 
 namespace evalrun {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void OptionalDouble(Writer& w, const char* key, const std::optional<double>& v) {
-  w.Key(key);
-  if (v)
-    w.Double(*v);
-  else
-    w.Null();
-}
 
 void OptionalString(Writer& w, const char* key, const std::string& v) {
   w.Key(key);
@@ -92,9 +85,10 @@ std::string RecordToJson(const CallRecord& r) {
   w.String(r.started_at);
   w.Key("latency_ms");
   w.Double(Round3(r.latency_ms));
-  OptionalDouble(w, "ttft_ms",
-                 r.ttft_ms ? std::optional<double>(Round3(*r.ttft_ms)) : std::nullopt);
-  OptionalDouble(w, "itl_ms", r.itl_ms ? std::optional<double>(Round3(*r.itl_ms)) : std::nullopt);
+  WriteOptionalNumber(w, "ttft_ms",
+                      r.ttft_ms ? std::optional<double>(Round3(*r.ttft_ms)) : std::nullopt);
+  WriteOptionalNumber(w, "itl_ms",
+                      r.itl_ms ? std::optional<double>(Round3(*r.itl_ms)) : std::nullopt);
   w.Key("queue_ms");
   w.Double(Round3(r.queue_ms));
   w.Key("usage");
@@ -110,7 +104,7 @@ std::string RecordToJson(const CallRecord& r) {
   } else {
     w.Null();
   }
-  OptionalDouble(w, "cost_usd", r.cost_usd);
+  WriteOptionalNumber(w, "cost_usd", r.cost_usd);
   OptionalString(w, "finish_reason", r.finish_reason);
   if (r.response) {
     w.Key("response");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 
@@ -20,14 +21,17 @@ std::string ResponseCache::DefaultDir() {
 
 bool ResponseCache::Cacheable(const JsonParams& params) {
   for (const auto& [key, json] : params) {
-    if (key == "temperature")
-      return std::strtod(json.c_str(), nullptr) == 0 &&
-             json.find_first_of("0") != std::string::npos;
+    if (key != "temperature") continue;
+    // The param is JSON text: only a number that reads whole as zero (0, 0.0, -0) qualifies.
+    double t = 1;
+    auto [end, ec] = std::from_chars(json.data(), json.data() + json.size(), t);
+    return ec == std::errc() && end == json.data() + json.size() && t == 0;
   }
   return false;  // the API's default temperature samples
 }
 
-std::string ResponseCache::Key(const std::string& base_url, int repeat, const std::string& body) const {
+std::string ResponseCache::Key(const std::string& base_url, int repeat,
+                               const std::string& body) const {
   const std::string prefix = base_url + "\n" + std::to_string(repeat) + "\n";
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
