@@ -165,6 +165,25 @@ TEST_CASE("ScanDataset counts rows up to the limit and collects every problem", 
   CHECK(first.problems.empty());
 }
 
+TEST_CASE("a job without models collects each batch row's body.model; a row without one is located",
+          "[dataset]") {
+  TempDir dir;
+  auto path = dir.Write("b.jsonl",
+                        "{\"custom_id\": \"a\", \"body\": {\"model\": \"m1\", \"messages\": []}}\n"
+                        "{\"custom_id\": \"b\", \"body\": {\"model\": \"m2\", \"messages\": []}}\n"
+                        "{\"custom_id\": \"c\", \"body\": {\"model\": \"m1\", \"messages\": []}}\n"
+                        "{\"custom_id\": \"d\", \"body\": {\"messages\": []}}\n");
+  std::vector<std::string> models;
+  DatasetScan scan =
+      ScanDataset(Spec(path, DatasetFormat::kOpenAiBatch), {}, std::nullopt, 10, {}, &models);
+  CHECK(models == std::vector<std::string>{"m1", "m2"});
+  CHECK(scan.rows == 3);
+  REQUIRE(scan.problems.size() == 1);
+  CHECK(scan.problems[0].ToString() ==
+        "data.jsonl:4:1: the job lists no models, so each row must be an openai-batch line whose "
+        "body names its \"model\"");
+}
+
 TEST_CASE("FindPath and ValueText read nested fields", "[dataset]") {
   rapidjson::Document d;
   d.Parse(R"({"a":{"b":[1,2]},"s":"t","n":1.5})");

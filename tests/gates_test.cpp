@@ -5,8 +5,17 @@
 using namespace evalrun;
 
 TEST_CASE("each gate is judged per model; unknown values fail", "[gates]") {
-  ModelSummary a{"a", 10, 9, 120.0, 0.8, 0.5};
-  ModelSummary b{"b", 10, 10, 90.0, std::nullopt, std::nullopt};
+  ModelSummary a, b;
+  a.model = "a";
+  a.calls = 10;
+  a.ok = 9;
+  a.p95_latency_ms = 120.0;
+  a.score = 0.8;
+  a.cost_usd = 0.5;
+  b.model = "b";
+  b.calls = 10;
+  b.ok = 10;
+  b.p95_latency_ms = 90.0;
   GateSpec g;
   g.max_error_rate = 0.05;
   g.min_score = 0.7;

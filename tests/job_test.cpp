@@ -149,13 +149,28 @@ TEST_CASE("a missing dataset file is an error at its path", "[job]") {
 TEST_CASE("required keys and value ranges are checked", "[job]") {
   TempDir dir;
   dir.Write("d.jsonl", "{}\n");
-  auto r = ParseJobText("name: 'bad name'\ndatasets: [d.jsonl]\nconcurrency: 0\nrepeats: 1.5\n",
-                        dir.path() + "/j.yaml");
+  auto r = ParseJobText(
+      "name: 'bad name'\ndatasets: [{path: d.jsonl, format: chat}]\nconcurrency: 0\nrepeats: "
+      "1.5\n",
+      dir.path() + "/j.yaml");
   std::string all = Problems(r);
   CHECK_THAT(all, Catch::Contains("name may only use"));
   CHECK_THAT(all, Catch::Contains("the job needs models"));
   CHECK_THAT(all, Catch::Contains("concurrency must be between 1 and 100000"));
   CHECK_THAT(all, Catch::Contains("repeats must be a whole number"));
+}
+
+TEST_CASE("a job without models takes them from openai-batch rows", "[job]") {
+  TempDir dir;
+  dir.Write("b.jsonl", "{}\n");
+  auto r = ParseJobText("name: b\ndatasets: [{path: b.jsonl, format: openai-batch}]\n",
+                        dir.path() + "/j.yaml");
+  REQUIRE(r.ok());
+  CHECK(r.job.models_from_rows);
+  CHECK(r.job.models.empty());
+  auto listed = ParseJobText("name: b\nmodels: [m]\ndatasets: [b.jsonl]\n", dir.path() + "/j.yaml");
+  REQUIRE(listed.ok());
+  CHECK_FALSE(listed.job.models_from_rows);
 }
 
 TEST_CASE("a --set override replaces a key by dotted path and keeps YAML typing", "[job]") {

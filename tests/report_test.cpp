@@ -1,11 +1,13 @@
 #include <rapidjson/document.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "report/junit_xml.h"
 #include "report/pricing.h"
 #include "report/report_md.h"
 #include "report/results_csv.h"
+#include "report/score_tally.h"
 #include "report/stats.h"
 #include "report/summary.h"
 #include "report/summary_json.h"
@@ -169,4 +171,67 @@ TEST_CASE("only an explicit temperature of zero makes calls cacheable", "[report
   CHECK_FALSE(ResponseCache::Cacheable({{"temperature", "null"}}));
   CHECK_FALSE(ResponseCache::Cacheable({{"temperature", "\"0\""}}));
   CHECK_FALSE(ResponseCache::Cacheable({{"max_tokens", "5"}}));
+}
+
+TEST_CASE("score intervals: Wilson for 0/1 scores, normal otherwise, inside [0, 1]", "[report]") {
+  ScoreTally binary;
+  for (int i = 0; i < 10; ++i) binary.Add(i < 8 ? 1 : 0);
+  CHECK(binary.Mean() == Approx(0.8));
+  auto [lo, hi] = binary.Ci95();
+  CHECK(lo == Approx(0.4902).margin(1e-4));  // Wilson, z = 1.96, 8 of 10
+  CHECK(hi == Approx(0.9433).margin(1e-4));
+  ScoreTally all_right;
+  for (int i = 0; i < 5; ++i) all_right.Add(1);
+  CHECK(all_right.Ci95().second == 1.0);
+  CHECK(all_right.Ci95().first < 1.0);  // 5 of 5 does not prove a perfect model
+  ScoreTally partial;
+  for (double v : {0.5, 0.7, 0.9, 0.5, 0.7, 0.9}) partial.Add(v);
+  auto [plo, phi] = partial.Ci95();
+  CHECK(partial.Mean() == Approx(0.7));
+  CHECK(plo == Approx(0.7 - 1.96 * std::sqrt(0.032 / 6)).margin(1e-3));
+  CHECK(phi == Approx(0.7 + 1.96 * std::sqrt(0.032 / 6)).margin(1e-3));
+}
+
+TEST_CASE("models rank by score, then by lower cost; unscored models come last", "[report]") {
+  std::vector<ModelSummary> m(4);
+  m[0].model = "unscored";
+  m[1].model = "good";
+  m[1].score = 0.9;
+  m[1].cost_usd = 2.0;
+  m[2].model = "best";
+  m[2].score = 0.95;
+  m[3].model = "good-cheap";
+  m[3].score = 0.9;
+  m[3].cost_usd = 1.0;
+  CHECK(RankModels(m) == std::vector<size_t>{2, 3, 1, 0});
+}
+
+TEST_CASE("report.md ranks models with their interval; summary.json lists them by rank",
+          "[report]") {
+  SummaryBuilder b;
+  for (int i = 0; i < 20; ++i) {
+    CallRecord weak = Ok("weak", "d", 10, 5, 1, 0.001);
+    weak.row_id = std::to_string(i);
+    weak.scores["exact"] = i < 10 ? 1 : 0;
+    b.Add(weak);
+    CallRecord strong = Ok("strong", "d", 30, 5, 1, 0.004);
+    strong.row_id = std::to_string(i);
+    strong.scores["exact"] = i < 19 ? 1 : 0;
+    b.Add(strong);
+  }
+  RunInfo run;
+  run.wall_s = 1.0;
+  Summary s = b.Build(run);
+  const std::string md = SummaryToMarkdown(s);
+  const auto ranking = md.find("## Ranking");
+  REQUIRE(ranking != std::string::npos);
+  CHECK(md.find("| 1 | strong | **0.950** |") > ranking);
+  CHECK(md.find("| 2 | weak | **0.500** |") > md.find("| 1 | strong"));
+  rapidjson::Document d;
+  d.Parse(SummaryToJson(s).c_str());
+  REQUIRE(d["models"].Size() == 2);
+  CHECK(std::string(d["models"][0]["model"].GetString()) == "strong");
+  CHECK(d["models"][0]["rank"].GetInt() == 1);
+  CHECK(d["models"][0]["score_ci95"][0].GetDouble() < 0.95);
+  CHECK(d["groups"][0]["score_ci95"]["exact"].IsArray());
 }

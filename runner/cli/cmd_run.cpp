@@ -71,35 +71,6 @@ class RunSink : public RecordSink {
   ProgressPrinter& progress_;
 };
 
-struct Plan {
-  std::vector<DatasetFingerprint> datasets;
-  long long calls = 0;
-};
-
-/// Reads every row the run will use before anything is sent, so a bad row costs nothing.
-bool CheckDatasets(const Job& job, std::optional<long long> cli_limit, const Shard& shard,
-                   Plan* plan) {
-  bool ok = true;
-  for (const auto& ds : job.datasets) {
-    DatasetScan scan = ScanDataset(ds, job.prompt, EffectiveLimit(ds, cli_limit), 100, shard);
-    for (const auto& p : scan.problems) fmt::print(stderr, "{}\n", p.ToString());
-    ok &= scan.problems.empty();
-    auto sha = Sha256File(ds.path);
-    plan->datasets.push_back({ds.name, ds.given_path, sha.ok() ? sha.value() : "", scan.rows});
-    plan->calls += scan.rows * static_cast<long long>(job.models.size()) * job.repeats;
-  }
-  return ok;
-}
-
-/// max_tokens (or max_completion_tokens) of a model's params; 0 when it has none.
-long long MaxTokens(const ModelSpec& m) {
-  long long n = 0;
-  for (const auto& [key, json] : m.params) {
-    if (key == "max_tokens" || key == "max_completion_tokens") n = std::atoll(json.c_str());
-  }
-  return n;
-}
-
 /// A budget can only hold if every call's worst case is known: a price and a max_tokens.
 bool CheckBudget(const Job& job, const PricingTable& pricing) {
   if (!job.budget_usd) return true;
@@ -202,15 +173,6 @@ int Resume(const std::string& dir, Manifest* manifest, PriorResults* prior, doub
   return kExitOk;
 }
 
-void PrintPlan(const Job& job, const Plan& plan) {
-  fmt::print("job {}: {} calls to {}\n", job.name, plan.calls, job.endpoint.base_url);
-  for (const auto& d : plan.datasets) {
-    for (const auto& m : job.models) {
-      fmt::print("  {:<40} {:<20} {:>8} calls\n", m.label, d.name, d.rows * job.repeats);
-    }
-  }
-}
-
 }  // namespace
 
 int RunCommand(const RunArgs& args) {
@@ -225,24 +187,15 @@ int RunCommand(const RunArgs& args) {
   if (args.concurrency) job.concurrency = *args.concurrency;
 
   PricingTable pricing;
-  if (!job.pricing_file.empty()) {
-    Diagnostics problems;
-    pricing = LoadPricingFile(job.pricing_file, &problems);
-    for (const auto& p : problems) fmt::print(stderr, "{}\n", p.ToString());
-    if (!problems.empty()) return kExitBadInput;
-  }
-  if (!CheckBudget(job, pricing)) return kExitBadInput;
+  if (LoadPricingOrReport(job, &pricing) > 0) return kExitBadInput;
   Shard shard;
-  if (!args.shard.empty() && !ParseShard(args.shard, &shard)) {
-    fmt::print(stderr, "error: --shard {}: expected I/N with 0 <= I < N, e.g. --shard 0/4\n",
-               args.shard);
-    return kExitBadInput;
-  }
-  Plan plan;
-  if (!CheckDatasets(job, args.limit, shard, &plan)) return kExitBadInput;
+  if (!ParseShardOrReport(args.shard, &shard)) return kExitBadInput;
+  DatasetPlan plan;
+  if (ScanJobDatasets(&job, args.limit, shard, 100, /*hash=*/true, &plan) > 0) return kExitBadInput;
+  if (!CheckBudget(job, pricing)) return kExitBadInput;  // after the scan: it may add models
   if (args.dry_run) {
-    PrintPlan(job, plan);
-    return kExitOk;
+    return PrintEstimate(job, pricing, args.limit, shard, {}, /*json=*/false) ? kExitOk
+                                                                              : kExitBadInput;
   }
   std::string searched;
   const std::string api_key = FindApiKey(job.endpoint, &searched);

@@ -12,20 +12,12 @@ namespace evalrun {
 int ValidateCommand(const std::string& job_file, const std::vector<std::string>& sets) {
   std::optional<Job> job = LoadJobOrReport(job_file, sets);
   if (!job) return kExitBadInput;
-  size_t problems = 0;
-  if (!job->pricing_file.empty()) {
-    Diagnostics found;
-    LoadPricingFile(job->pricing_file, &found);
-    for (const auto& p : found) fmt::print(stderr, "{}\n", p.ToString());
-    problems += found.size();
-  }
+  PricingTable pricing;
+  size_t problems = LoadPricingOrReport(*job, &pricing);
+  DatasetPlan plan;
+  problems += ScanJobDatasets(&*job, std::nullopt, Shard{}, 1000, /*hash=*/false, &plan);
   long long rows = 0;
-  for (const auto& ds : job->datasets) {
-    DatasetScan scan = ScanDataset(ds, job->prompt, std::nullopt, 1000);
-    for (const auto& p : scan.problems) fmt::print(stderr, "{}\n", p.ToString());
-    problems += scan.problems.size();
-    rows += scan.rows;
-  }
+  for (const auto& d : plan.datasets) rows += d.rows;
   if (problems > 0) {
     fmt::print(stderr, "{}: {} problem{}\n", job_file, problems, problems == 1 ? "" : "s");
     return kExitBadInput;

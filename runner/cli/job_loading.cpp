@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "api/chat_request.h"
+#include "common/files.h"
+#include "dataset/dataset_scan.h"
 #include "job/job_parser.h"
 
 namespace evalrun {
@@ -26,6 +28,43 @@ std::optional<Job> LoadJobOrReport(const std::string& file, const std::vector<st
     return std::nullopt;
   }
   return std::move(parsed.job);
+}
+
+bool ParseShardOrReport(const std::string& text, Shard* shard) {
+  if (text.empty() || ParseShard(text, shard)) return true;
+  fmt::print(stderr, "error: --shard {}: expected I/N with 0 <= I < N, e.g. --shard 0/4\n", text);
+  return false;
+}
+
+size_t LoadPricingOrReport(const Job& job, PricingTable* pricing) {
+  if (job.pricing_file.empty()) return 0;
+  Diagnostics problems;
+  *pricing = LoadPricingFile(job.pricing_file, &problems);
+  for (const auto& p : problems) fmt::print(stderr, "{}\n", p.ToString());
+  return problems.size();
+}
+
+size_t ScanJobDatasets(Job* job, std::optional<long long> cli_limit, const Shard& shard,
+                       size_t max_problems, bool hash, DatasetPlan* plan) {
+  size_t problems = 0;
+  std::vector<std::string> row_models;
+  for (const auto& ds : job->datasets) {
+    DatasetScan scan = ScanDataset(ds, job->prompt, EffectiveLimit(ds, cli_limit), max_problems,
+                                   shard, job->models_from_rows ? &row_models : nullptr);
+    for (const auto& p : scan.problems) fmt::print(stderr, "{}\n", p.ToString());
+    problems += scan.problems.size();
+    std::string sha;
+    if (hash) {
+      auto got = Sha256File(ds.path);
+      if (got.ok()) sha = got.value();
+    }
+    plan->datasets.push_back({ds.name, ds.given_path, sha, scan.rows});
+    // Without job models each row is one call (to its own model) per repeat.
+    const long long models = job->models_from_rows ? 1 : static_cast<long long>(job->models.size());
+    plan->calls += scan.rows * models * job->repeats;
+  }
+  if (job->models_from_rows) AddModelsFromRows(job, row_models);
+  return problems;
 }
 
 TransportOptions TransportOptionsFor(const Endpoint& endpoint, const std::string& api_key) {

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--concurrency", concurrency, "calls in flight at once")
       ->check(CLI::Range(1, 100000));
-  run_cmd->add_flag("--dry-run", run.dry_run, "print the plan, send nothing");
+  run_cmd->add_flag("--dry-run", run.dry_run,
+                    "print the plan and its credit estimate (as `estimate`), send nothing");
   run_cmd->add_flag("--no-cache", run.no_cache,
                     "send every call even where the response cache has it");
   run_cmd->add_option("--shard", run.shard,
@@ -39,6 +40,19 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--progress", run.progress, "auto|bar|lines|none")->capture_default_str();
   run_cmd->footer(
       "Example: evalrun run configs/demo.yaml --set endpoint.base_url=http://127.0.0.1:8080/v1");
+
+  EstimateArgs estimate;
+  long long estimate_limit = -1;
+  auto* estimate_cmd = app.add_subcommand(
+      "estimate", "Calls, tokens and credit of a job, estimated without sending anything");
+  estimate_cmd->add_option("job", estimate.job_file, "the job file (YAML)")->required();
+  estimate_cmd->add_option("--history", estimate.history,
+                           "earlier run directories whose real usage calibrates the estimate");
+  estimate_cmd->add_flag("--json", estimate.json, "print JSON instead of a table");
+  estimate_cmd->add_option("--set", estimate.sets, "override a job key by dotted path");
+  estimate_cmd->add_option("--limit", estimate_limit, "first N rows of each dataset")
+      ->check(CLI::NonNegativeNumber);
+  estimate_cmd->add_option("--shard", estimate.shard, "only shard I of N, as `run --shard I/N`");
 
   std::string validate_job;
   std::vector<std::string> validate_sets;
@@ -146,6 +160,10 @@ int main(int argc, char** argv) {
     if (limit >= 0) run.limit = limit;
     if (concurrency > 0) run.concurrency = concurrency;
     return RunCommand(run);
+  }
+  if (*estimate_cmd) {
+    if (estimate_limit >= 0) estimate.limit = estimate_limit;
+    return EstimateCommand(estimate);
   }
   if (*validate_cmd) return ValidateCommand(validate_job, validate_sets);
   if (*models_cmd) {

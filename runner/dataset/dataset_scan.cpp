@@ -4,6 +4,7 @@
 
 #include "dataset/jsonl_reader.h"
 #include "dataset/row_parser.h"
+#include "job/job_json.h"
 
 namespace evalrun {
 
@@ -14,7 +15,8 @@ std::optional<long long> EffectiveLimit(const DatasetSpec& dataset,
 }
 
 DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
-                        std::optional<long long> limit, size_t max_problems, const Shard& shard) {
+                        std::optional<long long> limit, size_t max_problems, const Shard& shard,
+                        std::vector<std::string>* row_models) {
   DatasetScan scan;
   JsonlReader reader;
   if (Status s = reader.Open(dataset.path); !s.ok()) {
@@ -32,11 +34,28 @@ DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
       if (scan.problems.size() < max_problems) scan.problems.push_back(std::move(*problem));
       continue;
     }
+    if (row_models) {
+      if (row.body_model.empty()) {
+        if (scan.problems.size() < max_problems) {
+          scan.problems.push_back({dataset.given_path, static_cast<int>(line), 1,
+                                   "the job lists no models, so each row must be an openai-batch "
+                                   "line whose body names its \"model\""});
+        }
+        continue;
+      }
+      if (std::find(row_models->begin(), row_models->end(), row.body_model) == row_models->end())
+        row_models->push_back(row.body_model);
+    }
     if (shard.Contains(row.dataset, row.id)) ++scan.rows;
   }
   if (!reader.status().ok())
     scan.problems.push_back({dataset.given_path, 0, 0, reader.status().message()});
   return scan;
+}
+
+void AddModelsFromRows(Job* job, const std::vector<std::string>& ids) {
+  for (const auto& id : ids) job->models.push_back({id, id, job->params, std::nullopt});
+  job->effective_json = EffectiveJobJson(*job);
 }
 
 }  // namespace evalrun

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "common/diagnostic.h"
 #include "dataset/shard.h"
@@ -17,9 +19,16 @@ struct DatasetScan {
 
 /// Reads rows up to `limit` (all when unset), collecting at most `max_problems` problems.
 /// With `shard`, `rows` counts only the rows of that shard (every row is still checked).
+/// With `row_models` (a job without models), every row must name body.model, and each id not
+/// yet in `row_models` is appended to it.
 DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
                         std::optional<long long> limit, size_t max_problems = 100,
-                        const Shard& shard = Shard{});
+                        const Shard& shard = Shard{},
+                        std::vector<std::string>* row_models = nullptr);
+
+/// A job without models gets one ModelSpec per id the rows named (job params, no pricing of its
+/// own), and its effective JSON is rebuilt to list them.
+void AddModelsFromRows(Job* job, const std::vector<std::string>& ids);
 
 /// The smaller of the dataset's own limit and a command-line limit.
 std::optional<long long> EffectiveLimit(const DatasetSpec& dataset,

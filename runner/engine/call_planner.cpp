@@ -58,12 +58,18 @@ bool CallPlanner::Advance() {
   return true;
 }
 
+bool CallPlanner::Skipped() const {
+  const ModelSpec& model = job_.models[model_];
+  // Without job models an openai-batch row goes only to the model its body names.
+  if (job_.models_from_rows && model.id != row_.body_model) return true;
+  return skip_ && skip_->count(CallKey(model.label, row_.dataset, row_.id, repeat_));
+}
+
 bool CallPlanner::Next(PlannedCall* call) {
   if (!status_.ok()) return false;
   do {
     if (!Advance()) return false;
-  } while (skip_ &&
-           skip_->count(CallKey(job_.models[model_].label, row_.dataset, row_.id, repeat_)));
+  } while (Skipped());
   const ModelSpec& model = job_.models[model_];
   call->model_index = model_;
   call->dataset = row_.dataset;

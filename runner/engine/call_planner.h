@@ -41,6 +41,7 @@ class CallPlanner {
  private:
   bool NextRow();
   bool Advance();
+  bool Skipped() const;
 
   const Job& job_;
   std::optional<long long> cli_limit_;

@@ -21,6 +21,12 @@ struct Pricing {
   double output_per_mtok = 0;  // USD per 1M completion tokens
 };
 
+struct ModelSpec;
+
+/// params.max_tokens (or max_completion_tokens) of a model: what bounds a call's completion; 0
+/// when it has none.
+long long MaxTokens(const ModelSpec& model);
+
 struct Endpoint {
   std::string base_url = "https://api.inference.wandb.ai/v1";
   std::string api_key_env;  // empty: WANDB_API_KEY, then OPENAI_API_KEY
@@ -96,6 +102,9 @@ struct Job {
   std::string name;
   Endpoint endpoint;
   std::vector<ModelSpec> models;
+  /// The job lists no models: each openai-batch row goes to its own body.model. `models` is then
+  /// filled from the rows by the dataset scan (AddModelsFromRows) before anything is planned.
+  bool models_from_rows = false;
   std::vector<DatasetSpec> datasets;
   PromptSpec prompt;
   JsonParams params;

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -422,15 +423,24 @@ void ReadTop(JobReader& r, const YAML::Node& root, Job& job) {
   // params first: models merge their own params over them.
   if (root["params"]) r.Params(root["params"], "params", &job.params);
   if (root["endpoint"]) ReadEndpoint(r, root["endpoint"], job);
-  if (!root["models"])
-    r.Fail(root, "models", "the job needs models");
-  else
-    ReadModels(r, root["models"], job);
+  if (root["models"]) ReadModels(r, root["models"], job);
   for (auto& m : job.models) m.params = MergeParams(job.params, m.params);
   if (!root["datasets"])
     r.Fail(root, "datasets", "the job needs datasets");
   else
     ReadDatasets(r, root["datasets"], job);
+  if (!root["models"]) {
+    // OpenAI Batch input lines name their model in body.model; the datasets supply the models.
+    job.models_from_rows = true;
+    for (const auto& ds : job.datasets) {
+      if (ds.format == DatasetFormat::kOpenAiBatch || ds.format == DatasetFormat::kAuto) continue;
+      r.Fail(root, "models",
+             fmt::format("the job needs models: dataset '{}' is not openai-batch, whose rows "
+                         "name their model in body.model",
+                         ds.name));
+      break;
+    }
+  }
   if (const YAML::Node p = root["prompt"]; p && r.ExpectMap(p, "prompt")) {
     r.CheckKeys(p, "prompt", kPromptKeys);
     if (p["system"] && !IsPlainNull(p["system"]))
@@ -543,6 +553,14 @@ JsonParams MergeParams(const JsonParams& base, const JsonParams& over) {
       it->second = kv.second;
   }
   return out;
+}
+
+long long MaxTokens(const ModelSpec& model) {
+  long long n = 0;
+  for (const auto& [key, json] : model.params) {
+    if (key == "max_tokens" || key == "max_completion_tokens") n = std::atoll(json.c_str());
+  }
+  return n;
 }
 
 bool ParseOverride(const std::string& text, JobOverride* out) {

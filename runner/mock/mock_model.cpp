@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "api/prompt_tokens.h"
 #include "common/token_count.h"
 
 namespace evalrun {
@@ -116,16 +117,7 @@ MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
                        std::optional<long long> max_tokens, const MockLatency& latency,
                        uint64_t nonce) {
   MockReply reply;
-  reply.prompt_tokens = kTokensPerRequest;
-  if (messages.IsArray()) {
-    for (const auto& m : messages.GetArray()) {
-      reply.prompt_tokens += kTokensPerMessage;
-      if (m.IsObject() && m.HasMember("content") && m["content"].IsString()) {
-        reply.prompt_tokens += CountTextTokens(
-            std::string_view(m["content"].GetString(), m["content"].GetStringLength()));
-      }
-    }
-  }
+  reply.prompt_tokens = CountPromptTokens(messages);
   const std::string prompt = LastUserText(messages);
   const uint64_t h = StableHash(prompt, StableHash(model.id));
   std::string answer;

@@ -36,6 +36,29 @@ std::string Cell(const std::string& s) {
   return out;
 }
 
+std::string OptMs(const std::optional<double>& v) {
+  return v ? fmt::format("{:.0f}", *v) : "–";
+}
+
+/// Models best first (RankModels), with what the score cost in time and money beside it.
+std::string Ranking(const Summary& s) {
+  std::string md =
+      "## Ranking\n\n| # | model | score | 95% CI | scored | ok / calls | p50 ms | p95 ms | "
+      "prompt tok | completion tok | cost |\n|--:|---|--:|---|--:|--:|--:|--:|--:|--:|--:|\n";
+  int rank = 0;
+  for (size_t i : RankModels(s.models)) {
+    const ModelSummary& m = s.models[i];
+    md += fmt::format(
+        "| {} | {} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {} |\n", ++rank, Cell(m.model),
+        m.score ? fmt::format("**{:.3f}**", *m.score) : "–",
+        m.score_ci95 ? fmt::format("{:.3f} – {:.3f}", m.score_ci95->first, m.score_ci95->second)
+                     : "–",
+        m.scored, m.ok, m.calls, OptMs(m.p50_latency_ms), OptMs(m.p95_latency_ms), m.prompt_tokens,
+        m.completion_tokens, Cost(m.cost_usd));
+  }
+  return md + "\n";
+}
+
 }  // namespace
 
 std::string SummaryToMarkdown(const Summary& s) {
@@ -58,6 +81,7 @@ std::string SummaryToMarkdown(const Summary& s) {
 
   bool any_scores = false;
   for (const auto& g : s.groups) any_scores |= !g.scores.empty();
+  if (any_scores) md += Ranking(s);
   md += "## Models\n\n";
   md += "| model | dataset | calls | ok | errors |";
   if (any_scores) md += " score |";

@@ -1,5 +1,7 @@
 #include "report/summary.h"
 
+#include <algorithm>
+
 namespace evalrun {
 namespace {
 
@@ -45,10 +47,11 @@ void SummaryBuilder::Add(const CallRecord& r) {
     else
       m.price_unknown = true;
   }
-  for (const auto& [name, v] : r.scores) {
-    m.score_sum += v;
-    ++m.scores;
+  if (r.usage) {
+    m.out.prompt_tokens += r.usage->prompt_tokens;
+    m.out.completion_tokens += r.usage->completion_tokens;
   }
+  for (const auto& [name, v] : r.scores) m.scores.Add(v);
   Group& g = GroupFor(r);
   ++g.out.calls;
   if (!r.ok()) {
@@ -71,11 +74,7 @@ void SummaryBuilder::Add(const CallRecord& r) {
   } else if (r.ok()) {
     ++g.out.calls_without_usage;
   }
-  for (const auto& [name, v] : r.scores) {
-    auto& [sum, n] = g.score_sums[name];
-    sum += v;
-    ++n;
-  }
+  for (const auto& [name, v] : r.scores) g.scores[name].Add(v);
 }
 
 Summary SummaryBuilder::Build(const RunInfo& run) {
@@ -89,8 +88,10 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
     out.ttft_ms = StatsOf(g.ttft);
     out.itl_ms = StatsOf(g.itl);
     if (!g.price_unknown) out.cost_usd = g.cost;
-    for (const auto& [name, sn] : g.score_sums)
-      out.scores[name] = sn.first / static_cast<double>(sn.second);
+    for (const auto& [name, tally] : g.scores) {
+      out.scores[name] = tally.Mean();
+      out.score_ci95[name] = tally.Ci95();
+    }
     if (run.wall_s > 0) {
       out.calls_per_s = static_cast<double>(out.calls) / run.wall_s;
       out.output_tokens_per_s = static_cast<double>(out.completion_tokens) / run.wall_s;
@@ -107,12 +108,34 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
   if (!price_unknown) s.totals.cost_usd = cost;
   for (Model& m : models_) {
     ModelSummary out = m.out;
-    if (!m.latency.empty()) out.p95_latency_ms = m.latency.Percentile(95);
-    if (m.scores > 0) out.score = m.score_sum / static_cast<double>(m.scores);
+    if (!m.latency.empty()) {
+      out.p50_latency_ms = m.latency.Percentile(50);
+      out.p95_latency_ms = m.latency.Percentile(95);
+    }
+    out.scored = m.scores.count();
+    if (m.scores.count() > 0) {
+      out.score = m.scores.Mean();
+      out.score_ci95 = m.scores.Ci95();
+    }
     if (!m.price_unknown) out.cost_usd = m.cost;
     s.models.push_back(std::move(out));
   }
   return s;
+}
+
+std::vector<size_t> RankModels(const std::vector<ModelSummary>& models) {
+  std::vector<size_t> order(models.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const ModelSummary& x = models[a];
+    const ModelSummary& y = models[b];
+    if (x.score.has_value() != y.score.has_value()) return x.score.has_value();
+    if (!x.score) return false;
+    if (*x.score != *y.score) return *x.score > *y.score;
+    if (x.cost_usd.has_value() != y.cost_usd.has_value()) return x.cost_usd.has_value();
+    return x.cost_usd && *x.cost_usd < *y.cost_usd;
+  });
+  return order;
 }
 
 }  // namespace evalrun

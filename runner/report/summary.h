@@ -6,8 +6,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "report/score_tally.h"
 #include "report/stats.h"
 #include "results/call_record.h"
 
@@ -33,18 +35,24 @@ struct GroupSummary {
   long long calls_without_usage = 0;     // ok calls whose response carried no usage
   std::optional<double> cost_usd;        // null where a price is unknown
   std::map<std::string, double> scores;  // scorer name -> mean
+  std::map<std::string, std::pair<double, double>> score_ci95;  // scorer name -> {low, high}
   double calls_per_s = 0;
   double output_tokens_per_s = 0;
 };
 
-/// One model over every dataset: what gates judge.
+/// One model over every dataset: what gates judge and the ranking compares.
 struct ModelSummary {
   std::string model;
   long long calls = 0;
   long long ok = 0;
-  std::optional<double> p95_latency_ms;  // over ok calls
-  std::optional<double> score;           // mean of every score of every scored call
-  std::optional<double> cost_usd;        // null where a price is unknown
+  std::optional<double> p50_latency_ms;  // over ok calls
+  std::optional<double> p95_latency_ms;
+  std::optional<double> score;  // mean of every score of every scored call
+  std::optional<std::pair<double, double>> score_ci95;
+  long long scored = 0;  // scores behind `score`
+  long long prompt_tokens = 0;
+  long long completion_tokens = 0;
+  std::optional<double> cost_usd;  // null where a price is unknown
 };
 
 struct Totals {
@@ -81,6 +89,10 @@ struct Summary {
   std::vector<GateResult> gates;
 };
 
+/// Indexes into `models`, best first: by score (higher first), a tie by cost (lower first, an
+/// unknown cost last); models without a score follow in their order.
+std::vector<size_t> RankModels(const std::vector<ModelSummary>& models);
+
 class SummaryBuilder {
  public:
   void Add(const CallRecord& record);
@@ -93,13 +105,12 @@ class SummaryBuilder {
     Samples latency, ttft, itl;
     bool price_unknown = false;
     double cost = 0;
-    std::map<std::string, std::pair<double, long long>> score_sums;
+    std::map<std::string, ScoreTally> scores;
   };
   struct Model {
     ModelSummary out;
     Samples latency;
-    double score_sum = 0;
-    long long scores = 0;
+    ScoreTally scores;
     double cost = 0;
     bool price_unknown = false;
   };

@@ -32,6 +32,48 @@ void Stats(Writer& w, const char* key, const std::optional<LatencyStats>& s) {
   w.EndObject();
 }
 
+void Interval(Writer& w, const std::pair<double, double>& ci) {
+  w.StartArray();
+  w.Double(ci.first);
+  w.Double(ci.second);
+  w.EndArray();
+}
+
+void Models(Writer& w, const Summary& s) {
+  w.Key("models");
+  w.StartArray();
+  int rank = 0;
+  for (size_t i : RankModels(s.models)) {
+    const ModelSummary& m = s.models[i];
+    w.StartObject();
+    w.Key("rank");
+    w.Int(++rank);
+    w.Key("model");
+    w.String(m.model);
+    w.Key("calls");
+    w.Int64(m.calls);
+    w.Key("ok");
+    w.Int64(m.ok);
+    WriteOptionalNumber(w, "score", m.score);
+    w.Key("score_ci95");
+    if (m.score_ci95)
+      Interval(w, *m.score_ci95);
+    else
+      w.Null();
+    w.Key("scored");
+    w.Int64(m.scored);
+    WriteOptionalNumber(w, "p50_latency_ms", m.p50_latency_ms);
+    WriteOptionalNumber(w, "p95_latency_ms", m.p95_latency_ms);
+    w.Key("prompt_tokens");
+    w.Int64(m.prompt_tokens);
+    w.Key("completion_tokens");
+    w.Int64(m.completion_tokens);
+    WriteOptionalNumber(w, "cost_usd", m.cost_usd);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 }  // namespace
 
 std::string SummaryToJson(const Summary& s) {
@@ -107,6 +149,13 @@ std::string SummaryToJson(const Summary& s) {
       w.Double(v);
     }
     w.EndObject();
+    w.Key("score_ci95");
+    w.StartObject();
+    for (const auto& [name, ci] : g.score_ci95) {
+      w.Key(name);
+      Interval(w, ci);
+    }
+    w.EndObject();
     w.Key("calls_per_s");
     w.Double(g.calls_per_s);
     w.Key("output_tokens_per_s");
@@ -114,6 +163,7 @@ std::string SummaryToJson(const Summary& s) {
     w.EndObject();
   }
   w.EndArray();
+  Models(w, s);
   w.Key("totals");
   w.StartObject();
   w.Key("calls");

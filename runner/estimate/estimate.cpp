@@ -1,0 +1,164 @@
+#include "estimate/estimate.h"
+
+#include <algorithm>
+#include <map>
+
+#include "api/prompt_tokens.h"
+#include "common/json_limits.h"
+#include "common/token_count.h"
+#include "engine/call_planner.h"
+
+namespace evalrun {
+namespace {
+
+/// What one (model, dataset) adds up to while the plan is walked; turned into an EstimateLine
+/// once the history's per-model prompt ratio is known.
+struct GroupSums {
+  size_t model_index = 0;
+  std::string dataset;
+  long long calls = 0;
+  double counted_prompt = 0;
+  double body_bytes = 0;
+  double row_completion = 0;  // reference or default length, call by call
+  long long reference_calls = 0;
+};
+
+struct PromptMatch {
+  double counted = 0, real = 0;
+  long long rows = 0;
+};
+
+/// The messages' token count of a request body.
+long long PromptTokensOfBody(const std::string& body) {
+  rapidjson::Document d;
+  if (!ParseBoundedJson(body, &d) || !d.IsObject()) return 0;
+  auto messages = d.FindMember("messages");
+  return messages == d.MemberEnd() ? 0 : CountPromptTokens(messages->value);
+}
+
+std::optional<double> Usd(const std::optional<Pricing>& price, double prompt,
+                          std::optional<double> completion) {
+  if (!price || !completion) return std::nullopt;
+  return (prompt * price->input_per_mtok + *completion * price->output_per_mtok) / 1e6;
+}
+
+void AddTo(EstimateLine* total, const EstimateLine& g, bool first) {
+  total->calls += g.calls;
+  total->prompt_tokens += g.prompt_tokens;
+  total->completion_tokens += g.completion_tokens;
+  total->worst_prompt_tokens += g.worst_prompt_tokens;
+  auto add = [&](std::optional<double>* sum, const std::optional<double>& v) {
+    if (first)
+      *sum = v;
+    else if (*sum && v)
+      **sum += *v;
+    else
+      sum->reset();  // one unknown makes the total unknown
+  };
+  add(&total->worst_completion_tokens, g.worst_completion_tokens);
+  add(&total->expected_usd, g.expected_usd);
+  add(&total->worst_usd, g.worst_usd);
+}
+
+}  // namespace
+
+Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
+                             std::optional<long long> cli_limit, const Shard& shard,
+                             const History* history) {
+  std::vector<GroupSums> groups;
+  std::map<std::pair<size_t, std::string>, size_t> index;
+  std::vector<PromptMatch> matches(job.models.size());
+  CallPlanner planner(job, cli_limit, nullptr, shard);
+  PlannedCall call;
+  std::string last_dataset, last_row;
+  long long prompt = 0;
+  while (planner.Next(&call)) {
+    // Models and repeats of one row share its messages: count them once.
+    if (call.dataset != last_dataset || call.row_id != last_row) {
+      prompt = PromptTokensOfBody(call.body);
+      last_dataset = call.dataset;
+      last_row = call.row_id;
+    }
+    auto [it, added] = index.try_emplace({call.model_index, call.dataset}, groups.size());
+    if (added) groups.push_back({call.model_index, call.dataset});
+    GroupSums& g = groups[it->second];
+    const ModelSpec& model = job.models[call.model_index];
+    ++g.calls;
+    g.counted_prompt += static_cast<double>(prompt);
+    g.body_bytes += static_cast<double>(call.body.size());
+    const long long max_tokens = MaxTokens(model);
+    long long completion = max_tokens > 0 ? max_tokens / 2 : kDefaultCompletionTokens;
+    for (const auto& ref : call.references) {
+      if (!ref) continue;
+      completion = CountTextTokens(*ref);
+      ++g.reference_calls;
+      break;
+    }
+    if (max_tokens > 0) completion = std::min(completion, max_tokens);
+    g.row_completion += static_cast<double>(std::max<long long>(completion, 1));
+    if (history && call.repeat == 0) {
+      if (auto real = history->PromptTokens(model.label, call.dataset, call.row_id)) {
+        PromptMatch& m = matches[call.model_index];
+        m.counted += static_cast<double>(prompt);
+        m.real += static_cast<double>(*real);
+        ++m.rows;
+      }
+    }
+  }
+  if (!planner.status().ok()) return planner.status();
+
+  Estimate est;
+  // A model the history never ran borrows the ratio of all the models it did.
+  PromptMatch all;
+  for (const auto& m : matches) {
+    all.counted += m.counted;
+    all.real += m.real;
+  }
+  std::vector<double> ratio(job.models.size(), 1.0);
+  if (history) {
+    for (size_t i = 0; i < job.models.size(); ++i) {
+      ModelCalibration c{job.models[i].label, matches[i].rows, std::nullopt};
+      if (matches[i].counted > 0) {
+        ratio[i] = matches[i].real / matches[i].counted;
+        c.prompt_ratio = ratio[i];
+      } else if (all.counted > 0) {
+        ratio[i] = all.real / all.counted;
+      }
+      est.calibration.push_back(c);
+    }
+  }
+  for (const GroupSums& g : groups) {
+    const ModelSpec& model = job.models[g.model_index];
+    const auto price = PriceFor(model, pricing);
+    const long long max_tokens = MaxTokens(model);
+    EstimateLine line;
+    line.model = model.label;
+    line.model_id = model.id;
+    line.dataset = g.dataset;
+    line.calls = g.calls;
+    line.prompt_tokens = g.counted_prompt * ratio[g.model_index];
+    line.completion_tokens = g.row_completion;
+    line.completion_basis = g.reference_calls == g.calls ? "reference"
+                            : g.reference_calls == 0     ? "default"
+                                                         : "mixed";
+    if (history) {
+      if (auto mean = history->CompletionTokens(model.label, g.dataset)) {
+        double per_call = *mean;
+        if (max_tokens > 0) per_call = std::min(per_call, static_cast<double>(max_tokens));
+        line.completion_tokens = per_call * static_cast<double>(g.calls);
+        line.completion_basis = "history";
+      }
+    }
+    line.worst_prompt_tokens = g.body_bytes;
+    if (max_tokens > 0)
+      line.worst_completion_tokens = static_cast<double>(max_tokens) * static_cast<double>(g.calls);
+    line.expected_usd = Usd(price, line.prompt_tokens, line.completion_tokens);
+    line.worst_usd = Usd(price, line.worst_prompt_tokens, line.worst_completion_tokens);
+    AddTo(&est.total, line, est.groups.empty());
+    est.groups.push_back(std::move(line));
+  }
+  if (est.groups.empty()) est.total.expected_usd = est.total.worst_usd = 0.0;
+  return est;
+}
+
+}  // namespace evalrun

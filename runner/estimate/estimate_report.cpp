@@ -1,0 +1,137 @@
+#include "estimate/estimate_report.h"
+
+#include <fmt/format.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/json_write.h"
+
+namespace evalrun {
+namespace {
+
+std::string Usd(const std::optional<double>& v) {
+  if (!v) return "unknown";
+  return *v < 0.01 && *v > 0 ? fmt::format("${:.6f}", *v) : fmt::format("${:.4f}", *v);
+}
+
+long long Whole(double tokens) {
+  return std::llround(tokens);
+}
+
+std::string Row(const EstimateLine& l, const std::string& model, const std::string& dataset,
+                size_t width) {
+  return fmt::format("{:<{}} {:<14} {:>8} {:>12} {:>12} {:>12} {:>12} {:>12}\n", model, width,
+                     dataset, l.calls, Whole(l.prompt_tokens), Whole(l.completion_tokens),
+                     l.worst_completion_tokens
+                         ? fmt::format("{}", Whole(*l.worst_completion_tokens))
+                         : "unbounded",
+                     Usd(l.expected_usd), Usd(l.worst_usd));
+}
+
+using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+void Line(Writer& w, const EstimateLine& l, bool group) {
+  w.StartObject();
+  if (group) {
+    w.Key("model");
+    w.String(l.model);
+    w.Key("model_id");
+    w.String(l.model_id);
+    w.Key("dataset");
+    w.String(l.dataset);
+  }
+  w.Key("calls");
+  w.Int64(l.calls);
+  w.Key("prompt_tokens");
+  w.Int64(Whole(l.prompt_tokens));
+  w.Key("completion_tokens");
+  w.Int64(Whole(l.completion_tokens));
+  w.Key("worst_prompt_tokens");
+  w.Int64(Whole(l.worst_prompt_tokens));
+  w.Key("worst_completion_tokens");
+  if (l.worst_completion_tokens)
+    w.Int64(Whole(*l.worst_completion_tokens));
+  else
+    w.Null();
+  WriteOptionalNumber(w, "expected_usd", l.expected_usd);
+  WriteOptionalNumber(w, "worst_usd", l.worst_usd);
+  if (group) {
+    w.Key("completion_basis");
+    w.String(l.completion_basis);
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string EstimateToText(const Job& job, const Estimate& e) {
+  std::string out = fmt::format("estimate for job {}: {} calls to {} (nothing is sent)\n\n",
+                                job.name, e.total.calls, job.endpoint.base_url);
+  size_t width = 5;
+  for (const auto& g : e.groups) width = std::max(width, g.model.size());
+  out += fmt::format("{:<{}} {:<14} {:>8} {:>12} {:>12} {:>12} {:>12} {:>12}\n", "model", width,
+                     "dataset", "calls", "prompt tok", "output tok", "output max", "expected",
+                     "worst case");
+  for (const auto& g : e.groups) out += Row(g, g.model, g.dataset, width);
+  out += Row(e.total, "total", "", width);
+  out +=
+      "\nprompt tokens: 1 per 4 bytes of message text, + 4 per message, + 3 per call (OpenAI's "
+      "rule of thumb)";
+  if (e.calibration.empty()) {
+    out += "; --history RUN_DIR calibrates it with real usage\n";
+  } else {
+    out += ", scaled by the history's real/counted ratio:";
+    for (const auto& c : e.calibration) {
+      out += c.prompt_ratio
+                 ? fmt::format(" {} x{:.3f} ({} rows)", c.model, *c.prompt_ratio, c.matched_rows)
+                 : fmt::format(" {} (not in the history: the others' ratio)", c.model);
+    }
+    out += "\n";
+  }
+  out +=
+      "output tokens: the history's mean per model and dataset where given, else the length of "
+      "the row's reference answer, else half of max_tokens (256 without it); never above "
+      "max_tokens\n";
+  out += "worst case: every request's bytes as prompt tokens plus max_tokens of output\n";
+  return out;
+}
+
+std::string EstimateToJson(const Estimate& e) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.SetMaxDecimalPlaces(6);
+  w.StartObject();
+  w.Key("calls");
+  w.Int64(e.total.calls);
+  w.Key("groups");
+  w.StartArray();
+  for (const auto& g : e.groups) Line(w, g, true);
+  w.EndArray();
+  w.Key("total");
+  Line(w, e.total, false);
+  w.Key("calibration");
+  if (e.calibration.empty()) {
+    w.Null();
+  } else {
+    w.StartArray();
+    for (const auto& c : e.calibration) {
+      w.StartObject();
+      w.Key("model");
+      w.String(c.model);
+      w.Key("matched_rows");
+      w.Int64(c.matched_rows);
+      WriteOptionalNumber(w, "prompt_ratio", c.prompt_ratio);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  std::string out(buf.GetString(), buf.GetSize());
+  out.push_back('\n');
+  return out;
+}
+
+}  // namespace evalrun

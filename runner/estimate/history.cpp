@@ -1,0 +1,55 @@
+#include "estimate/history.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "results/prior_results.h"
+
+namespace evalrun {
+
+uint64_t History::RowKey(const std::string& model, const std::string& dataset,
+                         const std::string& row_id) {
+  // Every repeat of a row sends the same prompt, so repeat 0 stands for all of them.
+  return CallKey(model, dataset, row_id, 0);
+}
+
+void History::Add(const CallRecord& r) {
+  if (!r.usage) return;
+  ++records_;
+  prompt_tokens_[RowKey(r.model, r.dataset, r.row_id)] = r.usage->prompt_tokens;
+  if (!r.ok()) return;  // a failed call's length says nothing about a normal answer
+  const double completion = static_cast<double>(r.usage->completion_tokens);
+  for (CompletionMean* m : {&by_group_[{r.model, r.dataset}], &by_model_[r.model]}) {
+    m->sum += completion;
+    ++m->calls;
+  }
+}
+
+std::optional<long long> History::PromptTokens(const std::string& model, const std::string& dataset,
+                                               const std::string& row_id) const {
+  auto it = prompt_tokens_.find(RowKey(model, dataset, row_id));
+  if (it == prompt_tokens_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<double> History::CompletionTokens(const std::string& model,
+                                                const std::string& dataset) const {
+  if (auto g = by_group_.find({model, dataset}); g != by_group_.end()) return g->second.mean();
+  if (auto m = by_model_.find(model); m != by_model_.end()) return m->second.mean();
+  return std::nullopt;
+}
+
+Result<History> LoadHistory(const std::vector<std::string>& run_dirs) {
+  History history;
+  for (const auto& dir : run_dirs) {
+    const std::string path = dir + "/results.jsonl";
+    if (!std::filesystem::exists(path))
+      return Status::NotFound(fmt::format("--history {}: no results.jsonl there", dir));
+    auto read = ForEachLatestRecord(path, [&](const CallRecord& r) { history.Add(r); });
+    if (!read.ok()) return read.status();
+  }
+  return history;
+}
+
+}  // namespace evalrun

@@ -1,0 +1,54 @@
+// History: what earlier runs' real usage says about a job, for `evalrun estimate --history`. Read
+// from each run directory's results.jsonl (each call's latest record); keeps per call only the
+// prompt tokens of its row, and per (model, dataset) and per model the mean completion length.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "results/call_record.h"
+
+namespace evalrun {
+
+/// A running mean of completion tokens.
+struct CompletionMean {
+  double sum = 0;
+  long long calls = 0;
+  std::optional<double> mean() const {
+    return calls > 0 ? std::optional<double>(sum / static_cast<double>(calls)) : std::nullopt;
+  }
+};
+
+class History {
+ public:
+  /// Folds in one record; only records with usage say anything.
+  void Add(const CallRecord& record);
+
+  /// The real prompt tokens a call of (model, dataset, row) was billed, if the history has one.
+  std::optional<long long> PromptTokens(const std::string& model, const std::string& dataset,
+                                        const std::string& row_id) const;
+  /// Mean completion tokens of ok calls of (model, dataset), else of the model on any dataset.
+  std::optional<double> CompletionTokens(const std::string& model,
+                                         const std::string& dataset) const;
+
+  long long records() const { return records_; }
+
+ private:
+  static uint64_t RowKey(const std::string& model, const std::string& dataset,
+                         const std::string& row_id);
+  std::unordered_map<uint64_t, long long> prompt_tokens_;
+  std::map<std::pair<std::string, std::string>, CompletionMean> by_group_;
+  std::map<std::string, CompletionMean> by_model_;
+  long long records_ = 0;
+};
+
+/// Reads each run directory's results.jsonl into one History.
+Result<History> LoadHistory(const std::vector<std::string>& run_dirs);
+
+}  // namespace evalrun

@@ -1,0 +1,157 @@
+// The estimate: call counts from the run's own planner, the stated token rules, worst cases, and
+// calibration from a history of real usage.
+#include "estimate/estimate.h"
+
+#include <catch2/catch.hpp>
+
+#include "api/prompt_tokens.h"
+#include "dataset/dataset_scan.h"
+#include "estimate/estimate_report.h"
+#include "job/job_parser.h"
+#include "support/process.h"
+
+using namespace evalrun;
+using evalrun::testing::TempDir;
+
+namespace {
+
+// Two fields rows with a reference answer and one chat row without, two models, two repeats.
+Job TestJob(const TempDir& dir) {
+  dir.Write(
+      "d.jsonl",
+      "{\"id\": \"a\", \"q\": \"What is 1 + 2?\", \"answer\": \"3\"}\n"
+      "{\"id\": \"b\", \"q\": \"What is 10 + 20?\", \"answer\": \"30 exactly\"}\n"
+      "{\"id\": \"c\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello there\"}]}\n");
+  auto r = ParseJobText(
+      "name: t\nmodels:\n  - id: m1\n    pricing: {input_per_mtok: 1.0, output_per_mtok: 2.0}\n"
+      "  - m2\ndatasets: [d.jsonl]\nprompt: {system: Be brief., template: '{{q}}'}\n"
+      "params: {max_tokens: 10}\nrepeats: 2\nscoring: [{type: exact, field: answer}]\n",
+      dir.path() + "/job.yaml");
+  REQUIRE(r.ok());
+  return r.job;
+}
+
+long long Counted(const std::string& system, const std::string& user) {
+  // The rule by hand: 3 per call, 4 per message, ceil(bytes / 4) of each text.
+  return 3 + 4 + static_cast<long long>((system.size() + 3) / 4) + 4 +
+         static_cast<long long>((user.size() + 3) / 4);
+}
+
+}  // namespace
+
+TEST_CASE("the prompt rule counts 3 a call, 4 a message and a token per 4 bytes", "[estimate]") {
+  CHECK(CountPromptTokens(std::string_view(
+            R"([{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}])")) ==
+        3 + 4 + 3 + 4 + 2);
+  CHECK(
+      CountPromptTokens(std::string_view(
+          R"([{"role":"user","content":[{"type":"text","text":"12345678"},{"type":"image"}]}])")) ==
+      3 + 4 + 2);
+  CHECK(CountPromptTokens(std::string_view("not json")) == 0);
+}
+
+TEST_CASE("the estimate counts the run's calls, prompt tokens by the rule and output by reference",
+          "[estimate]") {
+  TempDir dir;
+  Job job = TestJob(dir);
+  auto est = EstimateJob(job, {}, std::nullopt, {}, nullptr);
+  REQUIRE(est.ok());
+  REQUIRE(est->groups.size() == 2);
+  const EstimateLine& m1 = est->groups[0];
+  CHECK(m1.model == "m1");
+  CHECK(m1.calls == 6);  // 3 rows x 2 repeats
+  const long long prompt = Counted("Be brief.", "What is 1 + 2?") +
+                           Counted("Be brief.", "What is 10 + 20?") +
+                           Counted("Be brief.", "Hello there");
+  CHECK(m1.prompt_tokens == Approx(2.0 * static_cast<double>(prompt)));
+  // "3" is 1 token, "30 exactly" 3; the chat row has no reference: half of max_tokens.
+  CHECK(m1.completion_tokens == Approx(2.0 * (1 + 3 + 5)));
+  CHECK(m1.completion_basis == "mixed");
+  REQUIRE(m1.worst_completion_tokens);
+  CHECK(*m1.worst_completion_tokens == 60);
+  CHECK(m1.worst_prompt_tokens > m1.prompt_tokens);  // bytes bound tokens from above
+  REQUIRE(m1.expected_usd);
+  CHECK(*m1.expected_usd == Approx((m1.prompt_tokens * 1.0 + m1.completion_tokens * 2.0) / 1e6));
+  REQUIRE(m1.worst_usd);
+  CHECK(*m1.worst_usd == Approx((m1.worst_prompt_tokens + 60 * 2.0) / 1e6));
+  // m2 has no price: its credit is unknown, and so is the total's, never 0.
+  CHECK_FALSE(est->groups[1].expected_usd);
+  CHECK(est->total.calls == 12);
+  CHECK_FALSE(est->total.expected_usd);
+  CHECK(est->calibration.empty());
+}
+
+TEST_CASE("a row limit and a shard shrink the estimate exactly as they shrink the run",
+          "[estimate]") {
+  TempDir dir;
+  Job job = TestJob(dir);
+  auto limited = EstimateJob(job, {}, 1, {}, nullptr);
+  REQUIRE(limited.ok());
+  CHECK(limited->total.calls == 4);  // 1 row x 2 models x 2 repeats
+  long long sharded = 0;
+  for (int i = 0; i < 3; ++i) {
+    Shard shard{i, 3};
+    auto part = EstimateJob(job, {}, std::nullopt, shard, nullptr);
+    REQUIRE(part.ok());
+    sharded += part->total.calls;
+  }
+  CHECK(sharded == 12);
+}
+
+TEST_CASE("history calibrates prompt tokens per model and output length per model and dataset",
+          "[estimate]") {
+  TempDir dir;
+  Job job = TestJob(dir);
+  auto plain = EstimateJob(job, {}, std::nullopt, {}, nullptr);
+  REQUIRE(plain.ok());
+  History history;
+  for (const char* id : {"a", "b"}) {  // m1 ran two of the rows; the API counted twice our rule
+    CallRecord r;
+    r.model = "m1";
+    r.dataset = "d";
+    r.row_id = id;
+    const long long counted =
+        Counted("Be brief.", std::string(id) == "a" ? "What is 1 + 2?" : "What is 10 + 20?");
+    r.usage = Usage{2 * counted, 7, 2 * counted + 7};
+    history.Add(r);
+  }
+  auto est = EstimateJob(job, {}, std::nullopt, {}, &history);
+  REQUIRE(est.ok());
+  const EstimateLine& m1 = est->groups[0];
+  CHECK(m1.prompt_tokens == Approx(2 * plain->groups[0].prompt_tokens));
+  CHECK(m1.completion_tokens == Approx(7.0 * 6));
+  CHECK(m1.completion_basis == "history");
+  // m2 is not in the history: it borrows m1's prompt ratio and keeps the reference rule.
+  CHECK(est->groups[1].prompt_tokens == Approx(2 * plain->groups[1].prompt_tokens));
+  CHECK(est->groups[1].completion_basis == "mixed");
+  REQUIRE(est->calibration.size() == 2);
+  CHECK(est->calibration[0].matched_rows == 2);
+  REQUIRE(est->calibration[0].prompt_ratio);
+  CHECK(*est->calibration[0].prompt_ratio == Approx(2.0));
+  CHECK_FALSE(est->calibration[1].prompt_ratio);
+}
+
+TEST_CASE("a job without models estimates each batch row against its own body.model",
+          "[estimate]") {
+  TempDir dir;
+  dir.Write("b.jsonl",
+            "{\"custom_id\": \"1\", \"body\": {\"model\": \"x\", \"messages\": "
+            "[{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 4}}\n"
+            "{\"custom_id\": \"2\", \"body\": {\"model\": \"y\", \"messages\": "
+            "[{\"role\": \"user\", \"content\": \"hi\"}]}}\n"
+            "{\"custom_id\": \"3\", \"body\": {\"model\": \"x\", \"messages\": "
+            "[{\"role\": \"user\", \"content\": \"hi\"}]}}\n");
+  auto r = ParseJobText("name: b\ndatasets: [b.jsonl]\n", dir.path() + "/job.yaml");
+  REQUIRE(r.ok());
+  std::vector<std::string> ids;
+  ScanDataset(r.job.datasets[0], r.job.prompt, std::nullopt, 10, {}, &ids);
+  AddModelsFromRows(&r.job, ids);
+  auto est = EstimateJob(r.job, {}, std::nullopt, {}, nullptr);
+  REQUIRE(est.ok());
+  REQUIRE(est->groups.size() == 2);
+  CHECK(est->groups[0].model == "x");
+  CHECK(est->groups[0].calls == 2);
+  CHECK(est->groups[1].model == "y");
+  CHECK(est->groups[1].calls == 1);
+  CHECK(EstimateToJson(*est).find("\"calls\": 3") != std::string::npos);
+}
