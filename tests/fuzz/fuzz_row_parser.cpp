@@ -8,6 +8,8 @@
 #include <string>
 
 #include "api/chat_request.h"
+#include "api/prompt_tokens.h"
+#include "common/token_count.h"
 #include "dataset/row_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -32,6 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     rapidjson::Document d;
     d.Parse(body.c_str());
     if (d.HasParseError()) std::abort();  // an accepted row must make a valid request
+    // The estimate counts an accepted row's prompt: at least the per-request framing.
+    if (CountPromptTokens(std::string_view(row.messages_json)) < kTokensPerRequest) std::abort();
   }
   return 0;
 }
