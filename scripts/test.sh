@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh chromium fonts-dejavu-core  # the report.html test renders in Chromium
 jobs=$(nproc)
 
 cmake --preset release >/dev/null

@@ -146,9 +146,7 @@ int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& o
   // The gates come from the effective job in the manifest: the job file itself may be gone.
   Summary summary = builder.Build(info);
   summary.gates = EvaluateGates(first.gates, summary.models);
-  std::vector<std::string> not_written;
-  if (Status s = WriteReports(run_dir, out, summary, {"json", "md", "csv", "junit"}, &not_written);
-      !s.ok()) {
+  if (Status s = WriteReports(run_dir, out, summary, OutputSpec().formats); !s.ok()) {
     fmt::print(stderr, "error: {}\n", s.message());
     return kExitStopped;
   }

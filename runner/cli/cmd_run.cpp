@@ -305,18 +305,12 @@ int RunCommand(const RunArgs& args) {
                outcome.concurrency_min,
                outcome.retries};
   manifest.finished_at = info.finished_at;
-  std::vector<std::string> not_written;
   Summary built = summary.Build(info);
   built.gates = EvaluateGates(job.gates, built.models);
-  if (io.ok()) io = WriteReports(dir, dir, built, job.output.formats, &not_written);
+  if (io.ok()) io = WriteReports(dir, dir, built, job.output.formats);
   if (io.ok()) io = WriteFileAtomic(dir + "/manifest.json", ManifestToJson(manifest));
   if (!io.ok()) fmt::print(stderr, "error: {}\n", io.message());
   if (!outcome.status.ok()) fmt::print(stderr, "error: {}\n", outcome.status.message());
-  if (!not_written.empty()) {
-    std::string list;
-    for (const auto& f : not_written) list += (list.empty() ? "" : ", ") + f;
-    fmt::print(stderr, "note: this evalrun cannot write these report formats yet: {}\n", list);
-  }
   if (outcome.cached > 0) {
     fmt::print(stderr, "{} calls answered from the response cache (--no-cache sends them)\n",
                outcome.cached);

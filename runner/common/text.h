@@ -20,4 +20,7 @@ bool IsBlank(std::string_view s);
 /// echo keys partly masked). No-op for an empty secret.
 std::string Redact(std::string text, std::string_view secret);
 
+/// Text escaped for XML 1.0; characters XML cannot hold become '?'.
+std::string XmlEscape(const std::string& s);
+
 }  // namespace evalrun

@@ -5,14 +5,12 @@
 #include <string>
 
 #include "common/status.h"
+#include "common/text.h"
 #include "report/summary.h"
 
 namespace evalrun {
 
 Status WriteJunitXml(const std::string& results_path, const std::string& xml_path,
                      const Summary& summary);
-
-/// Text escaped for XML 1.0; characters XML cannot hold become '?'.
-std::string XmlEscape(const std::string& s);
 
 }  // namespace evalrun

@@ -7,6 +7,7 @@
 
 #include "common/files.h"
 #include "report/junit_xml.h"
+#include "report/report_html.h"
 #include "report/report_md.h"
 #include "report/results_csv.h"
 #include "report/summary_json.h"
@@ -14,8 +15,7 @@
 namespace evalrun {
 
 Status WriteReports(const std::string& run_dir, const std::string& out_dir, const Summary& summary,
-                    const std::vector<std::string>& formats,
-                    std::vector<std::string>* not_written) {
+                    const std::vector<std::string>& formats) {
   // summary.json is what `report`, gates and CI read: written whatever `formats` says.
   if (Status s = WriteFileAtomic(out_dir + "/summary.json", SummaryToJson(summary)); !s.ok())
     return s;
@@ -39,10 +39,10 @@ Status WriteReports(const std::string& run_dir, const std::string& out_dir, cons
         for (const auto& [name, v] : g.scores) names.insert(name);
       }
       s = WriteResultsCsv(results, out_dir + "/results.csv", {names.begin(), names.end()});
+    } else if (f == "html") {
+      s = WriteFileAtomic(out_dir + "/report.html", SummaryToHtml(summary));
     } else if (f == "junit") {
       s = WriteJunitXml(results, out_dir + "/junit.xml", summary);
-    } else if (std::find(not_written->begin(), not_written->end(), f) == not_written->end()) {
-      not_written->push_back(f);
     }
     if (!s.ok()) return s;
   }

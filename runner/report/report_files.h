@@ -10,10 +10,11 @@
 
 namespace evalrun {
 
-/// Writes summary.json always, and each of report.md, results.csv, junit.xml that `formats` asks
+/// Writes summary.json always, and each of report.md, report.html, results.csv, junit.xml that
+/// `formats` asks
 /// for, into `out_dir`, reading records from `run_dir`/results.jsonl. report.md is also appended
-/// to $GITHUB_STEP_SUMMARY when set. Formats this version cannot write go to `not_written`.
+/// to $GITHUB_STEP_SUMMARY when set.
 Status WriteReports(const std::string& run_dir, const std::string& out_dir, const Summary& summary,
-                    const std::vector<std::string>& formats, std::vector<std::string>* not_written);
+                    const std::vector<std::string>& formats);
 
 }  // namespace evalrun

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "report/latency_buckets.h"
+
 namespace evalrun {
 namespace {
 
@@ -39,7 +41,14 @@ void SummaryBuilder::Add(const CallRecord& r) {
   ++m.out.calls;
   if (r.ok()) {
     ++m.out.ok;
-    if (!r.cached) m.latency.Add(r.latency_ms);  // a cached answer took no API time
+    if (!r.cached) {  // a cached answer took no API time
+      m.latency.Add(r.latency_ms);
+      auto& histogram = m.out.latency_histogram;
+      if (histogram.empty()) histogram.resize(LatencyBucketEdgesMs().size() + 1);
+      ++histogram[LatencyBucket(r.latency_ms)];
+    }
+  } else {
+    ++m.out.errors[ErrorKindName(r.error_kind)];
   }
   if (r.usage) {
     if (r.cost_usd)

@@ -52,7 +52,10 @@ struct ModelSummary {
   long long scored = 0;  // scores behind `score`
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
-  std::optional<double> cost_usd;  // null where a price is unknown
+  std::optional<double> cost_usd;           // null where a price is unknown
+  std::map<std::string, long long> errors;  // error_kind -> count, over every dataset
+  /// ok calls per latency bucket (report/latency_buckets.h); cached answers are not counted.
+  std::vector<long long> latency_histogram;
 };
 
 struct Totals {
