@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <algorithm>
 
 namespace evalrun {
 
@@ -21,8 +21,14 @@ bool ParseProgressMode(const std::string& name, ProgressMode* out) {
   return true;
 }
 
-ProgressPrinter::ProgressPrinter(ProgressMode mode, long long total_calls)
-    : mode_(mode), total_(total_calls), start_(std::chrono::steady_clock::now()), last_(start_) {}
+ProgressPrinter::ProgressPrinter(ProgressMode mode, long long total_calls, std::FILE* out,
+                                 Clock now)
+    : mode_(mode),
+      total_(total_calls),
+      out_(out),
+      now_(std::move(now)),
+      start_(now_()),
+      last_(start_) {}
 
 void ProgressPrinter::OnCall(bool ok, long long completion_tokens, double cost_usd) {
   ++done_;
@@ -30,10 +36,8 @@ void ProgressPrinter::OnCall(bool ok, long long completion_tokens, double cost_u
   tokens_ += completion_tokens;
   cost_ += cost_usd;
   if (mode_ == ProgressMode::kNone) return;
-  auto now = std::chrono::steady_clock::now();
-  auto every = mode_ == ProgressMode::kBar ? std::chrono::milliseconds(100)
-                                           : std::chrono::milliseconds(10000);
-  if (now - last_ < every) return;
+  const auto now = now_();
+  if (now - last_ < (mode_ == ProgressMode::kBar ? kBarEvery : kLinesEvery)) return;
   last_ = now;
   Print(false);
 }
@@ -43,20 +47,28 @@ void ProgressPrinter::Finish() {
 }
 
 void ProgressPrinter::Print(bool final) {
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double secs = std::chrono::duration<double>(now_() - start_).count();
   const double rate = secs > 0 ? static_cast<double>(done_) / secs : 0;
   std::string eta = "–";
-  if (rate > 0 && done_ < total_)
+  if (final)
+    eta = "0s";
+  else if (rate > 0 && done_ < total_)
     eta = fmt::format("{:.0f}s", static_cast<double>(total_ - done_) / rate);
-  std::string line = fmt::format(
+  const std::string line = fmt::format(
       "{}/{} calls, {} ok, {} errors, {:.1f} calls/s, {} output tokens, ${:.4f}, ETA {}", done_,
-      total_, ok_, done_ - ok_, rate, tokens_, cost_, final ? "0s" : eta);
-  if (mode_ == ProgressMode::kBar)
-    fmt::print(stderr, "\r\x1b[2K{}{}", line, final ? "\n" : "");
-  else
-    fmt::print(stderr, "{}\n", line);
-  std::fflush(stderr);
+      total_, ok_, done_ - ok_, rate, tokens_, cost_, eta);
+  if (mode_ == ProgressMode::kBar) {
+    constexpr int kCells = 20;
+    const double share =
+        total_ > 0 ? std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_)) : 1;
+    const int filled = static_cast<int>(share * kCells);
+    // \r and "erase line" redraw the one line in place; the final draw ends it.
+    fmt::print(out_, "\r\x1b[2K[{}{}] {:3.0f}% {}{}", std::string(filled, '#'),
+               std::string(kCells - filled, '.'), share * 100, line, final ? "\n" : "");
+  } else {
+    fmt::print(out_, "{}\n", line);
+  }
+  std::fflush(out_);
 }
 
 }  // namespace evalrun

@@ -1,8 +1,12 @@
-// ProgressPrinter: the one place that prints run progress, on stderr. On a terminal a single live
-// line redrawn at most 10 times a second; otherwise (CI) a plain line every 10 s and at the end.
+// ProgressPrinter: the one place that prints run progress, on stderr (stdout is for the command's
+// result). On a terminal a single live line (a bar, done/total, ok/errors, calls/s, tokens,
+// spend so far, ETA) redrawn at most 10 times a second; otherwise (CI logs) a plain line every
+// 10 s and one at the end; nothing with --progress none. Fed by the run loop's record sink.
 #pragma once
 
 #include <chrono>
+#include <cstdio>
+#include <functional>
 #include <string>
 
 namespace evalrun {
@@ -14,15 +18,25 @@ bool ParseProgressMode(const std::string& name, ProgressMode* out);
 
 class ProgressPrinter {
  public:
-  ProgressPrinter(ProgressMode mode, long long total_calls);
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+  /// `out` and `now` are for tests; a run prints to stderr on the steady clock.
+  ProgressPrinter(ProgressMode mode, long long total_calls, std::FILE* out = stderr,
+                  Clock now = std::chrono::steady_clock::now);
   void OnCall(bool ok, long long completion_tokens, double cost_usd);
   void Finish();
+
+  /// How often each mode prints.
+  static constexpr std::chrono::milliseconds kBarEvery{100};
+  static constexpr std::chrono::milliseconds kLinesEvery{10000};
 
  private:
   void Print(bool final);
 
   ProgressMode mode_;
   long long total_;
+  std::FILE* out_;
+  Clock now_;
   long long done_ = 0, ok_ = 0, tokens_ = 0;
   double cost_ = 0;
   std::chrono::steady_clock::time_point start_, last_;

@@ -69,6 +69,13 @@ void Models(Writer& w, const Summary& s) {
     w.Key("completion_tokens");
     w.Int64(m.completion_tokens);
     WriteOptionalNumber(w, "cost_usd", m.cost_usd);
+    w.Key("errors");
+    w.StartObject();
+    for (const auto& [kind, n] : m.errors) {
+      w.Key(kind);
+      w.Int64(n);
+    }
+    w.EndObject();
     w.EndObject();
   }
   w.EndArray();
