@@ -84,7 +84,7 @@ TEST_CASE("on a terminal, progress redraws one line at most 10 times a second", 
   CHECK_THAT(text, Catch::Contains("\r\x1b[2K[########............]  40% 4/10 calls, 4 ok"));
 }
 
-TEST_CASE("--progress none prints no progress at all", "[progress]") {
+TEST_CASE("progress mode none prints nothing at all", "[progress]") {
   std::FILE* out = std::tmpfile();
   ProgressPrinter p(ProgressMode::kNone, 3, out);
   p.OnCall(true, 1, 0);
