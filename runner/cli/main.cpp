@@ -10,10 +10,29 @@
 using namespace evalrun;
 
 int main(int argc, char** argv) {
-  CLI::App app{"evalrun: batch evaluation runner for OpenAI-compatible inference APIs"};
+  CLI::App app{"evalrun: batch evaluation runner for OpenAI-compatible inference APIs", "evalrun"};
   app.set_version_flag("--version", std::string("evalrun ") + EVALRUN_VERSION);
   app.require_subcommand(1);
-  app.footer("Run `evalrun help COMMAND` for a command's options.");
+  app.footer(R"(Run `evalrun help COMMAND` for a command's options and examples.
+
+Examples:
+  evalrun validate job.yaml                    check a job and every dataset row
+  evalrun estimate job.yaml                    what it will send and cost, nothing sent
+  evalrun run job.yaml --limit 20              a small real run
+  evalrun report reports/my-job/20261125T093602Z
+
+Exit status:
+  0  done, and every gate held
+  1  done, but a gate failed
+  2  bad usage, job file or dataset: nothing was sent
+  3  stopped early (401/402/403 from the API, budget reached, SIGINT/SIGTERM): what finished
+     is saved and reported; `run --resume DIR` continues
+
+Environment:
+  WANDB_API_KEY, OPENAI_API_KEY   the API key, unless the job names another variable in
+                                  endpoint.api_key_env; it is never written anywhere
+  XDG_CACHE_HOME                  the response cache lives in $XDG_CACHE_HOME/evalrun
+  GITHUB_STEP_SUMMARY             report.md is appended to it when set)");
 
   RunArgs run;
   long long limit = -1;
@@ -38,8 +57,16 @@ int main(int argc, char** argv) {
                    "continue an interrupted run in DIR; finished calls are not sent again")
       ->excludes("--out");
   run_cmd->add_option("--progress", run.progress, "auto|bar|lines|none")->capture_default_str();
-  run_cmd->footer(
-      "Example: evalrun run configs/demo.yaml --set endpoint.base_url=http://127.0.0.1:8080/v1");
+  run_cmd->footer(R"(Examples:
+  evalrun run job.yaml --dry-run                the plan and its credit estimate, nothing sent
+  evalrun run job.yaml --limit 20 --concurrency 8
+  evalrun run job.yaml --set endpoint.project=my-team/my-project --set 'params.temperature=0.7'
+  evalrun run job.yaml --shard 0/4 --out shard-0  one of four machines' share of the rows
+  evalrun run job.yaml --resume reports/my-job/20261125T093602Z   after a crash or Ctrl-C
+
+The run directory holds results.jsonl (one line per finished call), summary.json, report.md,
+report.html, results.csv, junit.xml and manifest.json. stdout gets one line, `reports: DIR`;
+progress and messages go to stderr.)");
 
   EstimateArgs estimate;
   long long estimate_limit = -1;
@@ -53,18 +80,39 @@ int main(int argc, char** argv) {
   estimate_cmd->add_option("--limit", estimate_limit, "first N rows of each dataset")
       ->check(CLI::NonNegativeNumber);
   estimate_cmd->add_option("--shard", estimate.shard, "only shard I of N, as `run --shard I/N`");
+  estimate_cmd->footer(R"(Examples:
+  evalrun estimate job.yaml
+  evalrun estimate job.yaml --history reports/my-job/20261125T093602Z   calibrated by a real run
+  evalrun estimate job.yaml --json | jq .total.worst_usd
+
+Prompt tokens follow a stated rule (1 per 4 bytes of text, 4 per message, 3 per call) that
+--history scales to the API's real counts; expected output tokens come from the history, else
+the row's reference answer, else half of max_tokens. The worst case counts every request byte
+as a token plus max_tokens: the bound budget_usd enforces. No API key is needed.)");
 
   std::string validate_job;
   std::vector<std::string> validate_sets;
   auto* validate_cmd = app.add_subcommand("validate", "Check the job and every dataset row");
   validate_cmd->add_option("job", validate_job, "the job file (YAML)")->required();
   validate_cmd->add_option("--set", validate_sets, "override a job key by dotted path");
+  validate_cmd->footer(R"(Examples:
+  evalrun validate job.yaml
+  evalrun validate job.yaml --set 'models=[meta-llama/Llama-3.1-8B-Instruct]'
+
+Every problem is printed as FILE:LINE:COL: message (editors and CI annotations jump to it);
+exit status 2 when there is any. No API key is needed.)");
 
   ModelsArgs models;
   auto* models_cmd = app.add_subcommand("models", "List model ids from GET {base_url}/models");
   models_cmd->add_option("job", models.job_file, "a job file whose endpoint to ask");
   models_cmd->add_option("--base-url", models.base_url, "ask this base URL instead");
   models_cmd->add_option("--set", models.sets, "override a job key by dotted path");
+  models_cmd->footer(R"(Examples:
+  evalrun models --base-url https://api.inference.wandb.ai/v1
+  evalrun models job.yaml | grep -i llama
+
+One model id per line on stdout. The key comes from the job's endpoint.api_key_env, else
+WANDB_API_KEY, then OPENAI_API_KEY.)");
 
   std::vector<std::string> report_dirs;
   std::string report_out;
@@ -75,6 +123,12 @@ int main(int argc, char** argv) {
                    "run directories; several (shards of one job) are merged")
       ->required();
   report_cmd->add_option("--out", report_out, "write the reports here instead");
+  report_cmd->footer(R"(Examples:
+  evalrun report reports/my-job/20261125T093602Z
+  evalrun report shard-0 shard-1 shard-2 shard-3 --out merged   shards of one run, merged
+
+Rebuilds summary.json, report.md, report.html, results.csv and junit.xml from results.jsonl,
+counting each call's latest record, and judges the gates recorded in manifest.json.)");
 
   MockServerOptions mock;
   auto* mock_cmd = app.add_subcommand(
@@ -124,6 +178,14 @@ int main(int argc, char** argv) {
       ->group("Fault injection")
       ->capture_default_str();
 
+  mock_cmd->footer(R"(Examples:
+  evalrun mock-server                                   listening on http://127.0.0.1:PORT/v1
+  evalrun mock-server --port 8080 --latency-ms 200 --per-token-ms 2
+  evalrun mock-server --fail-429 0.1 --retry-after 1 --max-concurrency 32
+
+Models: mock-small (fast, ~60% right on arithmetic), mock-medium (~80%), mock-large (2x
+slower, ~97%). The first stdout line is `listening on URL`; GET /mock/stats counts what it saw.)");
+
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Show help for evalrun or one command");
   help_cmd->add_option("command", help_topic, "the command");
@@ -149,7 +211,7 @@ int main(int argc, char** argv) {
     }
     for (auto* sub : app.get_subcommands({})) {
       if (sub->get_name() == help_topic) {
-        fmt::print("{}", sub->help());
+        fmt::print("{}", sub->help("evalrun"));
         return kExitOk;
       }
     }
