@@ -129,27 +129,22 @@ int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& o
   if (ParseRfc3339Ms(info.started_at, &a) && ParseRfc3339Ms(info.finished_at, &b)) {
     info.wall_s = std::chrono::duration<double>(b - a).count();
   }
-  SummaryBuilder builder;
-  auto skipped = AddLatestRecords(run_dir + "/results.jsonl", &builder);
-  if (!skipped.ok()) {
-    fmt::print(stderr, "error: {}\n", skipped.status().message());
-    return kExitBadInput;
-  }
-  if (skipped.value() > 0) {
-    fmt::print(stderr, "warning: {}/results.jsonl: skipped {} line(s) that are not whole records\n",
-               run_dir, skipped.value());
-  }
   if (Status s = MakeDirs(out); !s.ok()) {
     fmt::print(stderr, "error: {}\n", s.message());
     return kExitBadInput;
   }
-  // The gates come from the effective job in the manifest: the job file itself may be gone.
-  Summary summary = builder.Build(info);
-  summary.gates = EvaluateGates(first.gates, summary.models);
-  if (Status s = WriteReports(run_dir, out, summary, OutputSpec().formats); !s.ok()) {
-    fmt::print(stderr, "error: {}\n", s.message());
+  // Gates and scorers come from the effective job in the manifest: the job file may be gone.
+  auto written = WriteReports(
+      {run_dir, out, OutputSpec().formats, first.score_names, info, first.gates});
+  if (!written.ok()) {
+    fmt::print(stderr, "error: {}\n", written.status().message());
     return kExitStopped;
   }
+  if (written->skipped_lines > 0) {
+    fmt::print(stderr, "warning: {}/results.jsonl: skipped {} line(s) that are not whole records\n",
+               run_dir, written->skipped_lines);
+  }
+  const Summary& summary = written->summary;
   fmt::print("reports: {}\n", out);
   return AllPassed(summary.gates) ? kExitOk : kExitGateFailed;
 }

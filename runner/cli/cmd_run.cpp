@@ -53,21 +53,19 @@ void InstallStopHandlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-/// Every finished call: appended to results.jsonl, folded into the summary, shown as progress.
+/// Every finished call: appended to results.jsonl and shown as progress. The reports are built
+/// from results.jsonl once the calls are done, as `evalrun report` builds them.
 class RunSink : public RecordSink {
  public:
-  RunSink(ResultsWriter& writer, SummaryBuilder& summary, ProgressPrinter& progress)
-      : writer_(writer), summary_(summary), progress_(progress) {}
+  RunSink(ResultsWriter& writer, ProgressPrinter& progress) : writer_(writer), progress_(progress) {}
   Status OnRecord(const CallRecord& r) override {
     if (Status s = writer_.Append(r); !s.ok()) return s;
-    summary_.Add(r);
     progress_.OnCall(r.ok(), r.usage ? r.usage->completion_tokens : 0, r.cost_usd.value_or(0));
     return Status::Ok();
   }
 
  private:
   ResultsWriter& writer_;
-  SummaryBuilder& summary_;
   ProgressPrinter& progress_;
 };
 
@@ -279,20 +277,13 @@ int RunCommand(const RunArgs& args) {
   g_transport = transport->get();
   InstallStopHandlers();
 
-  SummaryBuilder summary;
   ProgressPrinter progress(progress_mode, plan.calls - static_cast<long long>(prior.ok.size()));
-  RunSink sink(writer, summary, progress);
+  RunSink sink(writer, progress);
   CallPlanner planner(job, args.limit, &prior.ok, shard);
   RunOutcome outcome = RunPlan(job, planner, **transport, sink, lopts);
   g_transport = nullptr;
   progress.Finish();
   io = writer.Close();
-  if (resuming && io.ok()) {
-    // The reports cover the whole run: every call's latest record, old and new.
-    summary = SummaryBuilder();
-    auto added = AddLatestRecords(dir + "/results.jsonl", &summary);
-    if (!added.ok()) io = added.status();
-  }
 
   const SystemTime finished = std::chrono::system_clock::now();
   RunInfo info{manifest.run_id,
@@ -305,9 +296,16 @@ int RunCommand(const RunArgs& args) {
                outcome.concurrency_min,
                outcome.retries};
   manifest.finished_at = info.finished_at;
-  Summary built = summary.Build(info);
-  built.gates = EvaluateGates(job.gates, built.models);
-  if (io.ok()) io = WriteReports(dir, dir, built, job.output.formats);
+  // A resumed run's reports cover the whole run: every call's latest record, old and new.
+  Summary built;
+  if (io.ok()) {
+    auto written = WriteReports(
+        {dir, dir, job.output.formats, ScoreNames(job.scoring), info, job.gates});
+    if (written.ok())
+      built = std::move(written->summary);
+    else
+      io = written.status();
+  }
   if (io.ok()) io = WriteFileAtomic(dir + "/manifest.json", ManifestToJson(manifest));
   if (!io.ok()) fmt::print(stderr, "error: {}\n", io.message());
   if (!outcome.status.ok()) fmt::print(stderr, "error: {}\n", outcome.status.message());

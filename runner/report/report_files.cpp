@@ -3,50 +3,94 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <set>
+#include <functional>
 
 #include "common/files.h"
+#include "report/gates.h"
 #include "report/junit_xml.h"
 #include "report/report_html.h"
 #include "report/report_md.h"
 #include "report/results_csv.h"
 #include "report/summary_json.h"
+#include "results/prior_results.h"
 
 namespace evalrun {
+namespace {
 
-Status WriteReports(const std::string& run_dir, const std::string& out_dir, const Summary& summary,
-                    const std::vector<std::string>& formats) {
-  // summary.json is what `report`, gates and CI read: written whatever `formats` says.
-  if (Status s = WriteFileAtomic(out_dir + "/summary.json", SummaryToJson(summary)); !s.ok())
-    return s;
-  const std::string results = run_dir + "/results.jsonl";
-  for (const auto& f : formats) {
-    Status s;
-    if (f == "json") continue;
-    if (f == "md") {
-      const std::string md = SummaryToMarkdown(summary);
-      s = WriteFileAtomic(out_dir + "/report.md", md);
-      // In a GitHub Actions step, the comparison shows on the run's page too.
-      if (const char* step = std::getenv("GITHUB_STEP_SUMMARY"); s.ok() && step && *step) {
-        if (std::FILE* out = std::fopen(step, "ab")) {
-          std::fwrite(md.data(), 1, md.size(), out);
-          std::fclose(out);
-        }
-      }
-    } else if (f == "csv") {
-      std::set<std::string> names;
-      for (const auto& g : summary.groups) {
-        for (const auto& [name, v] : g.scores) names.insert(name);
-      }
-      s = WriteResultsCsv(results, out_dir + "/results.csv", {names.begin(), names.end()});
-    } else if (f == "html") {
-      s = WriteFileAtomic(out_dir + "/report.html", SummaryToHtml(summary));
-    } else if (f == "junit") {
-      s = WriteJunitXml(results, out_dir + "/junit.xml", summary);
+bool Wants(const ReportSpec& spec, const char* format) {
+  return std::find(spec.formats.begin(), spec.formats.end(), format) != spec.formats.end();
+}
+
+Status WriteMarkdown(const std::string& path, const std::string& md) {
+  Status s = WriteFileAtomic(path, md);
+  // In a GitHub Actions step, the comparison shows on the run's page too.
+  if (const char* step = std::getenv("GITHUB_STEP_SUMMARY"); s.ok() && step && *step) {
+    if (std::FILE* out = std::fopen(step, "ab")) {
+      std::fwrite(md.data(), 1, md.size(), out);
+      std::fclose(out);
     }
-    if (!s.ok()) return s;
   }
-  return Status::Ok();
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> ScoreNames(const std::vector<ScorerSpec>& scoring) {
+  std::vector<std::string> names;
+  for (const auto& s : scoring) {
+    if (std::find(names.begin(), names.end(), s.name) == names.end()) names.push_back(s.name);
+  }
+  return names;
+}
+
+Result<WrittenReports> WriteReports(const ReportSpec& spec) {
+  std::optional<ResultsCsvWriter> csv;
+  if (Wants(spec, "csv")) {
+    csv.emplace();
+    if (Status s = csv->Open(spec.out_dir + "/results.csv", spec.score_names); !s.ok()) return s;
+  }
+  JunitXmlWriter junit;
+  SummaryBuilder builder;
+  Status io;
+  std::function<void(const CallRecord&)> every;
+  if (csv) {
+    every = [&](const CallRecord& r) {
+      if (io.ok()) io = csv->Add(r);
+    };
+  }
+  auto scanned = ScanResults(
+      spec.run_dir + "/results.jsonl", every,
+      [&](const CallRecord& r) {
+        builder.Add(r);
+        junit.Add(r);
+      },
+      [&] {  // a call had several records: count only the latest of each
+        builder = SummaryBuilder();
+        junit = JunitXmlWriter();
+      });
+  if (!scanned.ok()) return scanned.status();
+  if (!io.ok()) return io;
+  if (csv) {
+    if (Status s = csv->Close(); !s.ok()) return s;
+  }
+  WrittenReports out{builder.Build(spec.run), scanned.value()};
+  out.summary.gates = EvaluateGates(spec.gates, out.summary.models);
+  const Summary& summary = out.summary;
+  // summary.json is what `report`, gates and CI read: written whatever `formats` says.
+  if (Status s = WriteFileAtomic(spec.out_dir + "/summary.json", SummaryToJson(summary)); !s.ok())
+    return s;
+  if (Wants(spec, "md")) {
+    if (Status s = WriteMarkdown(spec.out_dir + "/report.md", SummaryToMarkdown(summary)); !s.ok())
+      return s;
+  }
+  if (Wants(spec, "html")) {
+    if (Status s = WriteFileAtomic(spec.out_dir + "/report.html", SummaryToHtml(summary)); !s.ok())
+      return s;
+  }
+  if (Wants(spec, "junit")) {
+    if (Status s = junit.Write(spec.out_dir + "/junit.xml", summary); !s.ok()) return s;
+  }
+  return out;
 }
 
 }  // namespace evalrun

@@ -1,20 +1,37 @@
-// WriteReports: renders one Summary into the report files of a run directory, each replaced
-// atomically. Used by `run` at the end of a run and by `report` when rebuilding.
+// WriteReports: every report of a run directory from its results.jsonl, in one scan of the file
+// (ScanResults): each call's latest record goes into the Summary and, when it failed, junit.xml;
+// every record becomes a row of results.csv. `run` calls it when the calls are done and `report`
+// when rebuilding, so both count the same way. Each file is replaced atomically.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "job/job.h"
 #include "report/summary.h"
 
 namespace evalrun {
 
-/// Writes summary.json always, and each of report.md, report.html, results.csv, junit.xml that
-/// `formats` asks
-/// for, into `out_dir`, reading records from `run_dir`/results.jsonl. report.md is also appended
-/// to $GITHUB_STEP_SUMMARY when set.
-Status WriteReports(const std::string& run_dir, const std::string& out_dir, const Summary& summary,
-                    const std::vector<std::string>& formats);
+struct ReportSpec {
+  std::string run_dir;  // holds results.jsonl
+  std::string out_dir;  // receives the reports
+  std::vector<std::string> formats;      // of output.formats; summary.json is always written
+  std::vector<std::string> score_names;  // the job's scorers: results.csv's score columns
+  RunInfo run;
+  GateSpec gates;
+};
+
+struct WrittenReports {
+  Summary summary;  // gates judged
+  long long skipped_lines = 0;  // lines of results.jsonl that are not whole records
+};
+
+/// Writes summary.json and each of report.md, report.html, results.csv and junit.xml that
+/// `formats` asks for; report.md is also appended to $GITHUB_STEP_SUMMARY when set.
+Result<WrittenReports> WriteReports(const ReportSpec& spec);
+
+/// The names the job's scorers give their scores, in job order.
+std::vector<std::string> ScoreNames(const std::vector<ScorerSpec>& scoring);
 
 }  // namespace evalrun

@@ -4,7 +4,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "common/json_limits.h"
 #include "common/json_write.h"
 
 namespace evalrun {
@@ -24,26 +23,6 @@ void OptionalString(Writer& w, const char* key, const std::string& v) {
 // keep results.jsonl smaller.
 double Round3(double ms) {
   return static_cast<double>(static_cast<long long>(ms * 1000 + 0.5)) / 1000;
-}
-
-const rapidjson::Value* Get(const rapidjson::Value& o, const char* key) {
-  auto it = o.FindMember(key);
-  return it == o.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
-}
-
-std::string Str(const rapidjson::Value& o, const char* key) {
-  const rapidjson::Value* v = Get(o, key);
-  return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
-}
-
-double Num(const rapidjson::Value& o, const char* key) {
-  const rapidjson::Value* v = Get(o, key);
-  return v && v->IsNumber() ? v->GetDouble() : 0;
-}
-
-long long Int(const rapidjson::Value& o, const char* key) {
-  const rapidjson::Value* v = Get(o, key);
-  return v && v->IsInt64() ? v->GetInt64() : 0;
 }
 
 }  // namespace
@@ -122,51 +101,6 @@ std::string RecordToJson(const CallRecord& r) {
   w.Bool(r.cached);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
-}
-
-bool RecordFromJson(std::string_view line, CallRecord* r) {
-  rapidjson::Document d;
-  if (!ParseBoundedJson(line, &d) || !d.IsObject()) return false;
-  for (const char* key : {"run_id", "model", "dataset", "row_id", "status"}) {
-    const rapidjson::Value* v = Get(d, key);
-    if (!v || !v->IsString()) return false;
-  }
-  *r = CallRecord{};
-  r->run_id = Str(d, "run_id");
-  r->model = Str(d, "model");
-  r->model_id = Str(d, "model_id");
-  r->dataset = Str(d, "dataset");
-  r->row_id = Str(d, "row_id");
-  r->repeat = static_cast<int>(Int(d, "repeat"));
-  if (Str(d, "status") != "ok") {
-    r->error_kind = ErrorKind::kNetwork;
-    if (!ParseErrorKind(Str(d, "error_kind"), &r->error_kind)) return false;
-  }
-  r->error = Str(d, "error");
-  r->http_status = static_cast<long>(Int(d, "http_status"));
-  r->attempts = static_cast<int>(Int(d, "attempts"));
-  r->started_at = Str(d, "started_at");
-  r->latency_ms = Num(d, "latency_ms");
-  if (Get(d, "ttft_ms")) r->ttft_ms = Num(d, "ttft_ms");
-  if (Get(d, "itl_ms")) r->itl_ms = Num(d, "itl_ms");
-  r->queue_ms = Num(d, "queue_ms");
-  if (const rapidjson::Value* u = Get(d, "usage"); u && u->IsObject()) {
-    r->usage =
-        Usage{Int(*u, "prompt_tokens"), Int(*u, "completion_tokens"), Int(*u, "total_tokens")};
-  }
-  if (Get(d, "cost_usd")) r->cost_usd = Num(d, "cost_usd");
-  r->finish_reason = Str(d, "finish_reason");
-  if (const rapidjson::Value* resp = Get(d, "response"); resp && resp->IsString()) {
-    r->response = std::string(resp->GetString(), resp->GetStringLength());
-  }
-  if (const rapidjson::Value* s = Get(d, "scores"); s && s->IsObject()) {
-    for (const auto& m : s->GetObject()) {
-      if (m.value.IsNumber()) r->scores[m.name.GetString()] = m.value.GetDouble();
-    }
-  }
-  r->request_id = Str(d, "request_id");
-  if (const rapidjson::Value* c = Get(d, "cached"); c && c->IsBool()) r->cached = c->GetBool();
-  return true;
 }
 
 }  // namespace evalrun

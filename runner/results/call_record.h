@@ -45,4 +45,5 @@ std::string RecordToJson(const CallRecord& record);
 /// Parses one results.jsonl line; false when it is not a whole record (e.g. a torn last line).
 bool RecordFromJson(std::string_view line, CallRecord* record);
 
+
 }  // namespace evalrun

@@ -5,6 +5,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+
 #include "common/files.h"
 #include "common/json_limits.h"
 #include "job/job_json.h"
@@ -191,6 +193,17 @@ Result<ManifestInfo> ReadManifest(const std::string& run_dir) {
       gate("min_score", &info.gates.min_score);
       gate("max_p95_latency_ms", &info.gates.max_p95_latency_ms);
       gate("max_cost_usd", &info.gates.max_cost_usd);
+    }
+    if (auto sc = job->value.FindMember("scoring");
+        sc != job->value.MemberEnd() && sc->value.IsArray()) {
+      for (const auto& entry : sc->value.GetArray()) {
+        if (!entry.IsObject()) continue;
+        std::string name = Str(entry, "name");
+        if (name.empty()) name = Str(entry, "type");
+        if (!name.empty() && std::find(info.score_names.begin(), info.score_names.end(), name) ==
+                                 info.score_names.end())
+          info.score_names.push_back(name);
+      }
     }
   }
   if (auto plan = d.FindMember("plan"); plan != d.MemberEnd() && plan->value.IsObject()) {

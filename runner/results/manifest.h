@@ -46,6 +46,7 @@ struct ManifestInfo {
   long long planned_calls = 0;
   std::vector<DatasetFingerprint> datasets;
   GateSpec gates;
+  std::vector<std::string> score_names;  // of the job's scorers, in order
 };
 Result<ManifestInfo> ReadManifest(const std::string& run_dir);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <vector>
@@ -14,18 +15,62 @@ namespace evalrun {
 
 uint64_t CallKey(std::string_view model, std::string_view dataset, std::string_view row_id,
                  int repeat) {
-  // Length-prefixed parts, so ("a", "bc") and ("ab", "c") differ.
-  std::string key;
-  for (std::string_view part : {model, dataset, row_id}) {
-    key += std::to_string(part.size());
-    key += ':';
-    key += part;
-  }
-  key += std::to_string(repeat);
-  return StableHash(key, 0x5eed);
+  // Each part's length seeds the next hash, so ("a", "bc") and ("ab", "c") differ. Only ever
+  // compared within one process: the value need not stay the same across versions.
+  uint64_t h = 0x5eed;
+  for (std::string_view part : {model, dataset, row_id}) h = StableHash(part, h + part.size());
+  return StableHash(std::string_view(reinterpret_cast<const char*>(&repeat), sizeof repeat), h);
 }
 
 namespace {
+
+/// Call key -> the line of the record that counts for the call (its ok record, else its last
+/// error): an open-addressing table, 24 bytes a slot, since `report` looks a call up per record.
+class CallTable {
+ public:
+  struct Slot {
+    uint64_t key = 0;
+    long long line = 0;  // 0: empty (lines count from 1)
+    bool ok = false;
+  };
+  /// The call's slot; a new one has line 0.
+  Slot& Find(uint64_t key) {
+    if ((used_ + 1) * 2 > slots_.size()) Grow();
+    Slot& s = Probe(slots_, key);
+    if (s.line == 0) {
+      s.key = key;
+      ++used_;
+    }
+    return s;
+  }
+  /// Every chosen line, ascending.
+  std::vector<long long> Lines() const {
+    std::vector<long long> lines;
+    lines.reserve(used_);
+    for (const Slot& s : slots_) {
+      if (s.line != 0) lines.push_back(s.line);
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  }
+
+ private:
+  static Slot& Probe(std::vector<Slot>& slots, uint64_t key) {
+    const size_t mask = slots.size() - 1;
+    for (size_t i = key & mask;; i = (i + 1) & mask) {
+      if (slots[i].line == 0 || slots[i].key == key) return slots[i];
+    }
+  }
+  void Grow() {
+    std::vector<Slot> bigger(slots_.empty() ? 1024 : slots_.size() * 2);
+    for (const Slot& s : slots_) {
+      if (s.line != 0) Probe(bigger, s.key) = s;
+    }
+    slots_.swap(bigger);
+  }
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
+};
 
 /// Cuts a final line that does not end in '\n' (torn by a crash). Returns the bytes removed.
 Result<long long> CutTornTail(const std::string& path) {
@@ -81,20 +126,19 @@ Result<PriorResults> LoadPriorResults(const std::string& results_path, bool repa
   return prior;
 }
 
-Result<long long> AddLatestRecords(const std::string& results_path, SummaryBuilder* builder) {
-  return ForEachLatestRecord(results_path, [builder](const CallRecord& r) { builder->Add(r); });
-}
-
 Result<long long> ForEachLatestRecord(const std::string& results_path,
                                       const std::function<void(const CallRecord&)>& fn) {
-  struct Chosen {
-    long long line = 0;
-    bool ok = false;
-  };
-  // The record that counts for a call: its ok record, else its last error.
-  std::unordered_map<uint64_t, Chosen> chosen;
+  return ScanResults(results_path, nullptr, fn, [] {});
+}
+
+Result<long long> ScanResults(const std::string& results_path,
+                              const std::function<void(const CallRecord&)>& every,
+                              const std::function<void(const CallRecord&)>& latest,
+                              const std::function<void()>& restart) {
+  CallTable chosen;
   long long skipped = 0;
-  for (int pass = 0; pass < 2; ++pass) {
+  bool repeated = false;  // some call has more than one record
+  {
     JsonlReader reader;
     if (Status s = reader.Open(results_path); !s.ok()) return s;
     std::string_view line;
@@ -102,18 +146,40 @@ Result<long long> ForEachLatestRecord(const std::string& results_path,
     CallRecord r;
     while (reader.Next(&line, &n)) {
       if (!RecordFromJson(line, &r)) {
-        if (pass == 0) ++skipped;
+        ++skipped;
         continue;
       }
-      if (pass == 0) {
-        Chosen& c = chosen[CallKey(r)];
-        if (!c.ok) c = {n, r.ok()};
-      } else if (chosen[CallKey(r)].line == n) {
-        fn(r);
+      if (every) every(r);
+      CallTable::Slot& slot = chosen.Find(CallKey(r));
+      if (slot.line != 0) repeated = true;
+      if (slot.line == 0 || !slot.ok) {
+        slot.line = n;
+        slot.ok = r.ok();
       }
+      // Until a call shows up twice, every record is its call's latest.
+      if (!repeated) latest(r);
     }
     if (!reader.status().ok()) return reader.status();
   }
+  if (!repeated) return skipped;
+
+  // Several records for some call: hand over each call's chosen record again, in file order.
+  restart();
+  std::vector<long long> lines = chosen.Lines();
+  chosen = CallTable();
+  std::sort(lines.begin(), lines.end());
+  JsonlReader reader;
+  if (Status s = reader.Open(results_path); !s.ok()) return s;
+  std::string_view line;
+  long long n = 0;
+  CallRecord r;
+  auto next = lines.begin();
+  while (next != lines.end() && reader.Next(&line, &n)) {
+    if (n != *next) continue;
+    ++next;
+    if (RecordFromJson(line, &r)) latest(r);
+  }
+  if (!reader.status().ok()) return reader.status();
   return skipped;
 }
 

@@ -11,7 +11,6 @@
 #include <unordered_set>
 
 #include "common/status.h"
-#include "report/summary.h"
 #include "results/call_record.h"
 
 namespace evalrun {
@@ -36,7 +35,14 @@ Result<PriorResults> LoadPriorResults(const std::string& results_path, bool repa
 Result<long long> ForEachLatestRecord(const std::string& results_path,
                                       const std::function<void(const CallRecord&)>& fn);
 
-/// Feeds `builder` the latest record of each call (ForEachLatestRecord).
-Result<long long> AddLatestRecords(const std::string& results_path, SummaryBuilder* builder);
+/// Reads results.jsonl for the reports: `every` (may be null) sees every whole record once, in
+/// file order; `latest` sees each call's latest record. Where each call has one record (a run
+/// that was not resumed) one pass does both. Where a call has several, `restart` is called
+/// and `latest` sees the latest records again, in file order, in a second pass that parses only
+/// those lines. Returns how many lines were not whole records.
+Result<long long> ScanResults(const std::string& results_path,
+                              const std::function<void(const CallRecord&)>& every,
+                              const std::function<void(const CallRecord&)>& latest,
+                              const std::function<void()>& restart);
 
 }  // namespace evalrun

@@ -1,0 +1,290 @@
+// Reading results.jsonl lines back into CallRecords with RapidJSON's SAX reader: no DOM, no
+// field lookups by name, no pre-scan of the nesting (the parse is iterative and the handler
+// refuses depth past kMaxJsonDepth). `evalrun report` reads millions of these.
+#include <rapidjson/reader.h>
+
+#include "common/json_limits.h"
+#include "results/call_record.h"
+
+namespace evalrun {
+namespace {
+
+enum class Field {
+  kOther,
+  kRunId,
+  kModel,
+  kModelId,
+  kDataset,
+  kRowId,
+  kRepeat,
+  kStatus,
+  kErrorKind,
+  kError,
+  kHttpStatus,
+  kAttempts,
+  kStartedAt,
+  kLatency,
+  kTtft,
+  kItl,
+  kQueue,
+  kUsage,
+  kCost,
+  kFinishReason,
+  kResponse,
+  kScores,
+  kRequestId,
+  kCached,
+};
+
+Field FieldOf(std::string_view key) {
+  struct Name {
+    std::string_view name;
+    Field field;
+  };
+  static constexpr Name kNames[] = {
+      {"run_id", Field::kRunId},
+      {"model", Field::kModel},
+      {"model_id", Field::kModelId},
+      {"dataset", Field::kDataset},
+      {"row_id", Field::kRowId},
+      {"repeat", Field::kRepeat},
+      {"status", Field::kStatus},
+      {"error_kind", Field::kErrorKind},
+      {"error", Field::kError},
+      {"http_status", Field::kHttpStatus},
+      {"attempts", Field::kAttempts},
+      {"started_at", Field::kStartedAt},
+      {"latency_ms", Field::kLatency},
+      {"ttft_ms", Field::kTtft},
+      {"itl_ms", Field::kItl},
+      {"queue_ms", Field::kQueue},
+      {"usage", Field::kUsage},
+      {"cost_usd", Field::kCost},
+      {"finish_reason", Field::kFinishReason},
+      {"response", Field::kResponse},
+      {"scores", Field::kScores},
+      {"request_id", Field::kRequestId},
+      {"cached", Field::kCached},
+  };
+  // Length and first byte tell almost every name apart; only a match is compared in full.
+  for (const Name& n : kNames) {
+    if (n.name.size() != key.size() || n.name[0] != key[0]) continue;
+    size_t i = 1;  // names are short: a loop beats a call to memcmp
+    while (i < key.size() && n.name[i] == key[i]) ++i;
+    if (i == key.size()) return n.field;
+  }
+  return Field::kOther;
+}
+
+/// Fills a CallRecord from the events of one line. Only the top level and the "usage" and
+/// "scores" objects mean anything; a null is an absent field, as in the writer.
+class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, RecordHandler> {
+ public:
+  explicit RecordHandler(CallRecord* r) : r_(r) {}
+
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    const std::string_view key(s, n);
+    if (depth_ == 1) {
+      field_ = FieldOf(key);
+    } else if (depth_ == 2 && field_ == Field::kScores) {
+      score_.assign(key);
+    } else if (depth_ == 2 && field_ == Field::kUsage) {
+      usage_ = key == "prompt_tokens"       ? &r_->usage->prompt_tokens
+               : key == "completion_tokens" ? &r_->usage->completion_tokens
+               : key == "total_tokens"      ? &r_->usage->total_tokens
+                                            : nullptr;
+    }
+    return true;
+  }
+  bool StartObject() {
+    if (depth_ == 1) {
+      Present();
+      if (field_ == Field::kUsage) r_->usage = Usage{};
+    }
+    return ++depth_ <= kMaxJsonDepth;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    if (--depth_ == 1) usage_ = nullptr;
+    return true;
+  }
+  bool StartArray() {
+    if (depth_ == 1) Present();
+    return ++depth_ <= kMaxJsonDepth;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    return true;
+  }
+  bool Null() { return true; }
+  bool Bool(bool b) {
+    if (depth_ == 1) {
+      Present();
+      if (field_ == Field::kCached) r_->cached = b;
+    }
+    return true;
+  }
+  bool Int(int v) { return Number(v, true, v); }
+  bool Uint(unsigned v) { return Number(v, true, v); }
+  bool Int64(int64_t v) { return Number(static_cast<double>(v), true, v); }
+  bool Uint64(uint64_t v) {
+    // Past int64 it is no whole number the DOM reader would take either.
+    return Number(static_cast<double>(v), v <= static_cast<uint64_t>(INT64_MAX),
+                  static_cast<int64_t>(v));
+  }
+  bool Double(double v) { return Number(v, false); }
+  bool String(const char* s, rapidjson::SizeType n, bool);
+
+  bool Valid() const { return (seen_ & kRequired) == kRequired; }
+  const std::string& status() const { return status_; }
+  const std::string& error_kind() const { return error_kind_; }
+
+ private:
+  static constexpr unsigned kRunIdSeen = 1, kModelSeen = 2, kDatasetSeen = 4, kRowIdSeen = 8,
+                            kStatusSeen = 16;
+  static constexpr unsigned kRequired =
+      kRunIdSeen | kModelSeen | kDatasetSeen | kRowIdSeen | kStatusSeen;
+
+  bool Number(double v, bool integral, int64_t whole = 0);
+  /// A non-null value of a top-level field: the optional numbers exist from here on.
+  void Present();
+
+  CallRecord* r_;
+  int depth_ = 0;
+  Field field_ = Field::kOther;
+  long long* usage_ = nullptr;
+  std::string score_;
+  std::string status_, error_kind_;
+  unsigned seen_ = 0;
+};
+
+void RecordHandler::Present() {
+  switch (field_) {
+    case Field::kTtft:
+      r_->ttft_ms = 0.0;
+      break;
+    case Field::kItl:
+      r_->itl_ms = 0.0;
+      break;
+    case Field::kCost:
+      r_->cost_usd = 0.0;
+      break;
+    default:
+      break;
+  }
+}
+
+bool RecordHandler::Number(double v, bool integral, int64_t whole) {
+  if (depth_ == 2 && field_ == Field::kUsage) {
+    if (usage_) *usage_ = integral ? whole : 0;
+    return true;
+  }
+  if (depth_ == 2 && field_ == Field::kScores) {
+    r_->scores[score_] = v;
+    return true;
+  }
+  if (depth_ != 1) return true;
+  Present();
+  const long long i = integral ? whole : 0;
+  switch (field_) {
+    case Field::kRepeat:
+      r_->repeat = static_cast<int>(i);
+      break;
+    case Field::kHttpStatus:
+      r_->http_status = static_cast<long>(i);
+      break;
+    case Field::kAttempts:
+      r_->attempts = static_cast<int>(i);
+      break;
+    case Field::kLatency:
+      r_->latency_ms = v;
+      break;
+    case Field::kTtft:
+      r_->ttft_ms = v;
+      break;
+    case Field::kItl:
+      r_->itl_ms = v;
+      break;
+    case Field::kQueue:
+      r_->queue_ms = v;
+      break;
+    case Field::kCost:
+      r_->cost_usd = v;
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
+bool RecordHandler::String(const char* s, rapidjson::SizeType n, bool) {
+  if (depth_ != 1) return true;
+  Present();
+  std::string* target = nullptr;
+  unsigned seen = 0;
+  switch (field_) {
+    case Field::kRunId:
+      target = &r_->run_id, seen = kRunIdSeen;
+      break;
+    case Field::kModel:
+      target = &r_->model, seen = kModelSeen;
+      break;
+    case Field::kModelId:
+      target = &r_->model_id;
+      break;
+    case Field::kDataset:
+      target = &r_->dataset, seen = kDatasetSeen;
+      break;
+    case Field::kRowId:
+      target = &r_->row_id, seen = kRowIdSeen;
+      break;
+    case Field::kStatus:
+      target = &status_, seen = kStatusSeen;
+      break;
+    case Field::kErrorKind:
+      target = &error_kind_;
+      break;
+    case Field::kError:
+      target = &r_->error;
+      break;
+    case Field::kStartedAt:
+      target = &r_->started_at;
+      break;
+    case Field::kFinishReason:
+      target = &r_->finish_reason;
+      break;
+    case Field::kRequestId:
+      target = &r_->request_id;
+      break;
+    case Field::kResponse:
+      r_->response.emplace(s, n);
+      return true;
+    default:
+      return true;
+  }
+  target->assign(s, n);
+  seen_ |= seen;
+  return true;
+}
+
+}  // namespace
+
+bool RecordFromJson(std::string_view line, CallRecord* r) {
+  *r = CallRecord{};
+  r->attempts = 0;  // absent means 0, as the writer never omits it
+  RecordHandler handler(r);
+  // In situ: strings are decoded in place in this copy instead of into the reader's stack.
+  thread_local std::string buffer;
+  buffer.assign(line.data(), line.size());
+  rapidjson::InsituStringStream in(buffer.data());
+  rapidjson::Reader reader;
+  if (!reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag>(in, handler))
+    return false;
+  if (!handler.Valid()) return false;
+  if (handler.status() != "ok") {
+    r->error_kind = ErrorKind::kNetwork;
+    if (!ParseErrorKind(handler.error_kind(), &r->error_kind)) return false;
+  }
+  return true;
+}
+
+}  // namespace evalrun

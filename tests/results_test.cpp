@@ -1,0 +1,89 @@
+// Reading results.jsonl back: the record reader's rules (null is absent, whole numbers only from
+// integral JSON, required identity) and the choice of each call's latest record.
+#include <catch2/catch.hpp>
+
+#include "results/call_record.h"
+#include "results/prior_results.h"
+#include "support/process.h"
+
+using namespace evalrun;
+using namespace evalrun::testing;
+
+namespace {
+
+std::string Line(const std::string& row, const std::string& status, const std::string& extra = "") {
+  return R"({"run_id":"r","model":"m","dataset":"d","row_id":")" + row +
+         R"(","repeat":0,"status":")" + status + "\"" +
+         (status == "ok" ? "" : R"(,"error_kind":"server")") + extra + "}\n";
+}
+
+}  // namespace
+
+TEST_CASE("a record line reads back with the writer's rules", "[results]") {
+  CallRecord r;
+  REQUIRE(RecordFromJson(
+      R"({"run_id":"r","model":"m","dataset":"d","row_id":"7","repeat":2,"status":"ok",)"
+      R"("ttft_ms":null,"itl_ms":"x","cost_usd":0.5,"attempts":3.0,"http_status":200,)"
+      R"("usage":{"prompt_tokens":10,"completion_tokens":2.5,"total_tokens":12,"extra":{"a":1}},)"
+      R"("scores":{"exact":1,"bad":"no","nested":{"x":1}},"response":"caf\u00e9 \"q\"",)"
+      R"("unknown":{"deep":[1,2,{"k":"v"}]},"cached":true})",
+      &r));
+  CHECK(r.row_id == "7");
+  CHECK(r.repeat == 2);
+  CHECK(r.ok());
+  CHECK_FALSE(r.ttft_ms);  // null is absent
+  CHECK(r.itl_ms == 0.0);  // present but not a number: 0, as before
+  CHECK(r.cost_usd == 0.5);
+  CHECK(r.attempts == 0);  // 3.0 is not a whole JSON number
+  CHECK(r.http_status == 200);
+  REQUIRE(r.usage);
+  CHECK(r.usage->prompt_tokens == 10);
+  CHECK(r.usage->completion_tokens == 0);
+  CHECK(r.usage->total_tokens == 12);
+  CHECK(r.scores == std::map<std::string, double>{{"exact", 1.0}});
+  CHECK(r.response == std::string("caf\xC3\xA9 \"q\""));
+  CHECK(r.cached);
+
+  CHECK_FALSE(RecordFromJson(R"({"run_id":"r","model":"m","dataset":"d","status":"ok"})", &r));
+  CHECK_FALSE(RecordFromJson(
+      R"({"run_id":"r","model":"m","dataset":"d","row_id":"1","status":"error"})", &r));
+  CHECK_FALSE(RecordFromJson(Line("1", "ok") + "x", &r));          // trailing garbage
+  CHECK_FALSE(RecordFromJson(Line("1", "ok").substr(0, 60), &r));  // torn
+  CHECK_FALSE(RecordFromJson(R"([{"run_id":"r"}])", &r));
+  CHECK_FALSE(RecordFromJson(std::string(100000, '['), &r));  // no stack to blow
+  REQUIRE(RecordFromJson(Line("1", "error"), &r));
+  CHECK(r.error_kind == ErrorKind::kServer);
+}
+
+TEST_CASE("each call counts once: its ok record, else its last error", "[results]") {
+  TempDir dir;
+  const std::string path = dir.Write(
+      "results.jsonl", Line("a", "error") + Line("b", "ok") + Line("c", "error") + "not json\n" +
+                           Line("a", "ok") + Line("c", "error", R"(,"error":"second")") +
+                           Line("a", "error"));
+  std::vector<std::string> every, latest;
+  int restarts = 0;
+  auto skipped = ScanResults(
+      path, [&](const CallRecord& r) { every.push_back(r.row_id); },
+      [&](const CallRecord& r) { latest.push_back(r.row_id + (r.ok() ? "+" : "-") + r.error); },
+      [&] {
+        ++restarts;
+        latest.clear();
+      });
+  REQUIRE(skipped.ok());
+  CHECK(skipped.value() == 1);
+  CHECK(every == std::vector<std::string>{"a", "b", "c", "a", "c", "a"});
+  CHECK(restarts == 1);
+  CHECK(latest == std::vector<std::string>{"b+", "a+", "c-second"});  // in file order
+
+  // One record a call (a run that was not resumed): one pass, no restart.
+  const std::string once = dir.Write("once.jsonl", Line("a", "ok") + Line("b", "error"));
+  restarts = 0;
+  latest.clear();
+  REQUIRE(ScanResults(
+              once, nullptr, [&](const CallRecord& r) { latest.push_back(r.row_id); },
+              [&] { ++restarts; })
+              .ok());
+  CHECK(restarts == 0);
+  CHECK(latest == std::vector<std::string>{"a", "b"});
+}
