@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "common/text.h"
 
@@ -64,7 +69,19 @@ Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(const TransportOpti
   std::unique_ptr<CurlTransport> t(new CurlTransport(options));
   t->multi_ = curl_multi_init();
   if (!t->multi_) return Status::Internal("curl_multi_init failed");
+  t->epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  t->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event wake{};
+  wake.events = EPOLLIN;
+  wake.data.fd = t->wake_fd_;
+  if (t->epoll_fd_ < 0 || t->wake_fd_ < 0 ||
+      epoll_ctl(t->epoll_fd_, EPOLL_CTL_ADD, t->wake_fd_, &wake) != 0)
+    return Status::Internal(fmt::format("cannot set up epoll: {}", std::strerror(errno)));
   curl_multi_setopt(t->multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_in_flight + 8));
+  curl_multi_setopt(t->multi_, CURLMOPT_SOCKETFUNCTION, &CurlTransport::OnSocket);
+  curl_multi_setopt(t->multi_, CURLMOPT_SOCKETDATA, t.get());
+  curl_multi_setopt(t->multi_, CURLMOPT_TIMERFUNCTION, &CurlTransport::OnTimer);
+  curl_multi_setopt(t->multi_, CURLMOPT_TIMERDATA, t.get());
   for (const auto& h : options.headers) {
     curl_slist* next = curl_slist_append(t->headers_, h.c_str());
     if (!next) return Status::Internal("out of memory building headers");
@@ -84,8 +101,33 @@ CurlTransport::~CurlTransport() {
     }
     curl_easy_cleanup(e);
   }
-  if (multi_) curl_multi_cleanup(multi_);
+  if (multi_) curl_multi_cleanup(multi_);  // may still tell OnSocket to forget sockets
   curl_slist_free_all(headers_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+int CurlTransport::OnSocket(CURL*, curl_socket_t s, int what, void* self, void*) {
+  auto* t = static_cast<CurlTransport*>(self);
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(t->epoll_fd_, EPOLL_CTL_DEL, s, nullptr);  // fails harmlessly if already closed
+    return 0;
+  }
+  epoll_event ev{};
+  ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+  ev.data.fd = s;
+  if (epoll_ctl(t->epoll_fd_, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
+    epoll_ctl(t->epoll_fd_, EPOLL_CTL_ADD, s, &ev);
+  return 0;
+}
+
+int CurlTransport::OnTimer(CURLM*, long timeout_ms, void* self) {
+  auto* t = static_cast<CurlTransport*>(self);
+  if (timeout_ms < 0)
+    t->timer_.reset();
+  else
+    t->timer_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  return 0;
 }
 
 CURL* CurlTransport::AcquireEasy() {
@@ -188,6 +230,41 @@ void CurlTransport::Collect(std::vector<HttpResult>* out) {
   }
 }
 
+bool CurlTransport::Drive(int wait_ms) {
+  int running = 0;
+  auto now = std::chrono::steady_clock::now();
+  if (timer_ && *timer_ <= now) {
+    // Due now: starts transfers just added (timeout 0) and enforces libcurl's timeouts.
+    timer_.reset();
+    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    return true;
+  }
+  if (timer_) {
+    const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*timer_ - now);
+    wait_ms = std::min<int>(wait_ms, static_cast<int>(until.count()) + 1);
+  }
+  constexpr int kEvents = 256;
+  epoll_event events[kEvents];
+  const int n = epoll_wait(epoll_fd_, events, kEvents, std::max(0, wait_ms));
+  bool woken = false;
+  for (int i = 0; i < n; ++i) {
+    const int fd = events[i].data.fd;
+    if (fd == wake_fd_) {
+      uint64_t count = 0;
+      while (read(wake_fd_, &count, sizeof count) > 0) {
+      }
+      woken = true;
+      continue;
+    }
+    const uint32_t e = events[i].events;
+    const int flags = ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+                      ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                      ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+    curl_multi_socket_action(multi_, fd, flags, &running);
+  }
+  return !(woken && interrupted_.exchange(false));
+}
+
 void CurlTransport::Wait(std::vector<HttpResult>* out, int max_wait_ms) {
   const size_t before = out->size();
   for (auto& r : failed_) out->push_back(std::move(r));
@@ -195,24 +272,18 @@ void CurlTransport::Wait(std::vector<HttpResult>* out, int max_wait_ms) {
   if (out->size() > before) return;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
   for (;;) {
-    int running = 0;
-    curl_multi_perform(multi_, &running);
-    Collect(out);
-    if (out->size() > before) return;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return;
-    int fds = 0;
-    // Returns early on socket activity, libcurl's own timers, Wakeup(), or a signal (EINTR).
-    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::min<long long>(left.count(), 1000)),
-                    &fds);
-    if (interrupted_.exchange(false)) return;
+    const bool go_on = Drive(static_cast<int>(std::clamp<long long>(left.count(), 0, 1000)));
+    Collect(out);
+    if (out->size() > before || !go_on || left.count() <= 0) return;
   }
 }
 
 void CurlTransport::Wakeup() {
   interrupted_ = true;
-  curl_multi_wakeup(multi_);
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
 }
 
 Result<HttpResult> HttpGet(const TransportOptions& options, const std::string& url) {
