@@ -43,8 +43,36 @@ timed() {
   [ "$calls" = "wrk" ] && calls=$(awk '/requests in/ {print $1}' "$work/$name.out")
   read -r wall user sys rss < "$work/time.txt"
   awk -v n="$name" -v c="$calls" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" 'BEGIN {
-    cpu = u + s; printf "| %-34s | %9d | %7.2f | %7.2f | %8.1f | %9.0f | %7.1f |\n", n, c, w, cpu, cpu * 1e6 / c, c / w, r / 1024 }' \
+    cpu = u + s; printf "| %-38s | %9d | %7.2f | %7.2f | %8.1f | %9.0f | %7.1f |\n", n, c, w, cpu, cpu * 1e6 / c, c / w, r / 1024 }' \
     | tee -a "$work/table.md"
+  # name|wall s|CPU us per call|RSS MB, for the ratios below
+  awk -v n="$name" -v c="$calls" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" 'BEGIN {
+    printf "%s|%s|%.2f|%.2f\n", n, w, (u + s) * 1e6 / c, r / 1024 }' >> "$work/values.txt"
+}
+
+# ratios: the targets of the speed issue, from values.txt
+ratios() {
+  awk -F'|' '{ wall[$1] = $2; us[$1] = $3; rss[$1] = $4 }
+    function line(what, v, target, unit) {
+      printf "%-52s %8.2f%s   target %s\n", what, v, unit, target }
+    END {
+      w = "wrk -t1 -c64 5s"
+      if (us[w] > 0) {
+        line("evalrun CPU per call / wrk (c64)", us["evalrun 20k c64"] / us[w], "<= 1.5x", "x")
+        line("curl --parallel CPU per call / wrk (c64)", us["curl --parallel-max 64, 20k"] / us[w], "(libcurl alone)", "x")
+        line("evalrun CPU per call / curl --parallel (c64)", us["evalrun 20k c64"] / us["curl --parallel-max 64, 20k"], "(evalrun over libcurl)", "x")
+      }
+      c = "evalrun 10k c1000 200ms (ideal 2s)"
+      if (wall[c] > 0) line("1,000 in flight: wall / ideal 2.0 s", wall[c] / 2.0, "<= 1.15x", "x")
+      if (rss["evalrun 200k c64"] > 0) {
+        line("peak RSS 200k rows / 20k rows", rss["evalrun 200k c64"] / rss["evalrun 20k c64"], "<= 1.2x", "x")
+        line("peak RSS at 200k rows", rss["evalrun 200k c64"], "< 64 MB", " MB")
+      }
+      if (wall["evalrun report, 1M calls"] > 0) {
+        line("report, 1M records (1M calls)", wall["evalrun report, 1M calls"], "< 3 s", " s")
+        line("report, 1M records (200k calls x 5)", wall["evalrun report, 200k calls x 5 records"], "< 3 s", " s")
+      }
+    }' "$work/values.txt" | tee "$work/ratios.txt"
 }
 
 job() {  # job FILE DATASET CONCURRENCY
@@ -60,8 +88,8 @@ output: {formats: [json, md], save_responses: true}
 YAML
 }
 
-printf '| %-34s | %9s | %7s | %7s | %8s | %9s | %7s |\n' scenario calls "wall s" "CPU s" "µs/call" "calls/s" "RSS MB" | tee "$work/table.md"
-printf '|%s|\n' "------------------------------------|-----------|---------|---------|----------|-----------|---------" | tee -a "$work/table.md"
+printf '| %-38s | %9s | %7s | %7s | %8s | %9s | %7s |\n' scenario calls "wall s" "CPU s" "µs/call" "calls/s" "RSS MB" | tee "$work/table.md"
+printf '|%s|\n' "----------------------------------------|-----------|---------|---------|----------|-----------|---------" | tee -a "$work/table.md"
 
 # 1. Client cost per call: 20,000 calls at concurrency 64, zero server latency.
 start_server --jitter 0
@@ -86,12 +114,18 @@ if [ "$full" = "--full" ]; then
   rows 200000 "$work/rows200k.jsonl"
   job "$work/c64-200k.yaml" rows200k.jsonl 64
   timed "evalrun 200k c64" 200000 "$bin" run "$work/c64-200k.yaml" --set "endpoint.base_url=$url" --out "$work/run-200k" --progress none --no-cache
-  # 4. Reports rebuilt from 1,000,000 records.
-  mkdir -p "$work/run-1m"
+  # 4. Reports rebuilt from 1,000,000 records: each its own call (a run of 1M calls), and the
+  # 200k calls recorded five times over (as resumes leave them: the latest record counts).
+  mkdir -p "$work/run-1m" "$work/run-1m-dup"
   cp "$work/run-200k/manifest.json" "$work/run-1m/"
-  for i in 1 2 3 4 5; do cat "$work/run-200k/results.jsonl"; done > "$work/run-1m/results.jsonl"
-  timed "evalrun report, 1M records" 1000000 "$bin" report "$work/run-1m"
+  cp "$work/run-200k/manifest.json" "$work/run-1m-dup/"
+  for i in 1 2 3 4 5; do sed "s/\"row_id\":\"\([^\"]*\)\"/\"row_id\":\"\1-$i\"/" "$work/run-200k/results.jsonl"; done > "$work/run-1m/results.jsonl"
+  for i in 1 2 3 4 5; do cat "$work/run-200k/results.jsonl"; done > "$work/run-1m-dup/results.jsonl"
+  timed "evalrun report, 1M calls" 1000000 "$bin" report "$work/run-1m"
+  timed "evalrun report, 200k calls x 5 records" 1000000 "$bin" report "$work/run-1m-dup"
 fi
 stop_server
 echo
-echo "table: $work/table.md"
+ratios
+echo
+echo "table: $work/table.md, ratios: $work/ratios.txt"

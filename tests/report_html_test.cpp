@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "report/format.h"
 #include "report/svg_chart.h"
 #include "support/png.h"
 #include "support/process.h"

@@ -8,14 +8,10 @@
 #include <cmath>
 
 #include "common/json_write.h"
+#include "report/format.h"
 
 namespace evalrun {
 namespace {
-
-std::string Usd(const std::optional<double>& v) {
-  if (!v) return "unknown";
-  return *v < 0.01 && *v > 0 ? fmt::format("${:.6f}", *v) : fmt::format("${:.4f}", *v);
-}
 
 long long Whole(double tokens) {
   return std::llround(tokens);
@@ -28,7 +24,7 @@ std::string Row(const EstimateLine& l, const std::string& model, const std::stri
                      l.worst_completion_tokens
                          ? fmt::format("{}", Whole(*l.worst_completion_tokens))
                          : "unbounded",
-                     Usd(l.expected_usd), Usd(l.worst_usd));
+                     FormatUsd(l.expected_usd), FormatUsd(l.worst_usd));
 }
 
 using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;

@@ -14,8 +14,8 @@
 namespace evalrun {
 
 struct ReportSpec {
-  std::string run_dir;  // holds results.jsonl
-  std::string out_dir;  // receives the reports
+  std::string run_dir;                   // holds results.jsonl
+  std::string out_dir;                   // receives the reports
   std::vector<std::string> formats;      // of output.formats; summary.json is always written
   std::vector<std::string> score_names;  // the job's scorers: results.csv's score columns
   RunInfo run;
@@ -23,7 +23,7 @@ struct ReportSpec {
 };
 
 struct WrittenReports {
-  Summary summary;  // gates judged
+  Summary summary;              // gates judged
   long long skipped_lines = 0;  // lines of results.jsonl that are not whole records
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/text.h"
+#include "report/format.h"
 #include "report/latency_buckets.h"
 #include "report/svg_chart.h"
 
@@ -49,11 +50,6 @@ std::string E(const std::string& s) {
   return XmlEscape(s);
 }
 
-std::string Usd(const std::optional<double>& c) {
-  if (!c) return "unknown";
-  return *c < 0.01 && *c > 0 ? fmt::format("${:.6f}", *c) : fmt::format("${:.4f}", *c);
-}
-
 std::string OptMs(const std::optional<double>& v) {
   return v ? FormatMs(*v) : "–";
 }
@@ -86,7 +82,7 @@ std::string Header(const Summary& s) {
   card("ok", fmt::format("{}", s.totals.ok));
   card("failed", fmt::format("{}", s.totals.calls - s.totals.ok));
   card("tokens", fmt::format("{}", s.totals.total_tokens));
-  card("cost", Usd(s.totals.cost_usd));
+  card("cost", FormatUsd(s.totals.cost_usd));
   card("wall time", FormatMs(s.run.wall_s * 1000));
   return h + "</div>\n";
 }
@@ -104,10 +100,8 @@ std::string RankingTable(const Summary& s) {
         "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         ++rank, Dot(static_cast<int>(i)), E(m.model),
         m.score ? fmt::format("{:.3f}", *m.score) : "–",
-        m.score_ci95 ? fmt::format("{:.3f} – {:.3f}", m.score_ci95->first, m.score_ci95->second)
-                     : "–",
-        m.ok, m.calls, OptMs(m.p50_latency_ms), OptMs(m.p95_latency_ms), m.prompt_tokens,
-        m.completion_tokens, Usd(m.cost_usd));
+        m.score_ci95 ? FormatInterval(*m.score_ci95) : "–", m.ok, m.calls, OptMs(m.p50_latency_ms),
+        OptMs(m.p95_latency_ms), m.prompt_tokens, m.completion_tokens, FormatUsd(m.cost_usd));
   }
   return t + "</tbody></table></div>\n";
 }
@@ -161,7 +155,7 @@ std::string TokensAndCost(const Summary& s) {
     const int series = static_cast<int>(i);
     tokens.push_back({m.model, static_cast<double>(m.prompt_tokens + m.completion_tokens), series,
                       fmt::format("{} in + {} out", m.prompt_tokens, m.completion_tokens)});
-    cost.push_back({m.model, m.cost_usd.value_or(0), series, Usd(m.cost_usd)});
+    cost.push_back({m.model, m.cost_usd.value_or(0), series, FormatUsd(m.cost_usd)});
   }
   return "<h2>Tokens</h2>\n" + HorizontalBars(tokens, "tokens per model") + "\n<h2>Cost</h2>\n" +
          HorizontalBars(cost, "cost per model in US dollars") + "\n";
@@ -241,7 +235,7 @@ std::string GroupsTable(const Summary& s) {
         "<td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td></tr>",
         E(g.model), E(g.dataset), g.calls, g.ok, scores.empty() ? "–" : scores,
         p(&LatencyStats::p50), p(&LatencyStats::p95), p(&LatencyStats::p99), g.output_tokens_per_s,
-        Usd(g.cost_usd));
+        FormatUsd(g.cost_usd));
   }
   return t + "</tbody></table></div>\n";
 }

@@ -2,16 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "report/format.h"
+
 namespace evalrun {
 namespace {
 
 std::string Ms(const std::optional<LatencyStats>& s, double LatencyStats::*field) {
   return s ? fmt::format("{:.0f}", (*s).*field) : "–";
-}
-
-std::string Cost(const std::optional<double>& c) {
-  if (!c) return "unknown";
-  return *c < 0.01 && *c > 0 ? fmt::format("${:.6f}", *c) : fmt::format("${:.4f}", *c);
 }
 
 std::string Errors(const GroupSummary& g) {
@@ -48,13 +45,11 @@ std::string Ranking(const Summary& s) {
   int rank = 0;
   for (size_t i : RankModels(s.models)) {
     const ModelSummary& m = s.models[i];
-    md += fmt::format(
-        "| {} | {} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {} |\n", ++rank, Cell(m.model),
-        m.score ? fmt::format("**{:.3f}**", *m.score) : "–",
-        m.score_ci95 ? fmt::format("{:.3f} – {:.3f}", m.score_ci95->first, m.score_ci95->second)
-                     : "–",
-        m.scored, m.ok, m.calls, OptMs(m.p50_latency_ms), OptMs(m.p95_latency_ms), m.prompt_tokens,
-        m.completion_tokens, Cost(m.cost_usd));
+    md += fmt::format("| {} | {} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {} |\n", ++rank,
+                      Cell(m.model), m.score ? fmt::format("**{:.3f}**", *m.score) : "–",
+                      m.score_ci95 ? FormatInterval(*m.score_ci95) : "–", m.scored, m.ok, m.calls,
+                      OptMs(m.p50_latency_ms), OptMs(m.p95_latency_ms), m.prompt_tokens,
+                      m.completion_tokens, FormatUsd(m.cost_usd));
   }
   return md + "\n";
 }
@@ -75,9 +70,10 @@ std::string SummaryToMarkdown(const Summary& s) {
     }
     md += fmt::format("; {} retries.\n\n", s.run.retries);
   }
-  md += fmt::format("{} calls, {} ok, {} failed; {} prompt + {} completion tokens; cost {}.\n\n",
-                    s.totals.calls, s.totals.ok, s.totals.calls - s.totals.ok,
-                    s.totals.prompt_tokens, s.totals.completion_tokens, Cost(s.totals.cost_usd));
+  md +=
+      fmt::format("{} calls, {} ok, {} failed; {} prompt + {} completion tokens; cost {}.\n\n",
+                  s.totals.calls, s.totals.ok, s.totals.calls - s.totals.ok, s.totals.prompt_tokens,
+                  s.totals.completion_tokens, FormatUsd(s.totals.cost_usd));
 
   bool any_scores = false;
   for (const auto& g : s.groups) any_scores |= !g.scores.empty();
@@ -101,7 +97,7 @@ std::string SummaryToMarkdown(const Summary& s) {
     md += fmt::format(" {} | {} | {} | {} | {} | {:.1f} | {} |\n",
                       Ms(g.latency_ms, &LatencyStats::p50), Ms(g.latency_ms, &LatencyStats::p95),
                       Ms(g.latency_ms, &LatencyStats::p99), g.prompt_tokens, g.completion_tokens,
-                      g.output_tokens_per_s, Cost(g.cost_usd));
+                      g.output_tokens_per_s, FormatUsd(g.cost_usd));
   }
   bool any_ttft = false;
   for (const auto& g : s.groups) any_ttft |= g.ttft_ms.has_value();

@@ -32,6 +32,17 @@ void Stats(Writer& w, const char* key, const std::optional<LatencyStats>& s) {
   w.EndObject();
 }
 
+/// {"name": count, ...}: failed calls by error_kind.
+void Counts(Writer& w, const char* key, const std::map<std::string, long long>& counts) {
+  w.Key(key);
+  w.StartObject();
+  for (const auto& [name, n] : counts) {
+    w.Key(name);
+    w.Int64(n);
+  }
+  w.EndObject();
+}
+
 void Interval(Writer& w, const std::pair<double, double>& ci) {
   w.StartArray();
   w.Double(ci.first);
@@ -69,13 +80,7 @@ void Models(Writer& w, const Summary& s) {
     w.Key("completion_tokens");
     w.Int64(m.completion_tokens);
     WriteOptionalNumber(w, "cost_usd", m.cost_usd);
-    w.Key("errors");
-    w.StartObject();
-    for (const auto& [kind, n] : m.errors) {
-      w.Key(kind);
-      w.Int64(n);
-    }
-    w.EndObject();
+    Counts(w, "errors", m.errors);
     w.EndObject();
   }
   w.EndArray();
@@ -130,13 +135,7 @@ std::string SummaryToJson(const Summary& s) {
     w.Int64(g.calls);
     w.Key("ok");
     w.Int64(g.ok);
-    w.Key("errors");
-    w.StartObject();
-    for (const auto& [kind, n] : g.errors) {
-      w.Key(kind);
-      w.Int64(n);
-    }
-    w.EndObject();
+    Counts(w, "errors", g.errors);
     Stats(w, "latency_ms", g.latency_ms);
     Stats(w, "ttft_ms", g.ttft_ms);
     Stats(w, "itl_ms", g.itl_ms);

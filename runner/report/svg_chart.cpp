@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/text.h"
+#include "report/format.h"
 
 namespace evalrun {
 namespace {
@@ -53,12 +54,6 @@ double NiceCeiling(double v) {
     if (m * p >= v * (1 - 1e-12)) return m * p;
   }
   return 10 * p;
-}
-
-std::string FormatMs(double ms) {
-  if (ms < 1000) return fmt::format("{:.0f} ms", ms);
-  if (ms < 60000) return fmt::format("{:.1f} s", ms / 1000);
-  return fmt::format("{:.1f} min", ms / 60000);
 }
 
 std::string HorizontalBars(const std::vector<Bar>& bars, const std::string& aria_label) {

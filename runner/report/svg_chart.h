@@ -63,7 +63,4 @@ std::string Scatter(const std::vector<Point>& points, const std::string& x_title
 /// 1-2-5 steps: the smallest "nice" number at or above `v` (> 0).
 double NiceCeiling(double v);
 
-/// A latency in ms as people read it: "850 ms", "1.5 s", "2.0 min".
-std::string FormatMs(double ms);
-
 }  // namespace evalrun

@@ -1,0 +1,22 @@
+#include "report/format.h"
+
+#include <fmt/format.h>
+
+namespace evalrun {
+
+std::string FormatUsd(const std::optional<double>& usd) {
+  if (!usd) return "unknown";
+  return *usd < 0.01 && *usd > 0 ? fmt::format("${:.6f}", *usd) : fmt::format("${:.4f}", *usd);
+}
+
+std::string FormatMs(double ms) {
+  if (ms < 1000) return fmt::format("{:.0f} ms", ms);
+  if (ms < 60000) return fmt::format("{:.1f} s", ms / 1000);
+  return fmt::format("{:.1f} min", ms / 60000);
+}
+
+std::string FormatInterval(const std::pair<double, double>& interval) {
+  return fmt::format("{:.3f} – {:.3f}", interval.first, interval.second);
+}
+
+}  // namespace evalrun

@@ -1,0 +1,20 @@
+// Numbers as every report prints them, in the spirit of wrk's units.c: one place decides how a
+// price, a latency or an interval reads, so report.md, report.html and the estimate agree.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace evalrun {
+
+/// "$0.0123", "$0.000370" below a cent, "unknown" without a price (never $0).
+std::string FormatUsd(const std::optional<double>& usd);
+
+/// A latency as people read it: "850 ms", "1.5 s", "2.0 min".
+std::string FormatMs(double ms);
+
+/// A 95% interval of a score: "0.739 – 0.850".
+std::string FormatInterval(const std::pair<double, double>& interval);
+
+}  // namespace evalrun
