@@ -87,3 +87,18 @@ TEST_CASE("each call counts once: its ok record, else its last error", "[results
   CHECK(restarts == 0);
   CHECK(latest == std::vector<std::string>{"a", "b"});
 }
+
+TEST_CASE("a record with absurd times still writes and reads back (fuzzing regression)",
+          "[results]") {
+  // From fuzz_chat_response: rounding 5.3e22 ms through a long long was undefined behaviour.
+  CallRecord r;
+  REQUIRE(RecordFromJson(ReadFile(std::string(EVALRUN_SOURCE_DIR) +
+                                  "/tests/fuzz/corpus/chat_response/regression-huge-latency.json"),
+                         &r));
+  CHECK(r.latency_ms == Approx(5.347777774357e22));
+  r.queue_ms = -1e300;
+  CallRecord again;
+  REQUIRE(RecordFromJson(RecordToJson(r), &again));
+  CHECK(again.latency_ms == Approx(r.latency_ms));
+  CHECK(again.queue_ms == Approx(-1e300));
+}

@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
+
 #include "common/json_write.h"
 
 namespace evalrun {
@@ -22,7 +24,9 @@ void OptionalString(Writer& w, const char* key, const std::string& v) {
 // Times are rounded to microseconds: the clocks behind them are no finer, and shorter lines
 // keep results.jsonl smaller.
 double Round3(double ms) {
-  return static_cast<double>(static_cast<long long>(ms * 1000 + 0.5)) / 1000;
+  // On the double, not through an integer: a time read back from a file may be any size (found
+  // by fuzzing: 5.3e22 ms overflowed a long long).
+  return std::round(ms * 1000) / 1000;
 }
 
 }  // namespace
