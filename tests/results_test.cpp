@@ -64,7 +64,7 @@ TEST_CASE("each call counts once: its ok record, else its last error", "[results
   std::vector<std::string> every, latest;
   int restarts = 0;
   auto skipped = ScanResults(
-      path, [&](const CallRecord& r) { every.push_back(r.row_id); },
+      path, /*may_repeat=*/true, [&](const CallRecord& r) { every.push_back(r.row_id); },
       [&](const CallRecord& r) { latest.push_back(r.row_id + (r.ok() ? "+" : "-") + r.error); },
       [&] {
         ++restarts;
@@ -80,12 +80,15 @@ TEST_CASE("each call counts once: its ok record, else its last error", "[results
   const std::string once = dir.Write("once.jsonl", Line("a", "ok") + Line("b", "error"));
   restarts = 0;
   latest.clear();
-  REQUIRE(ScanResults(
-              once, nullptr, [&](const CallRecord& r) { latest.push_back(r.row_id); },
-              [&] { ++restarts; })
-              .ok());
-  CHECK(restarts == 0);
-  CHECK(latest == std::vector<std::string>{"a", "b"});
+  for (bool may_repeat : {true, false}) {
+    latest.clear();
+    REQUIRE(ScanResults(
+                once, may_repeat, nullptr, [&](const CallRecord& r) { latest.push_back(r.row_id); },
+                [&] { ++restarts; })
+                .ok());
+    CHECK(restarts == 0);
+    CHECK(latest == std::vector<std::string>{"a", "b"});
+  }
 }
 
 TEST_CASE("a record with absurd times still writes and reads back (fuzzing regression)",

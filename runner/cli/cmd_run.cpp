@@ -57,7 +57,8 @@ void InstallStopHandlers() {
 /// from results.jsonl once the calls are done, as `evalrun report` builds them.
 class RunSink : public RecordSink {
  public:
-  RunSink(ResultsWriter& writer, ProgressPrinter& progress) : writer_(writer), progress_(progress) {}
+  RunSink(ResultsWriter& writer, ProgressPrinter& progress)
+      : writer_(writer), progress_(progress) {}
   Status OnRecord(const CallRecord& r) override {
     if (Status s = writer_.Append(r); !s.ok()) return s;
     progress_.OnCall(r.ok(), r.usage ? r.usage->completion_tokens : 0, r.cost_usd.value_or(0));
@@ -299,8 +300,8 @@ int RunCommand(const RunArgs& args) {
   // A resumed run's reports cover the whole run: every call's latest record, old and new.
   Summary built;
   if (io.ok()) {
-    auto written = WriteReports(
-        {dir, dir, job.output.formats, ScoreNames(job.scoring), info, job.gates});
+    auto written = WriteReports({dir, dir, job.output.formats, ScoreNames(job.scoring), info,
+                                 job.gates, /*may_repeat=*/resuming});
     if (written.ok())
       built = std::move(written->summary);
     else

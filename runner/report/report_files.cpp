@@ -59,7 +59,7 @@ Result<WrittenReports> WriteReports(const ReportSpec& spec) {
     };
   }
   auto scanned = ScanResults(
-      spec.run_dir + "/results.jsonl", every,
+      spec.run_dir + "/results.jsonl", spec.may_repeat, every,
       [&](const CallRecord& r) {
         builder.Add(r);
         junit.Add(r);

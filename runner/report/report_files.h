@@ -20,6 +20,7 @@ struct ReportSpec {
   std::vector<std::string> score_names;  // the job's scorers: results.csv's score columns
   RunInfo run;
   GateSpec gates;
+  bool may_repeat = true;  // false for a fresh run: one record a call, nothing to deduplicate
 };
 
 struct WrittenReports {

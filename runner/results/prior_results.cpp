@@ -24,54 +24,6 @@ uint64_t CallKey(std::string_view model, std::string_view dataset, std::string_v
 
 namespace {
 
-/// Call key -> the line of the record that counts for the call (its ok record, else its last
-/// error): an open-addressing table, 24 bytes a slot, since `report` looks a call up per record.
-class CallTable {
- public:
-  struct Slot {
-    uint64_t key = 0;
-    long long line = 0;  // 0: empty (lines count from 1)
-    bool ok = false;
-  };
-  /// The call's slot; a new one has line 0.
-  Slot& Find(uint64_t key) {
-    if ((used_ + 1) * 2 > slots_.size()) Grow();
-    Slot& s = Probe(slots_, key);
-    if (s.line == 0) {
-      s.key = key;
-      ++used_;
-    }
-    return s;
-  }
-  /// Every chosen line, ascending.
-  std::vector<long long> Lines() const {
-    std::vector<long long> lines;
-    lines.reserve(used_);
-    for (const Slot& s : slots_) {
-      if (s.line != 0) lines.push_back(s.line);
-    }
-    std::sort(lines.begin(), lines.end());
-    return lines;
-  }
-
- private:
-  static Slot& Probe(std::vector<Slot>& slots, uint64_t key) {
-    const size_t mask = slots.size() - 1;
-    for (size_t i = key & mask;; i = (i + 1) & mask) {
-      if (slots[i].line == 0 || slots[i].key == key) return slots[i];
-    }
-  }
-  void Grow() {
-    std::vector<Slot> bigger(slots_.empty() ? 1024 : slots_.size() * 2);
-    for (const Slot& s : slots_) {
-      if (s.line != 0) Probe(bigger, s.key) = s;
-    }
-    slots_.swap(bigger);
-  }
-  std::vector<Slot> slots_;
-  size_t used_ = 0;
-};
-
 /// Cuts a final line that does not end in '\n' (torn by a crash). Returns the bytes removed.
 Result<long long> CutTornTail(const std::string& path) {
   std::error_code ec;
@@ -128,16 +80,51 @@ Result<PriorResults> LoadPriorResults(const std::string& results_path, bool repa
 
 Result<long long> ForEachLatestRecord(const std::string& results_path,
                                       const std::function<void(const CallRecord&)>& fn) {
-  return ScanResults(results_path, nullptr, fn, [] {});
+  return ScanResults(results_path, /*may_repeat=*/true, nullptr, fn, [] {});
 }
 
-Result<long long> ScanResults(const std::string& results_path,
+namespace {
+
+/// One record's call and outcome, 16 bytes: the key's lowest bit holds whether it ended ok.
+struct Seen {
+  uint64_t key_ok;
+  long long line;
+  uint64_t key() const { return key_ok & ~uint64_t{1}; }
+  bool ok() const { return (key_ok & 1) != 0; }
+};
+
+/// The lines of the records that count when some call has several: per call its first ok
+/// record, else its last; ascending. Empty when every call has one record.
+std::vector<long long> ChosenLines(std::vector<Seen>& seen) {
+  std::sort(seen.begin(), seen.end(), [](const Seen& a, const Seen& b) {
+    return a.key() != b.key() ? a.key() < b.key() : a.line < b.line;
+  });
+  bool repeated = false;
+  for (size_t i = 1; i < seen.size() && !repeated; ++i)
+    repeated = seen[i].key() == seen[i - 1].key();
+  std::vector<long long> lines;
+  if (!repeated) return lines;
+  for (size_t i = 0; i < seen.size();) {
+    size_t end = i;
+    long long chosen = -1;
+    for (; end < seen.size() && seen[end].key() == seen[i].key(); ++end) {
+      if (chosen < 0 && seen[end].ok()) chosen = seen[end].line;
+    }
+    lines.push_back(chosen >= 0 ? chosen : seen[end - 1].line);
+    i = end;
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+}  // namespace
+
+Result<long long> ScanResults(const std::string& results_path, bool may_repeat,
                               const std::function<void(const CallRecord&)>& every,
                               const std::function<void(const CallRecord&)>& latest,
                               const std::function<void()>& restart) {
-  CallTable chosen;
+  std::vector<Seen> seen;
   long long skipped = 0;
-  bool repeated = false;  // some call has more than one record
   {
     JsonlReader reader;
     if (Status s = reader.Open(results_path); !s.ok()) return s;
@@ -150,24 +137,17 @@ Result<long long> ScanResults(const std::string& results_path,
         continue;
       }
       if (every) every(r);
-      CallTable::Slot& slot = chosen.Find(CallKey(r));
-      if (slot.line != 0) repeated = true;
-      if (slot.line == 0 || !slot.ok) {
-        slot.line = n;
-        slot.ok = r.ok();
-      }
-      // Until a call shows up twice, every record is its call's latest.
-      if (!repeated) latest(r);
+      latest(r);  // right unless some call turns out to have several records
+      if (may_repeat) seen.push_back({(CallKey(r) & ~uint64_t{1}) | (r.ok() ? 1u : 0u), n});
     }
     if (!reader.status().ok()) return reader.status();
   }
-  if (!repeated) return skipped;
+  std::vector<long long> lines = ChosenLines(seen);
+  seen = {};
+  if (lines.empty()) return skipped;
 
   // Several records for some call: hand over each call's chosen record again, in file order.
   restart();
-  std::vector<long long> lines = chosen.Lines();
-  chosen = CallTable();
-  std::sort(lines.begin(), lines.end());
   JsonlReader reader;
   if (Status s = reader.Open(results_path); !s.ok()) return s;
   std::string_view line;

@@ -36,11 +36,12 @@ Result<long long> ForEachLatestRecord(const std::string& results_path,
                                       const std::function<void(const CallRecord&)>& fn);
 
 /// Reads results.jsonl for the reports: `every` (may be null) sees every whole record once, in
-/// file order; `latest` sees each call's latest record. Where each call has one record (a run
-/// that was not resumed) one pass does both. Where a call has several, `restart` is called
-/// and `latest` sees the latest records again, in file order, in a second pass that parses only
-/// those lines. Returns how many lines were not whole records.
-Result<long long> ScanResults(const std::string& results_path,
+/// file order; `latest` sees each call's latest record. One pass does both where each call has
+/// one record. A fresh run's file is known to (`may_repeat` false: nothing is kept per call).
+/// Otherwise 16 bytes a record are kept to find out; where a call has several records,
+/// `restart` is called and `latest` sees the latest ones again, in file order, in a second pass
+/// that parses only those lines. Returns how many lines were not whole records.
+Result<long long> ScanResults(const std::string& results_path, bool may_repeat,
                               const std::function<void(const CallRecord&)>& every,
                               const std::function<void(const CallRecord&)>& latest,
                               const std::function<void()>& restart);
