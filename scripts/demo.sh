@@ -24,4 +24,4 @@ dir=$(sed -n 's/^reports: //p' /tmp/evalrun-demo.out | tail -n 1)
 echo
 cat "$dir/report.md"
 echo
-echo "reports are in $dir"
+echo "reports are in $dir (open $dir/report.html in a browser)"
