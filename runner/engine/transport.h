@@ -1,7 +1,8 @@
 // Transport: the one place where HTTP requests are in flight. The run loop hands it requests and
 // waits for finished ones; it knows nothing about jobs, rows or records. Kept behind an interface
-// (as ninja keeps its CommandRunner) so the curl_multi_poll loop can become a socket_action/epoll
-// engine, or a fake in tests, without touching scheduling. Single-threaded.
+// (as ninja keeps its CommandRunner) so the engine (CurlTransport, socket_action over epoll) and
+// the scripted fake of the tests are interchangeable without touching scheduling.
+// Single-threaded.
 #pragma once
 
 #include <cstdint>

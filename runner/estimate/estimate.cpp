@@ -68,6 +68,8 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
   std::vector<GroupSums> groups;
   std::map<std::pair<size_t, std::string>, size_t> index;
   std::vector<PromptMatch> matches(job.models.size());
+  std::vector<long long> max_tokens;  // per model: what bounds a completion, 0 for nothing
+  for (const auto& m : job.models) max_tokens.push_back(MaxTokens(m));
   CallPlanner planner(job, cli_limit, nullptr, shard);
   PlannedCall call;
   std::string last_dataset, last_row;
@@ -86,15 +88,15 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     ++g.calls;
     g.counted_prompt += static_cast<double>(prompt);
     g.body_bytes += static_cast<double>(call.body.size());
-    const long long max_tokens = MaxTokens(model);
-    long long completion = max_tokens > 0 ? max_tokens / 2 : kDefaultCompletionTokens;
+    const long long max_out = max_tokens[call.model_index];
+    long long completion = max_out > 0 ? max_out / 2 : kDefaultCompletionTokens;
     for (const auto& ref : call.references) {
       if (!ref) continue;
       completion = CountTextTokens(*ref);
       ++g.reference_calls;
       break;
     }
-    if (max_tokens > 0) completion = std::min(completion, max_tokens);
+    if (max_out > 0) completion = std::min(completion, max_out);
     g.row_completion += static_cast<double>(std::max<long long>(completion, 1));
     if (history && call.repeat == 0) {
       if (auto real = history->PromptTokens(model.label, call.dataset, call.row_id)) {
@@ -130,7 +132,7 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
   for (const GroupSums& g : groups) {
     const ModelSpec& model = job.models[g.model_index];
     const auto price = PriceFor(model, pricing);
-    const long long max_tokens = MaxTokens(model);
+    const long long max_out = max_tokens[g.model_index];
     EstimateLine line;
     line.model = model.label;
     line.model_id = model.id;
@@ -144,14 +146,14 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     if (history) {
       if (auto mean = history->CompletionTokens(model.label, g.dataset)) {
         double per_call = *mean;
-        if (max_tokens > 0) per_call = std::min(per_call, static_cast<double>(max_tokens));
+        if (max_out > 0) per_call = std::min(per_call, static_cast<double>(max_out));
         line.completion_tokens = per_call * static_cast<double>(g.calls);
         line.completion_basis = "history";
       }
     }
     line.worst_prompt_tokens = g.body_bytes;
-    if (max_tokens > 0)
-      line.worst_completion_tokens = static_cast<double>(max_tokens) * static_cast<double>(g.calls);
+    if (max_out > 0)
+      line.worst_completion_tokens = static_cast<double>(max_out) * static_cast<double>(g.calls);
     line.expected_usd = Usd(price, line.prompt_tokens, line.completion_tokens);
     line.worst_usd = Usd(price, line.worst_prompt_tokens, line.worst_completion_tokens);
     AddTo(&est.total, line, est.groups.empty());

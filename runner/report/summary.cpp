@@ -51,14 +51,12 @@ void SummaryBuilder::Add(const CallRecord& r) {
     ++m.out.errors[ErrorKindName(r.error_kind)];
   }
   if (r.usage) {
+    m.out.prompt_tokens += r.usage->prompt_tokens;
+    m.out.completion_tokens += r.usage->completion_tokens;
     if (r.cost_usd)
       m.cost += *r.cost_usd;
     else
       m.price_unknown = true;
-  }
-  if (r.usage) {
-    m.out.prompt_tokens += r.usage->prompt_tokens;
-    m.out.completion_tokens += r.usage->completion_tokens;
   }
   for (const auto& [name, v] : r.scores) m.scores.Add(v);
   Group& g = GroupFor(r);
