@@ -220,7 +220,11 @@ TEST_CASE("the limit, set and concurrency flags shape the run", "[e2e]") {
   REQUIRE(r.exit_code == 0);
   CHECK(Records(out).size() == 5 + 2);
   CHECK(server.ChatRequests() == 7);
-  CHECK(Json(out + "/manifest.json")["job"]["concurrency"].GetInt() == 8);  // the job as written
+  // The manifest is the job that ran, command-line overrides included (the file says 8, no limit).
+  const rapidjson::Document manifest = Json(out + "/manifest.json");
+  CHECK(manifest["job"]["concurrency"].GetInt() == 2);
+  for (const auto& ds : manifest["job"]["datasets"].GetArray()) CHECK(ds["limit"].GetInt() == 5);
+  CHECK(manifest["job"]["models"].Size() == 1);
 }
 
 TEST_CASE("a dry run prints the plan and sends nothing", "[e2e]") {
@@ -858,7 +862,7 @@ TEST_CASE("4 shards run apart and merged equal one unsharded run", "[e2e][shard]
   CHECK_THAT(with_whole.err, Catch::Contains("ran the whole job"));
   const std::string other = dir.Write("other.yaml", Job(server.base_url(), "repeats: 2\n"));
   REQUIRE(
-      RunEvalrun({"run", other, "--out", dir.path() + "/other1", "--shard", "1/4", "--limit", "3"},
+      RunEvalrun({"run", other, "--out", dir.path() + "/other1", "--shard", "1/4", "--limit", "12"},
                  {{"E2E_KEY", kKey}})
           .exit_code == 0);
   ProcessResult different =
@@ -929,7 +933,12 @@ TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
       RunEvalrun({"models", "--base-url", server.base_url()}, {{"WANDB_API_KEY", "k"}});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "mock-small\nmock-medium\nmock-large\n");
-  ProcessResult none = RunEvalrun({"models", "--base-url", server.base_url()},
+  // A loopback server needs no key; a remote one does, and nothing is sent without it.
+  ProcessResult local = RunEvalrun({"models", "--base-url", server.base_url()},
+                                   {{"UNSET:WANDB_API_KEY", ""}, {"UNSET:OPENAI_API_KEY", ""}});
+  CHECK(local.exit_code == 0);
+  CHECK(local.out == "mock-small\nmock-medium\nmock-large\n");
+  ProcessResult none = RunEvalrun({"models", "--base-url", "https://api.example.invalid/v1"},
                                   {{"UNSET:WANDB_API_KEY", ""}, {"UNSET:OPENAI_API_KEY", ""}});
   CHECK(none.exit_code == 2);
   CHECK_THAT(none.err, Catch::Contains("WANDB_API_KEY or OPENAI_API_KEY"));

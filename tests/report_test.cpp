@@ -115,7 +115,7 @@ TEST_CASE("report.md has one table row per model and dataset", "[report]") {
 }
 
 TEST_CASE("a record survives a round trip through its JSON line", "[report]") {
-  CallRecord r = Ok("m", "d", 12.3456, 5, 6, 0.0000016000000000000002);
+  CallRecord r = Ok("m", "d", 12.3456, 5, 6, 0.0000363);
   r.row_id = "row-1";
   r.repeat = 2;
   r.response = "日本語 🚀";
@@ -123,7 +123,9 @@ TEST_CASE("a record survives a round trip through its JSON line", "[report]") {
   r.ttft_ms = 3.5;
   std::string line = RecordToJson(r);
   CHECK(line.find('\n') == std::string::npos);
-  CHECK_THAT(line, Catch::Contains("\"cost_usd\":0.0000016,"));
+  // Exact: the shortest text that reads back as the same double, never cut to decimal places.
+  // (a cap of 12 decimal places, truncating, wrote 0.000036299999).
+  CHECK_THAT(line, Catch::Contains("\"cost_usd\":3.63e-05,"));
   CallRecord back;
   REQUIRE(RecordFromJson(line, &back));
   CHECK(back.row_id == "row-1");
@@ -133,6 +135,7 @@ TEST_CASE("a record survives a round trip through its JSON line", "[report]") {
   CHECK(back.usage->completion_tokens == 6);
   CHECK(back.scores.at("exact") == 1);
   CHECK(*back.ttft_ms == Approx(3.5));
+  CHECK(back.cost_usd == r.cost_usd);  // the same double, bit for bit
   CHECK_FALSE(
       RecordFromJson(line.substr(0, line.size() / 2), &back));  // a torn line is not a record
 }

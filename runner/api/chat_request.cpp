@@ -37,7 +37,7 @@ std::string BuildChatBody(const std::string& model, const JsonParams& params, co
 
 std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::string& api_key) {
   std::vector<std::string> h;
-  h.push_back("Authorization: Bearer " + api_key);
+  if (!api_key.empty()) h.push_back("Authorization: Bearer " + api_key);
   h.push_back("Content-Type: application/json");
   h.push_back("Accept: application/json");
   // libcurl would otherwise wait for "100 Continue" before sending larger bodies.
@@ -45,6 +45,17 @@ std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::strin
   if (!endpoint.project.empty()) h.push_back("OpenAI-Project: " + endpoint.project);
   for (const auto& [name, value] : endpoint.headers) h.push_back(name + ": " + value);
   return h;
+}
+
+bool IsLoopbackUrl(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  std::string_view host = url.substr(scheme + 3);
+  host = host.substr(0, host.find('/'));
+  if (const size_t at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
+  if (host.substr(0, 1) == "[") return host.substr(0, 5) == "[::1]";
+  host = host.substr(0, host.find(':'));
+  return host == "localhost" || host.substr(0, 4) == "127.";
 }
 
 std::string FindApiKey(const Endpoint& endpoint, std::string* searched) {

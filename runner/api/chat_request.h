@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,8 +17,12 @@ namespace evalrun {
 std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row,
                           bool stream = false);
 
-/// Headers for every API request: bearer auth, JSON content type, OpenAI-Project, the job's extras.
+/// Headers for every API request: bearer auth (none for an empty key), JSON content type, OpenAI-Project, the job's extras.
 std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::string& api_key);
+
+/// Whether a base URL names this machine (127.0.0.0/8, localhost, [::1]): a local server may need
+/// no key.
+bool IsLoopbackUrl(std::string_view url);
 
 /// The API key for `endpoint`: the named variable, else WANDB_API_KEY then OPENAI_API_KEY. An empty
 /// variable counts as unset. `searched` receives the names looked at, for the error message.

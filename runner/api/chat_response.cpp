@@ -4,8 +4,10 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "common/json_limits.h"
+#include "api/http_status.h"
 #include "common/text.h"
 
 namespace evalrun {
@@ -45,19 +47,105 @@ std::string Text(const rapidjson::Value* v) {
   return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
 }
 
-}  // namespace
+/// An error event inside a stream: {"error": {"code": "rate_limit_exceeded" | 429, "type", ...}}.
+ErrorKind ClassifyStreamError(const rapidjson::Value& error, std::string_view message) {
+  std::string code, type;
+  long status = 0;
+  if (const rapidjson::Value* c = Member(error, "code")) {
+    if (c->IsString()) code = Text(c);
+    if (c->IsInt64()) status = static_cast<long>(c->GetInt64());
+  }
+  if (const rapidjson::Value* t = Member(error, "type"); t && t->IsString()) type = Text(t);
+  if (const rapidjson::Value* st = Member(error, "status"); st && st->IsInt64())
+    status = static_cast<long>(st->GetInt64());
+  if (auto kind = ClassifyErrorCode(code.empty() ? type : code, message)) return *kind;
+  if (auto kind = ClassifyErrorCode(type, message)) return *kind;
+  if (status >= 400 && status < 600) return ClassifyHttpStatus(status, message);
+  return ErrorKind::kServer;  // the server broke off mid-answer
+}
 
-std::string ApiErrorMessage(std::string_view body) {
+/// FastAPI's 422 `detail`: a list of {"loc": [...], "msg": "..."}; else a string or an object.
+std::string DetailText(const rapidjson::Value& d) {
+  if (d.IsString()) return Text(&d);
+  if (d.IsObject()) {
+    if (const rapidjson::Value* m = Member(d, "msg"); m && m->IsString()) return Text(m);
+    if (const rapidjson::Value* m = Member(d, "message"); m && m->IsString()) return Text(m);
+    return {};
+  }
+  if (!d.IsArray()) return {};
+  std::string out;
+  for (const auto& item : d.GetArray()) {
+    std::string msg = DetailText(item);
+    if (msg.empty()) continue;
+    std::string loc;
+    if (const rapidjson::Value* l = Member(item, "loc"); l && l->IsArray()) {
+      for (const auto& part : l->GetArray()) {
+        if (!loc.empty()) loc += '.';
+        loc += part.IsString() ? Text(&part)
+               : part.IsInt64() ? std::to_string(part.GetInt64())
+                                : std::string("?");
+      }
+    }
+    if (!out.empty()) out += "; ";
+    out += loc.empty() ? msg : loc + ": " + msg;
+  }
+  return out;
+}
+
+/// The <title> of an HTML page (a proxy's or load balancer's error page), entities decoded.
+std::string HtmlTitle(std::string_view body) {
+  std::string lower(body.substr(0, 64 * 1024));
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const size_t open = lower.find("<title");
+  if (open == std::string::npos) return {};
+  const size_t start = lower.find('>', open);
+  const size_t end = lower.find("</title", start == std::string::npos ? open : start);
+  if (start == std::string::npos || end == std::string::npos) return {};
+  std::string title(body.substr(start + 1, end - start - 1));
+  static const std::pair<std::string_view, std::string_view> kEntities[] = {
+      {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}};
+  for (const auto& [from, to] : kEntities) {
+    for (size_t p = title.find(from); p != std::string::npos; p = title.find(from, p + to.size()))
+      title.replace(p, from.size(), to);
+  }
+  return std::string(TrimWhitespace(title));
+}
+
+std::string ErrorBodyMessage(std::string_view body) {
   rapidjson::Document doc;
   if (Parse(body, &doc) && doc.IsObject()) {
     const rapidjson::Value* e = Member(doc, "error");
-    if (e && e->IsString()) return Text(e);
-    if (e && e->IsObject() && Member(*e, "message")) return Text(Member(*e, "message"));
-    if (const rapidjson::Value* d = Member(doc, "detail"); d && d->IsString()) return Text(d);
-    if (const rapidjson::Value* m = Member(doc, "message"); m && m->IsString()) return Text(m);
+    const rapidjson::Value* m = Member(doc, "message");
+    const std::string message = m && m->IsString() ? Text(m) : std::string();
+    if (e && e->IsObject()) {
+      if (const rapidjson::Value* em = Member(*e, "message"); em && em->IsString()) return Text(em);
+      if (!message.empty()) return message;
+    }
+    // {"error": "SyntaxError", "message": "Unexpected token"}: the name alone says little.
+    if (e && e->IsString()) return message.empty() ? Text(e) : Text(e) + ": " + message;
+    if (const rapidjson::Value* d = Member(doc, "detail")) {
+      if (std::string detail = DetailText(*d); !detail.empty()) return detail;
+    }
+    if (!message.empty()) return message;
   }
-  std::string_view t = TrimWhitespace(body);
-  return std::string(t.substr(0, 200));
+  if (std::string title = HtmlTitle(body); !title.empty()) return title;
+  // Plain text: its first line that holds anything.
+  std::string_view rest = body;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    std::string_view line = TrimWhitespace(rest.substr(0, nl));
+    if (!line.empty()) return std::string(line);
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string ApiErrorMessage(std::string_view body) {
+  return OneLine(ErrorBodyMessage(body), kMaxErrorBytes);
 }
 
 ChatResponse ParseChatResponse(long http_status, std::string_view body) {
@@ -135,9 +223,10 @@ ChatResponse ParseChatStream(long http_status, std::string_view body,
         r.error_message = "a stream event is not a JSON object";
         continue;
       }
-      if (Member(doc, "error")) {
-        r.error = ErrorKind::kServer;
+      if (const rapidjson::Value* e = Member(doc, "error")) {
+        // Classified by its code, as the same error outside a stream would be by its status.
         r.error_message = "the stream carried an error: " + ApiErrorMessage(data);
+        r.error = ClassifyStreamError(*e, r.error_message);
         continue;
       }
       saw_chunk = true;

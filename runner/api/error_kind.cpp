@@ -45,6 +45,25 @@ ErrorKind ClassifyHttpStatus(long status, std::string_view message) {
   return ErrorKind::kBadRequest;
 }
 
+std::optional<ErrorKind> ClassifyErrorCode(std::string_view code, std::string_view message) {
+  if (code.empty()) return std::nullopt;
+  std::string c(code);
+  std::transform(c.begin(), c.end(), c.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  auto has = [&](std::string_view part) { return c.find(part) != std::string::npos; };
+  if (has("quota") || has("billing") || has("credit")) return ErrorKind::kQuota;
+  if (has("rate_limit") || has("ratelimit") || has("too_many_requests") || has("concurrency"))
+    return MentionsQuota(message) ? ErrorKind::kQuota : ErrorKind::kRateLimit;
+  if (has("api_key") || has("auth") || has("permission") || has("forbidden"))
+    return ErrorKind::kAuth;
+  if (has("timeout") || has("timed_out")) return ErrorKind::kTimeout;
+  if (has("server_error") || has("internal") || has("overloaded") || has("unavailable"))
+    return ErrorKind::kServer;
+  if (has("invalid_request") || has("context_length") || has("not_found") || has("invalid"))
+    return ErrorKind::kBadRequest;
+  return std::nullopt;
+}
+
 bool StopsRun(ErrorKind kind) {
   return kind == ErrorKind::kAuth || kind == ErrorKind::kQuota;
 }

@@ -25,7 +25,8 @@ int ModelsCommand(const ModelsArgs& args) {
   }
   std::string searched;
   const std::string key = FindApiKey(endpoint, &searched);
-  if (key.empty()) {
+  // A local server (the mock, vLLM, llama.cpp) often wants no key; a remote one always does.
+  if (key.empty() && !IsLoopbackUrl(endpoint.base_url)) {
     fmt::print(stderr, "error: no API key: set {} (an empty variable counts as unset)\n", searched);
     return kExitBadInput;
   }

@@ -146,6 +146,10 @@ int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& o
   }
   const Summary& summary = written->summary;
   fmt::print("reports: {}\n", out);
+  if (NoCallSucceeded(summary)) {
+    fmt::print(stderr, "error: no call succeeded ({} calls)\n", summary.totals.calls);
+    return kExitGateFailed;
+  }
   return AllPassed(summary.gates) ? kExitOk : kExitGateFailed;
 }
 

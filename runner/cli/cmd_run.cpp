@@ -23,6 +23,7 @@
 #include "engine/call_planner.h"
 #include "engine/curl_transport.h"
 #include "engine/run_loop.h"
+#include "job/job_json.h"
 #include "report/gates.h"
 #include "report/pricing.h"
 #include "report/report_files.h"
@@ -61,7 +62,8 @@ class RunSink : public RecordSink {
       : writer_(writer), progress_(progress) {}
   Status OnRecord(const CallRecord& r) override {
     if (Status s = writer_.Append(r); !s.ok()) return s;
-    progress_.OnCall(r.ok(), r.usage ? r.usage->completion_tokens : 0, r.cost_usd.value_or(0));
+    progress_.OnCall(r.ok(), r.usage ? r.usage->completion_tokens : 0, KnownCostUsd(r),
+                     UsageMissing(r));
     return Status::Ok();
   }
 
@@ -99,7 +101,7 @@ std::optional<int> Preflight(const Job& job, const TransportOptions& opts,
   const std::string url = job.endpoint.base_url + "/models";
   auto got = HttpGet(opts, url);
   if (!got.ok() || got->curl_code != 0) {
-    fmt::print(stderr, "error: cannot reach {}: {}\n", url,
+    fmt::print(stderr, "error: GET {}: {} (nothing was sent)\n", url,
                got.ok() ? got->curl_error : got.status().message());
     return kExitStopped;
   }
@@ -118,6 +120,12 @@ std::optional<int> Preflight(const Job& job, const TransportOptions& opts,
   if (!ids.ok()) {
     fmt::print(stderr, "warning: GET {}: {}; model ids are not checked before the run\n", url,
                ids.status().message());
+    return std::nullopt;
+  }
+  if (ids->empty()) {
+    // Some OpenAI-compatible servers list nothing: nothing to check the ids against.
+    fmt::print(stderr, "warning: GET {} lists no models; model ids are not checked before the run\n",
+               url);
     return std::nullopt;
   }
   bool missing = false;
@@ -180,10 +188,17 @@ int RunCommand(const RunArgs& args) {
     fmt::print(stderr, "error: --progress must be auto, bar, lines or none\n");
     return kExitBadInput;
   }
-  std::optional<Job> loaded = LoadJobOrReport(args.job_file, args.sets);
+  // Command-line overrides are job keys like any --set, applied before the job is checked, so the
+  // manifest records the job that really ran.
+  std::vector<std::string> sets = args.sets;
+  if (args.concurrency) sets.push_back(fmt::format("concurrency={}", *args.concurrency));
+  if (args.no_cache) sets.push_back("cache=false");
+  std::optional<Job> loaded = LoadJobOrReport(args.job_file, sets);
   if (!loaded) return kExitBadInput;
   Job& job = *loaded;
-  if (args.concurrency) job.concurrency = *args.concurrency;
+  if (args.limit) {
+    for (DatasetSpec& ds : job.datasets) ds.limit = EffectiveLimit(ds, args.limit);
+  }
 
   PricingTable pricing;
   if (LoadPricingOrReport(job, &pricing) > 0) return kExitBadInput;
@@ -192,6 +207,12 @@ int RunCommand(const RunArgs& args) {
   DatasetPlan plan;
   if (ScanJobDatasets(&job, args.limit, shard, 100, /*hash=*/true, &plan) > 0) return kExitBadInput;
   if (!CheckBudget(job, pricing)) return kExitBadInput;  // after the scan: it may add models
+  if (shard.all()) WarnEmptyDatasets(job, plan);  // a shard's share may be empty by chance
+  if (plan.calls == 0) {
+    fmt::print(stderr, "error: {}: nothing to run: the job plans no call ({})\n", job.file,
+               EmptyPlanReason(job, plan, shard));
+    return kExitBadInput;
+  }
   if (args.dry_run) {
     return PrintEstimate(job, pricing, args.limit, shard, {}, /*json=*/false) ? kExitOk
                                                                               : kExitBadInput;
@@ -214,7 +235,8 @@ int RunCommand(const RunArgs& args) {
   const auto started_steady = std::chrono::steady_clock::now();
   Manifest manifest;
   manifest.run_id = MakeRunId(job, started);
-  manifest.job_json = job.effective_json;
+  // Derived now: --limit and the models an openai-batch scan found are part of the job that runs.
+  manifest.job_json = EffectiveJobJson(job);
   manifest.datasets = plan.datasets;
   manifest.planned_calls = plan.calls;
   manifest.started_at = Rfc3339Ms(started);
@@ -227,7 +249,11 @@ int RunCommand(const RunArgs& args) {
   if (resuming) {
     auto resumed = Resume(dir, &manifest, &prior, &prior_wall_s);
     if (resumed != kExitOk) return resumed;
-  } else if (std::filesystem::exists(dir + "/results.jsonl")) {
+  } else if (std::error_code ec; std::filesystem::exists(dir + "/results.jsonl", ec) || ec) {
+    if (ec) {
+      fmt::print(stderr, "error: --out {}: {}\n", dir, ec.message());
+      return kExitBadInput;
+    }
     fmt::print(
         stderr,
         "error: {} already holds a run; continue it with --resume {} or choose another --out\n",
@@ -281,7 +307,14 @@ int RunCommand(const RunArgs& args) {
   ProgressPrinter progress(progress_mode, plan.calls - static_cast<long long>(prior.ok.size()));
   RunSink sink(writer, progress);
   CallPlanner planner(job, args.limit, &prior.ok, shard);
-  RunOutcome outcome = RunPlan(job, planner, **transport, sink, lopts);
+  RunOutcome outcome;
+  g_calls_sent = true;
+  try {
+    outcome = RunPlan(job, planner, **transport, sink, lopts);
+  } catch (const std::exception& e) {
+    // Every finished call is already in results.jsonl: stop, and still write the reports.
+    outcome.stop_reason = fmt::format("internal error: {}", e.what());
+  }
   g_transport = nullptr;
   progress.Finish();
   io = writer.Close();
@@ -325,6 +358,11 @@ int RunCommand(const RunArgs& args) {
   }
   fmt::print("reports: {}\n", dir);
   if (!outcome.stop_reason.empty() || !io.ok()) return kExitStopped;
+  if (NoCallSucceeded(built)) {
+    // CI must not go green when every call failed, gates or none.
+    fmt::print(stderr, "error: no call succeeded ({} calls)\n", built.totals.calls);
+    return kExitGateFailed;
+  }
   return AllPassed(built.gates) ? kExitOk : kExitGateFailed;
 }
 

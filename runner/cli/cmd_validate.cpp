@@ -22,6 +22,7 @@ int ValidateCommand(const std::string& job_file, const std::vector<std::string>&
     fmt::print(stderr, "{}: {} problem{}\n", job_file, problems, problems == 1 ? "" : "s");
     return kExitBadInput;
   }
+  WarnEmptyDatasets(*job, plan);
   fmt::print("{}: ok ({} models, {} datasets, {} rows)\n", job_file, job->models.size(),
              job->datasets.size(), rows);
   return kExitOk;

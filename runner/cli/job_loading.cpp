@@ -67,6 +67,24 @@ size_t ScanJobDatasets(Job* job, std::optional<long long> cli_limit, const Shard
   return problems;
 }
 
+std::string EmptyPlanReason(const Job& job, const DatasetPlan& plan, const Shard& shard) {
+  if (job.models.empty()) return "no models";
+  std::string empty;
+  for (const auto& d : plan.datasets) {
+    if (d.rows == 0) empty += (empty.empty() ? "" : ", ") + d.path;
+  }
+  std::string reason = empty.empty() ? "no rows" : "no rows in " + empty;
+  if (!shard.all()) reason += " for shard " + shard.ToString();
+  return reason;
+}
+
+void WarnEmptyDatasets(const Job& job, const DatasetPlan& plan) {
+  for (const auto& d : plan.datasets) {
+    if (d.rows == 0)
+      fmt::print(stderr, "{}: warning: dataset '{}' ({}) has no rows\n", job.file, d.name, d.path);
+  }
+}
+
 TransportOptions TransportOptionsFor(const Endpoint& endpoint, const std::string& api_key) {
   TransportOptions opts;
   opts.headers = BuildHeaders(endpoint, api_key);

@@ -36,6 +36,13 @@ struct DatasetPlan {
 size_t ScanJobDatasets(Job* job, std::optional<long long> cli_limit, const Shard& shard,
                        size_t max_problems, bool hash, DatasetPlan* plan);
 
+/// Why a plan holds no call, for the "nothing to run" message: the datasets without rows, the
+/// shard, a job without models.
+std::string EmptyPlanReason(const Job& job, const DatasetPlan& plan, const Shard& shard);
+
+/// Prints a warning for each dataset of the plan that has no rows (validate, run).
+void WarnEmptyDatasets(const Job& job, const DatasetPlan& plan);
+
 /// Transport settings of an endpoint, with the key in the Authorization header.
 TransportOptions TransportOptionsFor(const Endpoint& endpoint, const std::string& api_key);
 

@@ -9,7 +9,27 @@
 
 using namespace evalrun;
 
+namespace {
+int Dispatch(int argc, char** argv);
+}  // namespace
+
+// No exception ends the process outside the exit contract: whatever escapes a command is one
+// message and exit 2 before any call was sent, or 3 after (records are flushed as calls finish).
 int main(int argc, char** argv) {
+  try {
+    return Dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: internal: {}{}\n", e.what(),
+               g_calls_sent ? " (what finished is saved; `run --resume DIR` continues)" : "");
+  } catch (...) {
+    fmt::print(stderr, "error: internal: an unknown exception\n");
+  }
+  return g_calls_sent ? kExitStopped : kExitBadInput;
+}
+
+namespace {
+
+int Dispatch(int argc, char** argv) {
   CLI::App app{"evalrun: batch evaluation runner for OpenAI-compatible inference APIs", "evalrun"};
   app.set_version_flag("--version", std::string("evalrun ") + EVALRUN_VERSION);
   app.require_subcommand(1);
@@ -135,7 +155,10 @@ counting each call's latest record, and judges the gates recorded in manifest.js
       "mock-server", "Local OpenAI-compatible server for demos, tests and benchmarks");
   mock_cmd->add_option("--host", mock.host, "IPv4 address to listen on")->capture_default_str();
   mock_cmd->add_option("--port", mock.port, "port; 0 picks a free one")->capture_default_str();
-  mock_cmd->add_option("--latency-ms", mock.latency.base_ms, "base latency of every reply")
+  mock_cmd
+      ->add_option("--latency-ms", mock.latency.base_ms,
+                   "base latency of every reply, scaled per model: mock-small 0.5x, mock-medium "
+                   "1x, mock-large 2x")
       ->capture_default_str();
   mock_cmd
       ->add_option("--per-token-ms", mock.latency.per_token_ms,
@@ -144,7 +167,9 @@ counting each call's latest record, and judges the gates recorded in manifest.js
   mock_cmd->add_option("--jitter", mock.latency.jitter, "latency varies by +- this fraction")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  mock_cmd->add_option("--api-key", mock.api_key, "accept only this bearer token (default: any)");
+  mock_cmd->add_option("--api-key", mock.api_key, "accept only this bearer token (default: any, or none)");
+  mock_cmd->add_flag("--list-no-models", mock.list_no_models,
+                     "GET /v1/models answers an empty list (as some servers do)");
   mock_cmd->add_option("--tls-cert", mock.tls_cert, "serve HTTPS with this PEM certificate (chain)")
       ->check(CLI::ExistingFile);
   mock_cmd->add_option("--tls-key", mock.tls_key, "the certificate's PEM private key")
@@ -183,8 +208,9 @@ counting each call's latest record, and judges the gates recorded in manifest.js
   evalrun mock-server --port 8080 --latency-ms 200 --per-token-ms 2
   evalrun mock-server --fail-429 0.1 --retry-after 1 --max-concurrency 32
 
-Models: mock-small (fast, ~60% right on arithmetic), mock-medium (~80%), mock-large (2x
-slower, ~97%). The first stdout line is `listening on URL`; GET /mock/stats counts what it saw.)");
+Models: mock-small (~60% right on arithmetic), mock-medium (~80%), mock-large (~97%). Their
+latency is --latency-ms (and --per-token-ms) scaled per model: mock-small 0.5x, mock-medium 1x,
+mock-large 2x. The first stdout line is `listening on URL`; GET /mock/stats counts what it saw.)");
 
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Show help for evalrun or one command");
@@ -245,3 +271,5 @@ slower, ~97%). The first stdout line is `listening on URL`; GET /mock/stats coun
   }
   return kExitBadInput;
 }
+
+}  // namespace

@@ -30,11 +30,19 @@ ProgressPrinter::ProgressPrinter(ProgressMode mode, long long total_calls, std::
       start_(now_()),
       last_(start_) {}
 
-void ProgressPrinter::OnCall(bool ok, long long completion_tokens, double cost_usd) {
+void ProgressPrinter::OnCall(bool ok, long long completion_tokens, std::optional<double> cost_usd,
+                             bool usage_missing) {
   ++done_;
   ok_ += ok ? 1 : 0;
   tokens_ += completion_tokens;
-  cost_ += cost_usd;
+  if (cost_usd) {
+    cost_ += *cost_usd;
+    priced_ += *cost_usd > 0 ? 1 : 0;
+  } else if (usage_missing) {
+    ++without_usage_;
+  } else {
+    ++unpriced_;
+  }
   if (mode_ == ProgressMode::kNone) return;
   const auto now = now_();
   if (now - last_ < (mode_ == ProgressMode::kBar ? kBarEvery : kLinesEvery)) return;
@@ -46,6 +54,17 @@ void ProgressPrinter::Finish() {
   if (mode_ != ProgressMode::kNone) Print(true);
 }
 
+// Never "$0.0000" for calls whose cost nobody knows: a job without prices says so, and calls that
+// came back without usage are counted beside the known part.
+std::string ProgressPrinter::CostText() const {
+  if (unpriced_ > 0 && priced_ == 0 && without_usage_ == 0) return "price unknown";
+  std::string text = fmt::format("${:.4f}", cost_);
+  if (without_usage_ > 0 || unpriced_ > 0) text += " known";
+  if (without_usage_ > 0) text += fmt::format(", {} without usage", without_usage_);
+  if (unpriced_ > 0) text += fmt::format(", {} unpriced", unpriced_);
+  return text;
+}
+
 void ProgressPrinter::Print(bool final) {
   const double secs = std::chrono::duration<double>(now_() - start_).count();
   const double rate = secs > 0 ? static_cast<double>(done_) / secs : 0;
@@ -55,8 +74,8 @@ void ProgressPrinter::Print(bool final) {
   else if (rate > 0 && done_ < total_)
     eta = fmt::format("{:.0f}s", static_cast<double>(total_ - done_) / rate);
   const std::string line = fmt::format(
-      "{}/{} calls, {} ok, {} errors, {:.1f} calls/s, {} output tokens, ${:.4f}, ETA {}", done_,
-      total_, ok_, done_ - ok_, rate, tokens_, cost_, eta);
+      "{}/{} calls, {} ok, {} errors, {:.1f} calls/s, {} output tokens, {}, ETA {}", done_,
+      total_, ok_, done_ - ok_, rate, tokens_, CostText(), eta);
   if (mode_ == ProgressMode::kBar) {
     constexpr int kCells = 20;
     const double share =

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace evalrun {
@@ -23,7 +24,10 @@ class ProgressPrinter {
   /// `out` and `now` are for tests; a run prints to stderr on the steady clock.
   ProgressPrinter(ProgressMode mode, long long total_calls, std::FILE* out = stderr,
                   Clock now = std::chrono::steady_clock::now);
-  void OnCall(bool ok, long long completion_tokens, double cost_usd);
+  /// `cost_usd` is the call's KnownCostUsd: nullopt when unknown; `usage_missing` says why (a 2xx
+  /// without usage) rather than a model without a price.
+  void OnCall(bool ok, long long completion_tokens, std::optional<double> cost_usd,
+              bool usage_missing = false);
   void Finish();
 
   /// How often each mode prints.
@@ -37,8 +41,11 @@ class ProgressPrinter {
   long long total_;
   std::FILE* out_;
   Clock now_;
+  std::string CostText() const;
+
   long long done_ = 0, ok_ = 0, tokens_ = 0;
   double cost_ = 0;
+  long long priced_ = 0, unpriced_ = 0, without_usage_ = 0;
   std::chrono::steady_clock::time_point start_, last_;
 };
 

@@ -71,6 +71,30 @@ std::string Redact(std::string text, std::string_view secret) {
   return out;
 }
 
+std::string OneLine(std::string_view text, size_t max_bytes) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u == ' ' || (u >= '\t' && u <= '\r')) {
+      space = !out.empty();
+      continue;
+    }
+    if (u < 0x20 || u == 0x7f) continue;
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (out.size() <= max_bytes) return out;
+  constexpr std::string_view kEllipsis = "...";
+  size_t cut = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+  // Back up over UTF-8 continuation bytes so no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  out.resize(cut);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out + std::string(kEllipsis.substr(0, max_bytes - out.size()));
+}
+
 std::string XmlEscape(const std::string& s) {
   std::string out;
   out.reserve(s.size());

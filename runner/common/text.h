@@ -20,6 +20,11 @@ bool IsBlank(std::string_view s);
 /// echo keys partly masked). No-op for an empty secret.
 std::string Redact(std::string text, std::string_view secret);
 
+/// `text` as one line of at most `max_bytes` bytes: every run of white space (newlines included)
+/// becomes one space, control bytes are dropped, and a longer text is cut at a UTF-8 character
+/// boundary with "..." at the end. For messages that go into CSV rows, JUnit and grep.
+std::string OneLine(std::string_view text, size_t max_bytes);
+
 /// Text escaped for XML 1.0; characters XML cannot hold become '?'.
 std::string XmlEscape(const std::string& s);
 

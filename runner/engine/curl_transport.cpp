@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "common/text.h"
+#include "engine/transport_error.h"
 
 namespace evalrun {
 namespace {
@@ -33,6 +34,7 @@ struct CurlTransport::Transfer {
   HttpResult result;
   std::chrono::steady_clock::time_point started;
   double first_header_ms = -1;  // our clock, since Start(): anchors chunk times to libcurl's clock
+  char error[CURL_ERROR_SIZE] = {};  // libcurl's detail of a failure (CURLOPT_ERRORBUFFER)
 };
 
 static double MsSince(std::chrono::steady_clock::time_point t) {
@@ -192,7 +194,20 @@ void CurlTransport::Start(HttpRequest request) {
   t->started = std::chrono::steady_clock::now();
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
   curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-  curl_multi_add_handle(multi_, e);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+  if (const CURLMcode added = curl_multi_add_handle(multi_, e); added != CURLM_OK) {
+    // Never a call that waits forever: it ends now, as a failed transfer, and its handle is freed.
+    curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
+    idle_.push_back(e);
+    t->result.curl_code = CURLE_FAILED_INIT;
+    t->result.curl_error = fmt::format("the transfer could not start: curl_multi_add_handle: {}",
+                                       curl_multi_strerror(added));
+    t->result.request_body = std::move(t->request.body);
+    failed_.push_back(std::move(t->result));
+    delete t;
+    return;
+  }
   ++in_flight_;
 }
 
@@ -205,7 +220,8 @@ void CurlTransport::Collect(std::vector<HttpResult>* out) {
     curl_easy_getinfo(e, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
     HttpResult& r = t->result;
     r.curl_code = msg->data.result;
-    if (r.curl_code != CURLE_OK) r.curl_error = curl_easy_strerror(msg->data.result);
+    if (r.curl_code != CURLE_OK)
+      r.curl_error = DescribeTransportError(r.curl_code, t->error, t->request.url);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.status);
     curl_off_t pretransfer = 0, total = 0, first_byte = 0;
     curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &first_byte);
@@ -222,6 +238,7 @@ void CurlTransport::Collect(std::vector<HttpResult>* out) {
     }
     curl_multi_remove_handle(multi_, e);
     curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
     idle_.push_back(e);
     --in_flight_;
     r.request_body = std::move(t->request.body);

@@ -59,7 +59,7 @@ class Loop {
   bool Emit(const CallRecord& record);
   int MsUntilNextRetry() const;
   bool HoldNextCall(SteadyTime now);
-  void AnswerFromCache(const CallState& state, std::string body);
+  bool AnswerFromCache(const CallState& state, std::string body);
   CallContext Context(const CallState& state) const;
   double WorstUsd(size_t model_index, size_t body_bytes) const;
   bool FitsBudget(double worst);
@@ -118,18 +118,20 @@ bool Loop::FitsBudget(double worst) {
   return false;
 }
 
-void Loop::AnswerFromCache(const CallState& state, std::string body) {
+bool Loop::AnswerFromCache(const CallState& state, std::string body) {
   HttpResult http;
   http.status = 200;
   http.body = std::move(body);
   CallRecord record = BuildRecord(Context(state), http);
-  if (!record.ok()) return;  // unreadable cache entry: never happens for what Put stored
+  // An entry that does not read as an answer (a torn or foreign file) is a miss: the call is sent.
+  if (!record.ok()) return false;
   record.cached = true;
   record.started_at = Rfc3339Ms(std::chrono::system_clock::now());
   if (record.usage) record.cost_usd = 0.0;
   ++outcome_.started;
   ++outcome_.cached;
   Emit(record);
+  return true;
 }
 
 bool Loop::HoldNextCall(SteadyTime now) {
@@ -158,8 +160,8 @@ bool Loop::HoldNextCall(SteadyTime now) {
   if (options_.cache && call.model_index < options_.cache_models.size() &&
       options_.cache_models[call.model_index]) {
     state.cache_key = options_.cache->Key(options_.base_url, call.repeat, call.body);
-    if (auto body = options_.cache->Get(state.cache_key)) {
-      AnswerFromCache(state, std::move(*body));
+    if (auto body = options_.cache->Get(state.cache_key);
+        body && AnswerFromCache(state, std::move(*body))) {
       return !Stopping();  // the caller asks again; a cached call takes no slot
     }
   }
@@ -223,10 +225,11 @@ void Loop::OnFinished(HttpResult& http) {
   reserved_ -= state.worst_usd;
   limiter_.Correct(state.est_tokens,
                    record.usage ? static_cast<double>(record.usage->total_tokens) : 0);
-  // A malformed 200 may have been billed without saying how much: count the worst case.
+  // A 2xx without usage, or a malformed answer, may have been billed without saying how much: the
+  // budget counts the worst case it held for the call, so the cap still holds.
   if (record.usage && record.cost_usd)
     spent_ += *record.cost_usd;
-  else if (record.error_kind == ErrorKind::kParse)
+  else if (UsageMissing(record) || record.error_kind == ErrorKind::kParse)
     spent_ += state.worst_usd;
 
   if (record.error_kind == ErrorKind::kRateLimit)

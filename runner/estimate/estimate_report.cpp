@@ -52,8 +52,8 @@ void Line(Writer& w, const EstimateLine& l, bool group) {
     w.Int64(Whole(*l.worst_completion_tokens));
   else
     w.Null();
-  WriteOptionalNumber(w, "expected_usd", l.expected_usd);
-  WriteOptionalNumber(w, "worst_usd", l.worst_usd);
+  WriteExactNumber(w, "expected_usd", l.expected_usd);
+  WriteExactNumber(w, "worst_usd", l.worst_usd);
   if (group) {
     w.Key("completion_basis");
     w.String(l.completion_basis);

@@ -44,7 +44,8 @@ Result<History> LoadHistory(const std::vector<std::string>& run_dirs) {
   History history;
   for (const auto& dir : run_dirs) {
     const std::string path = dir + "/results.jsonl";
-    if (!std::filesystem::exists(path))
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
       return Status::NotFound(fmt::format("--history {}: no results.jsonl there", dir));
     auto read = ForEachLatestRecord(path, [&](const CallRecord& r) { history.Add(r); });
     if (!read.ok()) return read.status();

@@ -358,7 +358,7 @@ void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
     if (s["tolerance"]) r.Number(s["tolerance"], path + ".tolerance", 0, &spec.tolerance);
     if (s["pattern"] && r.String(s["pattern"], path + ".pattern", &spec.pattern)) {
       try {
-        std::regex check(spec.pattern);
+        spec.compiled = std::make_shared<const std::regex>(spec.pattern, RegexFlags(spec));
       } catch (const std::regex_error& e) {
         r.Fail(s["pattern"], path + ".pattern",
                fmt::format("{}.pattern is not a valid regex: {}", path, e.what()));
@@ -587,6 +587,8 @@ JobParseResult ParseJobText(const std::string& yaml_text, const std::string& fil
     result.problems.push_back({file, 0, 0, e.msg});
     return result;
   }
+  FindDuplicateKeys(root, file, &result.problems);
+  if (!result.problems.empty()) return result;
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) {
     const YAML::Mark m = root.Mark();

@@ -1,8 +1,11 @@
 #include "job/yaml_json.h"
 
+#include <fmt/format.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <vector>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -99,6 +102,32 @@ bool YamlToJson(const YAML::Node& node, std::string* json, std::string* error) {
   if (!Write(node, w, error)) return false;
   json->assign(buf.GetString(), buf.GetSize());
   return true;
+}
+
+void FindDuplicateKeys(const YAML::Node& node, const std::string& file, Diagnostics* problems) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) FindDuplicateKeys(item, file, problems);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::vector<std::pair<std::string, YAML::Mark>> seen;
+  for (const auto& kv : node) {
+    if (kv.first.IsScalar()) {
+      const std::string key = kv.first.Scalar();
+      auto first = std::find_if(seen.begin(), seen.end(),
+                                [&](const auto& s) { return s.first == key; });
+      const YAML::Mark m = kv.first.Mark();
+      if (first != seen.end()) {
+        problems->push_back(
+            {file, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1,
+             fmt::format("key '{}' is given twice in this mapping (first at line {}); keep one",
+                         key, first->second.line + 1)});
+      } else {
+        seen.emplace_back(key, m);
+      }
+    }
+    FindDuplicateKeys(kv.second, file, problems);
+  }
 }
 
 }  // namespace evalrun

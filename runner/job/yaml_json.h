@@ -6,7 +6,14 @@
 
 #include <string>
 
+#include "common/diagnostic.h"
+
 namespace evalrun {
+
+/// Every key given twice in one mapping, anywhere below `node`, located at its second occurrence.
+/// yaml-cpp accepts them and its lookups silently take the first, so `concurrency: 8` ...
+/// `concurrency: 32` would run at 8 without a word.
+void FindDuplicateKeys(const YAML::Node& node, const std::string& file, Diagnostics* problems);
 
 /// JSON text for `node`; `error` names the first node that has no JSON form (e.g. a complex key).
 bool YamlToJson(const YAML::Node& node, std::string* json, std::string* error);

@@ -28,6 +28,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "api/http_status.h"
 #include "common/json_limits.h"
 #include "common/token_count.h"
 
@@ -77,19 +78,14 @@ void Send(evhttp_request* req, int code, const std::string& body, const std::str
   if (retry_after_s > 0)
     evhttp_add_header(headers, "Retry-After", fmt::format("{:g}", retry_after_s).c_str());
   evhttp_add_header(headers, "Content-Type", "application/json");
-  if (!request_id.empty()) evhttp_add_header(headers, "x-request-id", request_id.c_str());
+  // Every response carries a request id, as OpenAI's do (its SDK reads it from every answer).
+  static uint64_t unnamed = 0;
+  const std::string id = request_id.empty() ? fmt::format("mock-r{}", ++unnamed) : request_id;
+  evhttp_add_header(headers, "x-request-id", id.c_str());
   evbuffer* buf = evbuffer_new();
   evbuffer_add(buf, body.data(), body.size());
-  const char* reason = code == 200   ? "OK"
-                       : code == 400 ? "Bad Request"
-                       : code == 401 ? "Unauthorized"
-                       : code == 402 ? "Payment Required"
-                       : code == 404 ? "Not Found"
-                       : code == 405 ? "Method Not Allowed"
-                       : code == 429 ? "Too Many Requests"
-                       : code == 503 ? "Service Unavailable"
-                                     : "Error";
-  evhttp_send_reply(req, code, reason, buf);
+  const std::string reason(HttpReasonPhrase(code));
+  evhttp_send_reply(req, code, reason.empty() ? "Error" : reason.c_str(), buf);
   evbuffer_free(buf);
 }
 
@@ -127,9 +123,12 @@ void OnReplyDue(evutil_socket_t, short, void* arg) {
   delete p;
 }
 
+/// With --api-key, that bearer token and no other; without, any request, as a local server
+/// without auth (vLLM's default) takes it, but a header that is there must be well formed.
 bool Authorized(evhttp_request* req, const MockServerOptions& options) {
   const char* auth = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
-  if (!auth || std::strncmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0') return false;
+  if (!auth) return options.api_key.empty();
+  if (std::strncmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0') return false;
   return options.api_key.empty() || options.api_key == auth + 7;
 }
 
@@ -142,7 +141,7 @@ void HandleModels(evhttp_request* req, MockServer::State& s) {
   w.String("list");
   w.Key("data");
   w.StartArray();
-  for (const auto& m : MockModels()) {
+  for (const auto& m : s.options.list_no_models ? std::vector<MockModel>() : MockModels()) {
     w.StartObject();
     w.Key("id");
     w.String(m.id);
@@ -342,8 +341,10 @@ void OnStreamTick(evutil_socket_t, short, void* arg) {
   delete p;
 }
 
+/// One SSE chunk as OpenAI streams them: every chunk has `created`; the first delta of a stream
+/// names the role (`first`), as the official SDKs require.
 std::string ChunkJson(const std::string& id, const std::string& model, const std::string* content,
-                      const char* finish_reason, const MockReply* usage) {
+                      const char* finish_reason, const MockReply* usage, bool first = false) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -351,6 +352,8 @@ std::string ChunkJson(const std::string& id, const std::string& model, const std
   w.String(id);
   w.Key("object");
   w.String("chat.completion.chunk");
+  w.Key("created");
+  w.Int64(static_cast<int64_t>(std::time(nullptr)));
   w.Key("model");
   w.String(model);
   w.Key("choices");
@@ -361,6 +364,10 @@ std::string ChunkJson(const std::string& id, const std::string& model, const std
     w.Int(0);
     w.Key("delta");
     w.StartObject();
+    if (first) {
+      w.Key("role");
+      w.String("assistant");
+    }
     if (content) {
       w.Key("content");
       w.String(*content);
@@ -400,7 +407,7 @@ void StartStream(evhttp_request* req, MockServer::State& s, const MockModel& mod
                                                    static_cast<double>(reply.completion_tokens))
                            : 0;
   std::string role_delta;
-  p->events.push_back(ChunkJson(id, model.id, &role_delta, nullptr, nullptr));
+  p->events.push_back(ChunkJson(id, model.id, &role_delta, nullptr, nullptr, /*first=*/true));
   p->gaps_ms.push_back(0);
   size_t start = 0;
   bool first = true;

@@ -37,6 +37,7 @@ struct MockServerOptions {
   MockFaults faults;
   std::string tls_cert;  // PEM files; when set the server speaks HTTPS only
   std::string tls_key;
+  bool list_no_models = false;  // GET /v1/models answers an empty list, as some servers do
 };
 
 class MockServer {

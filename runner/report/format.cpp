@@ -9,6 +9,20 @@ std::string FormatUsd(const std::optional<double>& usd) {
   return *usd < 0.01 && *usd > 0 ? fmt::format("${:.6f}", *usd) : fmt::format("${:.4f}", *usd);
 }
 
+std::string FormatCost(const std::optional<double>& usd, double known_usd,
+                       long long calls_without_usage) {
+  if (usd) return FormatUsd(usd);
+  std::string out = "unknown";
+  if (known_usd > 0 || calls_without_usage > 0) {
+    out += " (" + FormatUsd(known_usd) + " known";
+    if (calls_without_usage > 0)
+      out += fmt::format("; {} call{} without usage", calls_without_usage,
+                         calls_without_usage == 1 ? "" : "s");
+    out += ")";
+  }
+  return out;
+}
+
 std::string FormatMs(double ms) {
   if (ms < 1000) return fmt::format("{:.0f} ms", ms);
   if (ms < 60000) return fmt::format("{:.1f} s", ms / 1000);

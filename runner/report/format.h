@@ -11,6 +11,11 @@ namespace evalrun {
 /// "$0.0123", "$0.000370" below a cent, "unknown" without a price (never $0).
 std::string FormatUsd(const std::optional<double>& usd);
 
+/// A cost that may be partly unknown: FormatUsd of it when whole, else "unknown ($0.0123 known;
+/// 20 calls without usage)", so a reader sees both what is known and why the rest is not.
+std::string FormatCost(const std::optional<double>& usd, double known_usd,
+                       long long calls_without_usage);
+
 /// A latency as people read it: "850 ms", "1.5 s", "2.0 min".
 std::string FormatMs(double ms);
 

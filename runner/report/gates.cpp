@@ -30,4 +30,8 @@ bool AllPassed(const std::vector<GateResult>& gates) {
   return true;
 }
 
+bool NoCallSucceeded(const Summary& summary) {
+  return summary.totals.calls > 0 && summary.totals.ok == 0;
+}
+
 }  // namespace evalrun

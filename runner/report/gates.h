@@ -15,4 +15,7 @@ std::vector<GateResult> EvaluateGates(const GateSpec& gates,
 
 bool AllPassed(const std::vector<GateResult>& gates);
 
+/// A run with calls of which none succeeded: it fails (exit 1) with or without gates.
+bool NoCallSucceeded(const Summary& summary);
+
 }  // namespace evalrun

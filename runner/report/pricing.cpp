@@ -22,6 +22,7 @@ PricingTable LoadPricingFile(const std::string& path, Diagnostics* problems) {
     problems->push_back({path, 0, 0, e.msg});
     return table;
   }
+  FindDuplicateKeys(root, path, problems);
   if (!root.IsMap() || !root["models"] || !root["models"].IsMap()) {
     fail(root,
          "a pricing file is a map with a \"models\" map of id: {input_per_mtok, output_per_mtok}");

@@ -82,7 +82,7 @@ std::string Header(const Summary& s) {
   card("ok", fmt::format("{}", s.totals.ok));
   card("failed", fmt::format("{}", s.totals.calls - s.totals.ok));
   card("tokens", fmt::format("{}", s.totals.total_tokens));
-  card("cost", FormatUsd(s.totals.cost_usd));
+  card("cost", FormatCost(s.totals.cost_usd, s.totals.cost_usd_known, s.totals.calls_without_usage));
   card("wall time", FormatMs(s.run.wall_s * 1000));
   return h + "</div>\n";
 }
@@ -101,7 +101,8 @@ std::string RankingTable(const Summary& s) {
         ++rank, Dot(static_cast<int>(i)), E(m.model),
         m.score ? fmt::format("{:.3f}", *m.score) : "–",
         m.score_ci95 ? FormatInterval(*m.score_ci95) : "–", m.ok, m.calls, OptMs(m.p50_latency_ms),
-        OptMs(m.p95_latency_ms), m.prompt_tokens, m.completion_tokens, FormatUsd(m.cost_usd));
+        OptMs(m.p95_latency_ms), m.prompt_tokens, m.completion_tokens,
+        FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage));
   }
   return t + "</tbody></table></div>\n";
 }
@@ -155,7 +156,8 @@ std::string TokensAndCost(const Summary& s) {
     const int series = static_cast<int>(i);
     tokens.push_back({m.model, static_cast<double>(m.prompt_tokens + m.completion_tokens), series,
                       fmt::format("{} in + {} out", m.prompt_tokens, m.completion_tokens)});
-    cost.push_back({m.model, m.cost_usd.value_or(0), series, FormatUsd(m.cost_usd)});
+    cost.push_back({m.model, m.cost_usd.value_or(m.cost_usd_known), series,
+                    FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage)});
   }
   return "<h2>Tokens</h2>\n" + HorizontalBars(tokens, "tokens per model") + "\n<h2>Cost</h2>\n" +
          HorizontalBars(cost, "cost per model in US dollars") + "\n";
@@ -235,7 +237,7 @@ std::string GroupsTable(const Summary& s) {
         "<td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td></tr>",
         E(g.model), E(g.dataset), g.calls, g.ok, scores.empty() ? "–" : scores,
         p(&LatencyStats::p50), p(&LatencyStats::p95), p(&LatencyStats::p99), g.output_tokens_per_s,
-        FormatUsd(g.cost_usd));
+        FormatCost(g.cost_usd, g.cost_usd_known, g.calls_without_usage));
   }
   return t + "</tbody></table></div>\n";
 }

@@ -50,14 +50,17 @@ void SummaryBuilder::Add(const CallRecord& r) {
   } else {
     ++m.out.errors[ErrorKindName(r.error_kind)];
   }
+  const std::optional<double> cost = KnownCostUsd(r);
+  const bool usage_missing = UsageMissing(r);
   if (r.usage) {
     m.out.prompt_tokens += r.usage->prompt_tokens;
     m.out.completion_tokens += r.usage->completion_tokens;
-    if (r.cost_usd)
-      m.cost += *r.cost_usd;
-    else
-      m.price_unknown = true;
   }
+  if (cost)
+    m.cost += *cost;
+  else
+    m.cost_unknown = true;
+  if (usage_missing) ++m.out.calls_without_usage;
   for (const auto& [name, v] : r.scores) m.scores.Add(v);
   Group& g = GroupFor(r);
   ++g.out.calls;
@@ -74,27 +77,27 @@ void SummaryBuilder::Add(const CallRecord& r) {
     g.out.prompt_tokens += r.usage->prompt_tokens;
     g.out.completion_tokens += r.usage->completion_tokens;
     g.out.total_tokens += r.usage->total_tokens;
-    if (r.cost_usd)
-      g.cost += *r.cost_usd;
-    else
-      g.price_unknown = true;
-  } else if (r.ok()) {
-    ++g.out.calls_without_usage;
   }
+  if (cost)
+    g.cost += *cost;
+  else
+    g.cost_unknown = true;
+  if (usage_missing) ++g.out.calls_without_usage;
   for (const auto& [name, v] : r.scores) g.scores[name].Add(v);
 }
 
 Summary SummaryBuilder::Build(const RunInfo& run) {
   Summary s;
   s.run = run;
-  bool price_unknown = false;
+  bool cost_unknown = false;
   double cost = 0;
   for (Group& g : groups_) {
     GroupSummary out = g.out;
     out.latency_ms = StatsOf(g.latency);
     out.ttft_ms = StatsOf(g.ttft);
     out.itl_ms = StatsOf(g.itl);
-    if (!g.price_unknown) out.cost_usd = g.cost;
+    out.cost_usd_known = g.cost;
+    if (!g.cost_unknown) out.cost_usd = g.cost;
     for (const auto& [name, tally] : g.scores) {
       out.scores[name] = tally.Mean();
       out.score_ci95[name] = tally.Ci95();
@@ -108,11 +111,13 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
     s.totals.prompt_tokens += out.prompt_tokens;
     s.totals.completion_tokens += out.completion_tokens;
     s.totals.total_tokens += out.total_tokens;
-    price_unknown |= g.price_unknown;
+    s.totals.calls_without_usage += out.calls_without_usage;
+    cost_unknown |= g.cost_unknown;
     cost += g.cost;
     s.groups.push_back(std::move(out));
   }
-  if (!price_unknown) s.totals.cost_usd = cost;
+  s.totals.cost_usd_known = cost;
+  if (!cost_unknown) s.totals.cost_usd = cost;
   for (Model& m : models_) {
     ModelSummary out = m.out;
     if (!m.latency.empty()) {
@@ -124,7 +129,8 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
       out.score = m.scores.Mean();
       out.score_ci95 = m.scores.Ci95();
     }
-    if (!m.price_unknown) out.cost_usd = m.cost;
+    out.cost_usd_known = m.cost;
+    if (!m.cost_unknown) out.cost_usd = m.cost;
     s.models.push_back(std::move(out));
   }
   return s;

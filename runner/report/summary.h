@@ -32,8 +32,9 @@ struct GroupSummary {
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   long long total_tokens = 0;
-  long long calls_without_usage = 0;     // ok calls whose response carried no usage
-  std::optional<double> cost_usd;        // null where a price is unknown
+  long long calls_without_usage = 0;  // 2xx answers without usage (UsageMissing)
+  std::optional<double> cost_usd;     // null where a price is unknown or a call lacks usage
+  double cost_usd_known = 0;          // the part of the cost that is known
   std::map<std::string, double> scores;  // scorer name -> mean
   std::map<std::string, std::pair<double, double>> score_ci95;  // scorer name -> {low, high}
   double calls_per_s = 0;
@@ -52,7 +53,9 @@ struct ModelSummary {
   long long scored = 0;  // scores behind `score`
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
-  std::optional<double> cost_usd;           // null where a price is unknown
+  long long calls_without_usage = 0;
+  std::optional<double> cost_usd;  // null where a price is unknown or a call lacks usage
+  double cost_usd_known = 0;
   std::map<std::string, long long> errors;  // error_kind -> count, over every dataset
   /// ok calls per latency bucket (report/latency_buckets.h); cached answers are not counted.
   std::vector<long long> latency_histogram;
@@ -61,7 +64,9 @@ struct ModelSummary {
 struct Totals {
   long long calls = 0, ok = 0;
   long long prompt_tokens = 0, completion_tokens = 0, total_tokens = 0;
+  long long calls_without_usage = 0;
   std::optional<double> cost_usd;
+  double cost_usd_known = 0;
 };
 
 struct GateResult {
@@ -106,7 +111,7 @@ class SummaryBuilder {
   struct Group {
     GroupSummary out;
     Samples latency, ttft, itl;
-    bool price_unknown = false;
+    bool cost_unknown = false;
     double cost = 0;
     std::map<std::string, ScoreTally> scores;
   };
@@ -115,7 +120,7 @@ class SummaryBuilder {
     Samples latency;
     ScoreTally scores;
     double cost = 0;
-    bool price_unknown = false;
+    bool cost_unknown = false;
   };
   Group& GroupFor(const CallRecord& r);
   Model& ModelFor(const std::string& model);

@@ -43,6 +43,15 @@ void Counts(Writer& w, const char* key, const std::map<std::string, long long>& 
   w.EndObject();
 }
 
+/// cost_usd (null when any part is unknown), the known part and the calls that said no usage,
+/// written exactly: totals are sums of the exact figures, never of rounded ones.
+void Cost(Writer& w, const std::optional<double>& usd, double known, long long without_usage) {
+  WriteExactNumber(w, "cost_usd", usd);
+  WriteExactNumber(w, "cost_usd_known", known);
+  w.Key("calls_without_usage");
+  w.Int64(without_usage);
+}
+
 void Interval(Writer& w, const std::pair<double, double>& ci) {
   w.StartArray();
   w.Double(ci.first);
@@ -79,7 +88,7 @@ void Models(Writer& w, const Summary& s) {
     w.Int64(m.prompt_tokens);
     w.Key("completion_tokens");
     w.Int64(m.completion_tokens);
-    WriteOptionalNumber(w, "cost_usd", m.cost_usd);
+    Cost(w, m.cost_usd, m.cost_usd_known, m.calls_without_usage);
     Counts(w, "errors", m.errors);
     w.EndObject();
   }
@@ -145,9 +154,7 @@ std::string SummaryToJson(const Summary& s) {
     w.Int64(g.completion_tokens);
     w.Key("total_tokens");
     w.Int64(g.total_tokens);
-    w.Key("calls_without_usage");
-    w.Int64(g.calls_without_usage);
-    WriteOptionalNumber(w, "cost_usd", g.cost_usd);
+    Cost(w, g.cost_usd, g.cost_usd_known, g.calls_without_usage);
     w.Key("scores");
     w.StartObject();
     for (const auto& [name, v] : g.scores) {
@@ -182,7 +189,7 @@ std::string SummaryToJson(const Summary& s) {
   w.Int64(s.totals.completion_tokens);
   w.Key("total_tokens");
   w.Int64(s.totals.total_tokens);
-  WriteOptionalNumber(w, "cost_usd", s.totals.cost_usd);
+  Cost(w, s.totals.cost_usd, s.totals.cost_usd_known, s.totals.calls_without_usage);
   w.EndObject();
   w.Key("gates");
   w.StartArray();

@@ -31,10 +31,21 @@ double Round3(double ms) {
 
 }  // namespace
 
+bool UsageMissing(const CallRecord& r) {
+  return !r.cached && !r.usage && r.http_status >= 200 && r.http_status < 300;
+}
+
+std::optional<double> KnownCostUsd(const CallRecord& r) {
+  if (r.cost_usd) return r.cost_usd;
+  if (r.cached) return 0.0;
+  if (r.usage || UsageMissing(r)) return std::nullopt;
+  return 0.0;
+}
+
 std::string RecordToJson(const CallRecord& r) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
-  // Costs are sums of tiny products: without a cap, binary noise shows as 0.0000016000000000000002.
+  // Times are already rounded; the cap only hides binary noise in them. Costs are written exactly.
   w.SetMaxDecimalPlaces(12);
   w.StartObject();
   w.Key("run_id");
@@ -87,7 +98,7 @@ std::string RecordToJson(const CallRecord& r) {
   } else {
     w.Null();
   }
-  WriteOptionalNumber(w, "cost_usd", r.cost_usd);
+  WriteExactNumber(w, "cost_usd", r.cost_usd);
   OptionalString(w, "finish_reason", r.finish_reason);
   if (r.response) {
     w.Key("response");

@@ -39,6 +39,16 @@ struct CallRecord {
   bool ok() const { return error_kind == ErrorKind::kNone; }
 };
 
+/// The API answered 2xx, so it may have billed the call, but its answer carried no usage (proxies and
+/// some servers leave it out, often when streaming): the tokens and the cost are unknown, never 0.
+/// A cached answer cost nothing and is never missing its usage.
+bool UsageMissing(const CallRecord& r);
+
+/// The call's cost as far as it can be known: its cost_usd; 0 when nothing was billed (answered
+/// from the cache, or failed without an answer that carried usage); nullopt when unknown (no price
+/// for its model, or UsageMissing). Summaries, the progress line and the budget all count by it.
+std::optional<double> KnownCostUsd(const CallRecord& r);
+
 /// One results.jsonl line (no trailing newline).
 std::string RecordToJson(const CallRecord& record);
 

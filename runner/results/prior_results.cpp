@@ -56,7 +56,11 @@ Result<long long> CutTornTail(const std::string& path) {
 
 Result<PriorResults> LoadPriorResults(const std::string& results_path, bool repair) {
   PriorResults prior;
-  if (!std::filesystem::exists(results_path)) return prior;
+  std::error_code ec;
+  if (!std::filesystem::exists(results_path, ec)) {
+    if (ec) return Status::Io(fmt::format("{}: {}", results_path, ec.message()));
+    return prior;
+  }
   if (repair) {
     auto cut = CutTornTail(results_path);
     if (!cut.ok()) return cut.status();

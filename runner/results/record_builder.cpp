@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "api/http_status.h"
 #include "common/text.h"
 #include "report/pricing.h"
 #include "scoring/scorer.h"
@@ -38,7 +39,7 @@ CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
   r.request_id = http.request_id;
   if (http.curl_code != 0) {
     r.error_kind = ClassifyTransportError(http.curl_code);
-    r.error = http.curl_error;
+    r.error = OneLine(Redact(http.curl_error, call.api_key), kMaxErrorBytes);
     return r;
   }
   StreamTiming timing;
@@ -50,10 +51,12 @@ CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
   }
   r.error_kind = resp.error;
   if (resp.error != ErrorKind::kNone) {
-    r.error = Redact(http.status >= 200 && http.status < 300
-                         ? resp.error_message
-                         : fmt::format("HTTP {}: {}", http.status, resp.error_message),
-                     call.api_key);
+    // Redacted before it is cut, so no part of a key survives at the cut.
+    r.error = OneLine(Redact(http.status >= 200 && http.status < 300
+                                 ? resp.error_message
+                                 : HttpErrorLine(http.status, resp.error_message),
+                             call.api_key),
+                      kMaxErrorBytes);
   }
   if (r.request_id.empty()) r.request_id = resp.id;
   r.finish_reason = resp.finish_reason;

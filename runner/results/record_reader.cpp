@@ -277,7 +277,9 @@ bool RecordFromJson(std::string_view line, CallRecord* r) {
   buffer.assign(line.data(), line.size());
   rapidjson::InsituStringStream in(buffer.data());
   rapidjson::Reader reader;
-  if (!reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag>(in, handler))
+  // Full precision: a cost read back is the double that was written, so sums match the records.
+  if (!reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag |
+                    rapidjson::kParseFullPrecisionFlag>(in, handler))
     return false;
   if (!handler.Valid()) return false;
   if (handler.status() != "ok") {

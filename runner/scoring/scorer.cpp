@@ -81,9 +81,13 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
     return 1.0;
   }
   if (s.type == "regex" && !s.pattern.empty()) {
-    auto flags =
-        std::regex::ECMAScript | (s.ignore_case ? std::regex::icase : std::regex::ECMAScript);
-    return Bool(std::regex_search(got.begin(), got.end(), std::regex(s.pattern, flags)));
+    try {
+      // The job parser compiles the pattern once; a spec built elsewhere compiles it here.
+      if (s.compiled) return Bool(std::regex_search(got.begin(), got.end(), *s.compiled));
+      return Bool(std::regex_search(got.begin(), got.end(), std::regex(s.pattern, RegexFlags(s))));
+    } catch (const std::regex_error&) {
+      return std::nullopt;  // too complex for this answer (error_complexity, error_stack)
+    }
   }
   if (!reference) return std::nullopt;
   const std::string_view want = TrimWhitespace(*reference);
@@ -94,9 +98,8 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
   }
   if (s.type == "regex") {
     try {
-      auto flags =
-          std::regex::ECMAScript | (s.ignore_case ? std::regex::icase : std::regex::ECMAScript);
-      return Bool(std::regex_search(got.begin(), got.end(), std::regex(std::string(want), flags)));
+      return Bool(
+          std::regex_search(got.begin(), got.end(), std::regex(std::string(want), RegexFlags(s))));
     } catch (const std::regex_error&) {
       return std::nullopt;  // the row's pattern is broken: not the model's fault
     }
