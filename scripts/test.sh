@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds with warnings as errors, runs every
-# test; then builds and runs it all again under AddressSanitizer and UndefinedBehaviorSanitizer,
+# The whole test suite: installs what is missing (Debian packages; npm packages into build/npm),
+# builds with warnings as errors, runs every test; then builds and runs it all again under AddressSanitizer and UndefinedBehaviorSanitizer,
 # and fuzzes each parser of outside data for EVALRUN_FUZZ_SECONDS (default 15) each.
 # Set EVALRUN_SKIP_SANITIZERS=1 for a quick local loop (no sanitizer pass, no fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh chromium fonts-dejavu-core  # the report.html test renders in Chromium
+# Test-only: Chromium renders report.html; nginx is a real proxy in front of the mock (its own
+# 429/444/502/504 pages, HTTP/2 over TLS); the OpenAI Node SDK is a real client of the mock.
+scripts/install-deps.sh chromium fonts-dejavu-core nginx
+scripts/install-npm.sh
 jobs=$(nproc)
 
 cmake --preset release >/dev/null

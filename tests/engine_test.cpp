@@ -269,3 +269,39 @@ TEST_CASE("after a stop signal, calls in flight get the grace period, then are a
   CHECK(out.stop_reason == "interrupted by a signal");
   CHECK(sink.records.empty());
 }
+
+TEST_CASE("a rate-limit error inside a stream is retried and lowers the window like a 429",
+          "[engine]") {
+  evalrun::testing::TempDir dir;
+  std::string rows;
+  for (int i = 0; i < 3; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
+  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  job.stream = true;
+  auto stream = [](const std::string& last) {
+    HttpResult r;
+    r.status = 200;
+    r.body = "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"o\"}}]}\n\n" + last;
+    return r;
+  };
+  ScriptedTransport t;
+  t.script = {
+      stream("data: {\"error\":{\"message\":\"Rate limit reached\",\"code\":\"rate_limit_exceeded\"}}\n\n"),
+      stream("data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}],"
+             "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n"),
+      stream("data: [DONE]\n\n"), stream("data: [DONE]\n\n")};
+  VectorSink sink;
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.concurrency = 8;
+  o.retry = RetrySpec{3, 0, 0};
+  RunOutcome out = RunPlan(job, planner, t, sink, o);
+  REQUIRE(sink.records.size() == 3);
+  CHECK(out.retries == 1);
+  CHECK(out.concurrency_min == 4);  // as a 429 would: a plain server error leaves it at 8
+  int retried = 0;
+  for (const auto& r : sink.records) {
+    CHECK(r.ok());
+    retried += r.attempts == 2;
+  }
+  CHECK(retried == 1);
+}

@@ -297,6 +297,71 @@ Http2Proxy::~Http2Proxy() {
   if (out_fd_ >= 0) close(out_fd_);
 }
 
+Nginx::Nginx(int backend_port) {
+  const std::string data = std::string(EVALRUN_SOURCE_DIR) + "/tests/data/";
+  char tmpl[] = "/tmp/evalrun-nginx-XXXXXX";
+  dir_ = mkdtemp(tmpl);
+  port_ = FreeLoopbackPort();
+  tls_port_ = FreeLoopbackPort();
+  const std::string conf = dir_ + "/nginx.conf";
+  std::ofstream(conf) << "daemon off;\nmaster_process on;\nworker_processes 1;\n"
+                      << "pid " << dir_ << "/nginx.pid;\nerror_log stderr notice;\n"
+                      << "events { worker_connections 256; }\nhttp {\n  access_log off;\n"
+                      << "  client_body_temp_path " << dir_ << "/body;\n"
+                      << "  proxy_temp_path " << dir_ << "/proxy;\n"
+                      << "  fastcgi_temp_path " << dir_ << "/fastcgi;\n"
+                      << "  uwsgi_temp_path " << dir_ << "/uwsgi;\n"
+                      << "  scgi_temp_path " << dir_ << "/scgi;\n"
+                      << "  server {\n    listen 127.0.0.1:" << port_ << ";\n"
+                      << "    listen 127.0.0.1:" << tls_port_ << " ssl http2;\n"
+                      << "    ssl_certificate " << data << "test-cert.pem;\n"
+                      << "    ssl_certificate_key " << data << "test-key.pem;\n"
+                      << "    location ~ ^/s\\d+/v1/models$ {\n"
+                      << "      rewrite ^ /v1/models break;\n"
+                      << "      proxy_pass http://127.0.0.1:" << backend_port << ";\n    }\n"
+                      << "    location ~ ^/s429/ { return 429; }\n"
+                      << "    location ~ ^/s444/ { return 444; }\n"
+                      << "    location ~ ^/s502/ { return 502; }\n"
+                      << "    location ~ ^/s504/ { return 504; }\n"
+                      << "    location / {\n      proxy_pass http://127.0.0.1:" << backend_port
+                      << ";\n      proxy_http_version 1.1;\n      proxy_buffering off;\n    }\n"
+                      << "  }\n}\n";
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  int null_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  pid_ = Spawn({"/usr/sbin/nginx", "-e", "stderr", "-p", dir_, "-c", conf}, {}, -1, null_out,
+               fds[1]);
+  close(fds[1]);
+  close(null_out);
+  err_fd_ = fds[0];
+  // nginx binds its ports before it starts the worker, and says when it does: that line is the
+  // readiness check.
+  std::string line, all;
+  char c;
+  while (read(err_fd_, &c, 1) == 1) {
+    if (c != '\n') {
+      line += c;
+      continue;
+    }
+    all += line + "\n";
+    if (line.find("start worker process") != std::string::npos) return;
+    if (line.find("[emerg]") != std::string::npos) break;
+    line.clear();
+  }
+  throw std::runtime_error("nginx did not start: " + all + line);
+}
+
+Nginx::~Nginx() {
+  if (pid_ > 0) {
+    kill(pid_, SIGQUIT);  // graceful: the master waits for its worker
+    int status;
+    waitpid(pid_, &status, 0);
+  }
+  if (err_fd_ >= 0) close(err_fd_);
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
 TempDir::TempDir() {
   char tmpl[] = "/tmp/evalrun-test-XXXXXX";
   path_ = mkdtemp(tmpl);

@@ -81,6 +81,27 @@ class Http2Proxy {
   int port_ = 0;
 };
 
+/// nginx (Debian's) on a free loopback port in front of `backend_port`: a real proxy nobody here
+/// wrote. Under /sNNN/ it answers with its own status page for NNN (429, 502, 504) or, for 444,
+/// closes the connection without a word, all but /sNNN/v1/models, which it passes to the backend
+/// as /v1/models (so preflight passes); everything else goes to the backend over HTTP/1.1. A
+/// second port serves the same over TLS with HTTP/2 (the test certificate).
+class Nginx {
+ public:
+  explicit Nginx(int backend_port);
+  ~Nginx();
+  Nginx(const Nginx&) = delete;
+  Nginx& operator=(const Nginx&) = delete;
+  int port() const { return port_; }
+  int tls_port() const { return tls_port_; }
+
+ private:
+  pid_t pid_ = -1;
+  int err_fd_ = -1;
+  int port_ = 0, tls_port_ = 0;
+  std::string dir_;
+};
+
 /// A loopback port free at the time of the call (for servers that cannot bind port 0 themselves).
 int FreeLoopbackPort();
 

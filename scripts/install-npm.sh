@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the npm packages the tests use as real, independent clients, into build/npm
+# (git-ignored, never committed), only when missing. Today: the official OpenAI Node SDK, the
+# client the mock server must satisfy. openai@6 is the newest major that runs on Debian's
+# Node.js 20 (7 wants Node.js 22).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dir=build/npm
+packages=(openai@6)
+missing=()
+for p in "${packages[@]}"; do
+  name=${p%@*}
+  [ -f "$dir/node_modules/$name/package.json" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+command -v npm >/dev/null || scripts/install-deps.sh nodejs npm
+mkdir -p "$dir"
+echo "installing npm packages into $dir: ${missing[*]}" >&2
+npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error "${missing[@]}" >/dev/null
