@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing (Debian packages; npm packages into build/npm),
-# builds with warnings as errors, runs every test; then builds and runs it all again under AddressSanitizer and UndefinedBehaviorSanitizer,
-# and fuzzes each parser of outside data for EVALRUN_FUZZ_SECONDS (default 15) each.
+# builds with warnings as errors, runs every test; then builds and runs it all again under
+# AddressSanitizer and UndefinedBehaviorSanitizer, and fuzzes each parser of outside data for EVALRUN_FUZZ_SECONDS (default 15) each.
 # Set EVALRUN_SKIP_SANITIZERS=1 for a quick local loop (no sanitizer pass, no fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,6 +9,7 @@
 #include "api/chat_response.h"
 #include "api/http_status.h"
 #include "cli/progress_printer.h"
+#include "common/regex.h"
 #include "common/text.h"
 #include "engine/transport_error.h"
 #include "job/job_parser.h"
@@ -284,4 +285,28 @@ TEST_CASE("a scorer's regex is compiled once when the job is loaded", "[trust]")
   REQUIRE(good.ok());
   REQUIRE(good.job.scoring[0].compiled);
   CHECK(Score(good.job.scoring[0], "YES indeed", std::nullopt) == 1.0);
+}
+
+TEST_CASE("a regex scorer never crashes or throws on a long or hostile answer", "[trust]") {
+  ScorerSpec s;
+  s.type = "regex";
+  s.name = "regex";
+  s.pattern = "(a|b)*c";
+  // std::regex matched by recursion: this answer overflowed the stack and killed the process.
+  const std::string long_answer(200000, 'a');
+  CHECK(Score(s, long_answer, std::nullopt) == 0.0);
+  CHECK(Score(s, long_answer + "c", std::nullopt) == 1.0);
+  // Catastrophic backtracking hits the match limit: no score, not a wrong one.
+  s.pattern = "^(a+)+$";
+  CHECK_FALSE(Score(s, std::string(40, 'a') + "b", std::nullopt));
+  CHECK(Score(s, std::string(40, 'a'), std::nullopt) == 1.0);
+  // A row's own pattern that does not compile is no score either.
+  ScorerSpec row;
+  row.type = "regex";
+  CHECK_FALSE(Score(row, "x", std::string("(")));
+  // Invalid UTF-8 in an answer is matched, not refused.
+  s.pattern = "ok";
+  CHECK(Score(s, std::string("\xff\xfe ok"), std::nullopt) == 1.0);
+  CHECK_FALSE(Regex::Compile("(", false).ok());
+  CHECK_THAT(Regex::Compile("a)", false).status().message(), Catch::Contains("at byte 2"));
 }

@@ -3,12 +3,12 @@
 // file.
 #pragma once
 
-#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "common/regex.h"
 
 namespace evalrun {
 
@@ -80,18 +80,12 @@ struct ScorerSpec {
   std::string name;          // defaults to type
   bool ignore_case = false;  // exact, contains, regex
   std::string pattern;       // regex: used instead of the reference field
-  /// `pattern` compiled when the job is loaded (a bad one is a job error there, not a throw later).
-  std::shared_ptr<const std::regex> compiled;
   std::vector<std::string> required_keys;  // json
   double tolerance = 1e-6;                 // number: absolute
   std::string json;                        // the whole entry as JSON, for the manifest
+  /// `pattern` compiled when the job is loaded (a bad one is a job error there, not a throw later).
+  std::optional<Regex> compiled;
 };
-
-/// How a scorer's regexes are compiled, at load and for a row's own pattern alike.
-inline std::regex::flag_type RegexFlags(const ScorerSpec& s) {
-  return s.ignore_case ? std::regex::ECMAScript | std::regex::icase : std::regex::ECMAScript;
-}
-
 
 struct GateSpec {
   std::optional<double> max_error_rate;

@@ -4,10 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "common/text.h"
@@ -357,12 +357,13 @@ void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
     if (s["ignore_case"]) r.Bool(s["ignore_case"], path + ".ignore_case", &spec.ignore_case);
     if (s["tolerance"]) r.Number(s["tolerance"], path + ".tolerance", 0, &spec.tolerance);
     if (s["pattern"] && r.String(s["pattern"], path + ".pattern", &spec.pattern)) {
-      try {
-        spec.compiled = std::make_shared<const std::regex>(spec.pattern, RegexFlags(spec));
-      } catch (const std::regex_error& e) {
+      auto compiled = Regex::Compile(spec.pattern, spec.ignore_case);
+      if (compiled.ok())
+        spec.compiled = std::move(compiled.value());
+      else
         r.Fail(s["pattern"], path + ".pattern",
-               fmt::format("{}.pattern is not a valid regex: {}", path, e.what()));
-      }
+               fmt::format("{}.pattern is not a valid regex: {}", path,
+                           compiled.status().message()));
     }
     if (const YAML::Node keys = s["required_keys"]) {
       if (!keys.IsSequence())
@@ -417,7 +418,10 @@ void ReadTop(JobReader& r, const YAML::Node& root, Job& job) {
   if (!root["name"]) {
     r.Fail(root, "name", "the job needs a name");
   } else if (r.String(root["name"], "name", &job.name) &&
-             !std::regex_match(job.name, std::regex("[A-Za-z0-9._-]+"))) {
+             (job.name.empty() ||
+              !std::all_of(job.name.begin(), job.name.end(), [](unsigned char c) {
+                return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+              }))) {
     r.Fail(root["name"], "name", "name may only use letters, digits, '.', '_' and '-'");
   }
   // params first: models merge their own params over them.

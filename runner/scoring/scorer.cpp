@@ -6,7 +6,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <regex>
 
 #include "common/json_limits.h"
 #include "common/text.h"
@@ -81,13 +80,11 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
     return 1.0;
   }
   if (s.type == "regex" && !s.pattern.empty()) {
-    try {
-      // The job parser compiles the pattern once; a spec built elsewhere compiles it here.
-      if (s.compiled) return Bool(std::regex_search(got.begin(), got.end(), *s.compiled));
-      return Bool(std::regex_search(got.begin(), got.end(), std::regex(s.pattern, RegexFlags(s))));
-    } catch (const std::regex_error&) {
-      return std::nullopt;  // too complex for this answer (error_complexity, error_stack)
-    }
+    // The job parser compiles the pattern once; a spec built elsewhere compiles it here.
+    auto regex = s.compiled ? Result<Regex>(*s.compiled) : Regex::Compile(s.pattern, s.ignore_case);
+    if (!regex.ok()) return std::nullopt;
+    auto found = regex->Search(got);
+    return found ? std::optional<double>(Bool(*found)) : std::nullopt;  // a runaway match: no score
   }
   if (!reference) return std::nullopt;
   const std::string_view want = TrimWhitespace(*reference);
@@ -97,12 +94,10 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
                               : got.find(want) != std::string_view::npos);
   }
   if (s.type == "regex") {
-    try {
-      return Bool(
-          std::regex_search(got.begin(), got.end(), std::regex(std::string(want), RegexFlags(s))));
-    } catch (const std::regex_error&) {
-      return std::nullopt;  // the row's pattern is broken: not the model's fault
-    }
+    auto regex = Regex::Compile(want, s.ignore_case);
+    if (!regex.ok()) return std::nullopt;  // the row's pattern is broken: not the model's fault
+    auto found = regex->Search(got);
+    return found ? std::optional<double>(Bool(*found)) : std::nullopt;
   }
   if (s.type == "number") {
     auto expected = LastNumber(want);
