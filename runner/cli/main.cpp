@@ -43,8 +43,8 @@ Examples:
 
 Exit status:
   0  done, and every gate held
-  1  done, but a gate failed
-  2  bad usage, job file or dataset: nothing was sent
+  1  done, but a gate failed, or no call succeeded
+  2  bad usage, job file or dataset, or a job that plans no call: nothing was sent
   3  stopped early (401/402/403 from the API, budget reached, SIGINT/SIGTERM): what finished
      is saved and reported; `run --resume DIR` continues
 
