@@ -12,6 +12,8 @@
 #include "common/regex.h"
 #include "common/text.h"
 #include "engine/transport_error.h"
+#include "estimate/estimate.h"
+#include "estimate/estimate_report.h"
 #include "job/job_parser.h"
 #include "report/format.h"
 #include "report/summary.h"
@@ -309,4 +311,20 @@ TEST_CASE("a regex scorer never crashes or throws on a long or hostile answer", 
   CHECK(Score(s, std::string("\xff\xfe ok"), std::nullopt) == 1.0);
   CHECK_FALSE(Regex::Compile("(", false).ok());
   CHECK_THAT(Regex::Compile("a)", false).status().message(), Catch::Contains("at byte 2"));
+}
+
+TEST_CASE("the estimate's JSON writes its costs exactly", "[trust]") {
+  Estimate e;
+  EstimateLine g;
+  g.model = "m";
+  g.dataset = "d";
+  g.calls = 1;
+  g.expected_usd = 0.00776776;
+  g.worst_usd = 0.0000363;
+  e.groups.push_back(g);
+  e.total = g;
+  const std::string json = EstimateToJson(e);
+  // SetMaxDecimalPlaces(6) truncated these to 0.007767 and 0.000036.
+  CHECK_THAT(json, Catch::Contains("\"expected_usd\": 0.00776776") &&
+                       Catch::Contains("\"worst_usd\": 3.63e-05"));
 }
