@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "results/call_record.h"
 #include "support/process.h"
+#include "support/run_files.h"
 
 using namespace evalrun;
 using namespace evalrun::testing;
@@ -53,23 +54,6 @@ void WriteDatasets(const TempDir& dir, int arith_rows) {
       "{\"id\": 2, \"messages\": [{\"role\": \"user\", \"content\": \"Write a long poem.\"}]}\n");
 }
 
-rapidjson::Document Json(const std::string& path) {
-  rapidjson::Document d;
-  d.Parse(ReadFile(path).c_str());
-  REQUIRE_FALSE(d.HasParseError());
-  return d;
-}
-
-std::vector<CallRecord> Records(const std::string& dir) {
-  std::vector<CallRecord> out;
-  for (const auto& line : ReadLines(dir + "/results.jsonl")) {
-    CallRecord r;
-    REQUIRE(RecordFromJson(line, &r));
-    out.push_back(r);
-  }
-  return out;
-}
-
 /// Every file of a run directory, concatenated: for "the key is nowhere" checks.
 std::string AllFiles(const std::string& dir) {
   std::string all;
@@ -94,7 +78,7 @@ TEST_CASE("a real run writes one record per call and reports that add up", "[e2e
   CHECK(r.out == "reports: " + out + "\n");
 
   const long long calls = (60 + 2) * 2;
-  std::vector<CallRecord> records = Records(out);
+  std::vector<CallRecord> records = ReadRecords(out);
   REQUIRE(records.size() == static_cast<size_t>(calls));
   CHECK(server.ChatRequests() == calls);  // each call sent exactly once
 
@@ -125,7 +109,7 @@ TEST_CASE("a real run writes one record per call and reports that add up", "[e2e
   CHECK(seen.size() == static_cast<size_t>(calls));  // no call twice, none missing
   CHECK(right["mock-large"] > right["mock-small"]);
 
-  auto summary = Json(out + "/summary.json");
+  auto summary = ReadJson(out + "/summary.json");
   CHECK(summary["totals"]["calls"].GetInt64() == calls);
   CHECK(summary["totals"]["ok"].GetInt64() == calls);
   CHECK(summary["totals"]["prompt_tokens"].GetInt64() == prompt);
@@ -157,7 +141,7 @@ TEST_CASE("a real run writes one record per call and reports that add up", "[e2e
   CHECK_THAT(md, Catch::Contains("| mock-small | arith | 60 | 60 | 0 |"));
   CHECK_THAT(md, Catch::Contains("| mock-large | chat | 2 | 2 | 0 |"));
 
-  auto manifest = Json(out + "/manifest.json");
+  auto manifest = ReadJson(out + "/manifest.json");
   CHECK(manifest["datasets"][0]["sha256"].GetStringLength() == 64);
   CHECK(manifest["planned_calls"].GetInt64() == calls);
   CHECK(manifest["finished_at"].IsString());
@@ -176,7 +160,7 @@ TEST_CASE("at most `concurrency` calls are in flight, on reused connections", "[
   CHECK(server.ChatRequests() == (50 + 2) * 2 * 2);
   CHECK(server.Stat("max_in_flight") == 4);  // the window is used, and never exceeded
   CHECK(server.Stat("connections") <= 4);    // keep-alive: no new connection per call
-  auto records = Records(dir.path() + "/run");
+  auto records = ReadRecords(dir.path() + "/run");
   std::set<int> repeats;
   for (const auto& rec : records) repeats.insert(rec.repeat);
   CHECK(repeats == std::set<int>{0, 1});
@@ -191,7 +175,7 @@ TEST_CASE("evalrun report rebuilds the same summary from results.jsonl", "[e2e]"
   REQUIRE(
       RunEvalrun({"run", job, "--out", out, "--progress", "none"}, {{"E2E_KEY", kKey}}).exit_code ==
       0);
-  auto before = Json(out + "/summary.json");
+  auto before = ReadJson(out + "/summary.json");
   // A torn last line, as a crash leaves it, is skipped, not misread.
   std::string results = ReadFile(out + "/results.jsonl");
   dir.Write("run/results.jsonl", results + results.substr(0, 40));
@@ -199,7 +183,7 @@ TEST_CASE("evalrun report rebuilds the same summary from results.jsonl", "[e2e]"
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("skipped 1 line"));
-  auto after = Json(dir.path() + "/rebuilt/summary.json");
+  auto after = ReadJson(dir.path() + "/rebuilt/summary.json");
   CHECK(after["totals"]["calls"].GetInt64() == before["totals"]["calls"].GetInt64());
   CHECK(after["totals"]["total_tokens"].GetInt64() == before["totals"]["total_tokens"].GetInt64());
   CHECK(after["groups"][0]["latency_ms"]["p95"].GetDouble() ==
@@ -218,10 +202,10 @@ TEST_CASE("the limit, set and concurrency flags shape the run", "[e2e]") {
       {{"E2E_KEY", kKey}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(Records(out).size() == 5 + 2);
+  CHECK(ReadRecords(out).size() == 5 + 2);
   CHECK(server.ChatRequests() == 7);
   // The manifest is the job that ran, command-line overrides included (the file says 8, no limit).
-  const rapidjson::Document manifest = Json(out + "/manifest.json");
+  const rapidjson::Document manifest = ReadJson(out + "/manifest.json");
   CHECK(manifest["job"]["concurrency"].GetInt() == 2);
   for (const auto& ds : manifest["job"]["datasets"].GetArray()) CHECK(ds["limit"].GetInt() == 5);
   CHECK(manifest["job"]["models"].Size() == 1);
@@ -322,7 +306,7 @@ TEST_CASE("a 401 mid-run stops the run with exit 3, reports written, key nowhere
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.err, Catch::Contains("stopped early: the API answered 40"));  // 401, or the 402
   const std::string out = dir.path() + "/runs/x";  // output.dir is relative to the job file
-  auto records = Records(out);
+  auto records = ReadRecords(out);
   REQUIRE_FALSE(records.empty());
   CHECK(std::any_of(records.begin(), records.end(),
                     [](const CallRecord& c) { return StopsRun(c.error_kind); }));
@@ -333,7 +317,7 @@ TEST_CASE("a 401 mid-run stops the run with exit 3, reports written, key nowhere
   // once when a reused connection closes before any byte of the answer (the injected drops).
   CHECK(attempts <= server.ChatRequests());
   CHECK(server.ChatRequests() - attempts <= server.Injected("drop"));
-  auto summary = Json(out + "/summary.json");
+  auto summary = ReadJson(out + "/summary.json");
   CHECK(summary["stop_reason"].IsString());
   CHECK(summary["totals"]["calls"].GetInt64() == static_cast<long long>(records.size()));
   CHECK(AllFiles(out).find(kKey) == std::string::npos);
@@ -354,7 +338,7 @@ TEST_CASE("429s and 500s are retried until every row is ok, never before Retry-A
       RunEvalrun({"run", job, "--out", out, "--concurrency", "16"}, {{"E2E_KEY", kKey}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  auto records = Records(out);
+  auto records = ReadRecords(out);
   REQUIRE(records.size() == (100 + 2) * 2);
   long long attempts = 0;
   bool some_retried = false, queue_counted = true;
@@ -370,7 +354,7 @@ TEST_CASE("429s and 500s are retried until every row is ok, never before Retry-A
   CHECK(server.ChatRequests() - attempts <=
         server.Injected("drop"));  // libcurl's own resend, see above
   CHECK(server.Stat("early_retries") == 0);
-  CHECK(Json(out + "/summary.json")["retries"].GetInt64() ==
+  CHECK(ReadJson(out + "/summary.json")["retries"].GetInt64() ==
         attempts - static_cast<long long>(records.size()));
 }
 
@@ -386,12 +370,12 @@ TEST_CASE("a 402 mid-run stops new calls: exit 3, in-flight calls recorded, repo
   CHECK_THAT(r.err, Catch::Contains("402") && Catch::Contains("quota"));
   // The first 402 answers request 31; at most the 8 calls already in flight follow it.
   CHECK(server.ChatRequests() <= 30 + 8);
-  auto records = Records(out);
+  auto records = ReadRecords(out);
   CHECK(static_cast<long long>(records.size()) == server.ChatRequests());
   CHECK(std::count_if(records.begin(), records.end(), [](const CallRecord& c) { return c.ok(); }) ==
         30);
   for (const auto& rec : records) CHECK(rec.attempts == 1);  // a 402 is never retried
-  auto summary = Json(out + "/summary.json");
+  auto summary = ReadJson(out + "/summary.json");
   CHECK(summary["stop_reason"].IsString());
   // Stopped within a second: from the start of the first call answered 402 to the run's end.
   SystemTime first_402 = SystemTime::max(), finished;
@@ -419,7 +403,7 @@ TEST_CASE("adaptive concurrency at least halves the 429s of a fixed window", "[e
                                  {{"E2E_KEY", kKey}});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto summary = Json(dir.path() + "/run/summary.json");
+    auto summary = ReadJson(dir.path() + "/run/summary.json");
     CHECK(summary["totals"]["ok"].GetInt64() == (150 + 2) * 2);
     if (adaptive) CHECK(summary["concurrency"]["min_reached"].GetInt() < 48);
     return server.Chat429s();
@@ -445,7 +429,7 @@ TEST_CASE("a stalled server ends in timeout records; a malformed 200 is a parse 
   ProcessResult r = RunEvalrun({"run", job, "--out", out}, {{"E2E_KEY", kKey}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  auto records = Records(out);
+  auto records = ReadRecords(out);
   REQUIRE(records.size() == 16);
   int timeouts = 0, parse = 0;
   for (const auto& rec : records) {
@@ -481,7 +465,7 @@ TEST_CASE("a streamed run records ttft_ms < latency_ms for every ok call", "[e2e
   ProcessResult r = RunEvalrun({"run", job, "--out", out}, {{"E2E_KEY", kKey}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  auto records = Records(out);
+  auto records = ReadRecords(out);
   REQUIRE(records.size() == 44);
   for (const auto& rec : records) {
     REQUIRE(rec.ok());
@@ -492,7 +476,7 @@ TEST_CASE("a streamed run records ttft_ms < latency_ms for every ok call", "[e2e
     CHECK(rec.usage->completion_tokens > 0);
     if (rec.dataset == "chat") CHECK(rec.itl_ms);  // multi-word answers
   }
-  auto summary = Json(out + "/summary.json");
+  auto summary = ReadJson(out + "/summary.json");
   const auto& ttft = summary["groups"][0]["ttft_ms"];
   REQUIRE(ttft.IsObject());
   CHECK(ttft["p50"].GetDouble() <= ttft["p99"].GetDouble());
@@ -518,7 +502,7 @@ TEST_CASE("a self-signed server is refused without ca_bundle and accepted with i
                                 {{"E2E_KEY", kKey}});
   INFO(ok.err);
   REQUIRE(ok.exit_code == 0);
-  auto records = Records(out);
+  auto records = ReadRecords(out);
   CHECK(records.size() == 14);
   for (const auto& rec : records) CHECK(rec.ok());
 }
@@ -536,7 +520,7 @@ TEST_CASE("each gate failing alone gives exit 1 and names itself", "[e2e][gates]
     const std::string out = dir.path() + "/" + name;
     ProcessResult r = RunEvalrun({"run", job, "--out", out, model, "--set", "gates=" + gates},
                                  {{"E2E_KEY", kKey}});
-    return std::make_pair(r, Json(out + "/summary.json"));
+    return std::make_pair(r, ReadJson(out + "/summary.json"));
   };
   {
     auto [r, summary] = run("pass", lenient);
@@ -593,7 +577,7 @@ TEST_CASE("the budget stops a run before its spend could pass it", "[e2e][budget
   ProcessResult r = RunEvalrun({"run", job, "--out", out, priced}, {{"E2E_KEY", kKey}});
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.err, Catch::Contains("budget reached"));
-  auto summary = Json(out + "/summary.json");
+  auto summary = ReadJson(out + "/summary.json");
   const double spent = summary["totals"]["cost_usd"].GetDouble();
   CHECK(spent > 0);
   CHECK(spent <= 0.002);
@@ -624,7 +608,7 @@ TEST_CASE("endpoint.http 2 multiplexes calls over one HTTP/2 connection; auto ne
                                  {{"E2E_KEY", kKey}});
     INFO(http << ": " << r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK(Records(dir.path() + "/run-" + http).size() == (30 + 2) * 2);
+    CHECK(ReadRecords(dir.path() + "/run-" + http).size() == (30 + 2) * 2);
   }
   // Each run: the preflight, then 64 calls at concurrency 8, all over HTTP/2.
   std::map<std::string, int> per_port;
@@ -673,11 +657,11 @@ TEST_CASE(
   INFO(first.err);
   CHECK(first.exit_code == 3);
   CHECK_THAT(first.err, Catch::Contains("interrupted"));
-  auto records = Records(out);
+  auto records = ReadRecords(out);
   CHECK(records.size() < 304);
   CHECK(static_cast<long long>(records.size()) ==
         server.ChatRequests());  // in-flight calls finished
-  auto summary = Json(out + "/summary.json");
+  auto summary = ReadJson(out + "/summary.json");
   CHECK(summary["totals"]["calls"].GetInt64() == static_cast<long long>(records.size()));
 
   ProcessResult second =
@@ -685,10 +669,10 @@ TEST_CASE(
   INFO(second.err);
   REQUIRE(second.exit_code == 0);
   CHECK_THAT(second.err, Catch::Contains("resuming"));
-  records = Records(out);
+  records = ReadRecords(out);
   CheckEveryCallOnceOk(records, 150);
   CHECK(Attempts(records) == server.ChatRequests());  // nothing finished was sent again
-  summary = Json(out + "/summary.json");
+  summary = ReadJson(out + "/summary.json");
   CHECK(summary["totals"]["calls"].GetInt64() == 304);
   CHECK(summary["run_id"].GetString() == records.front().run_id);
 }
@@ -708,8 +692,8 @@ TEST_CASE("a second stop signal stops at once: calls in flight are abandoned", "
   INFO(r.err);
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.err, Catch::Contains("8 abandoned in flight"));
-  CHECK(Records(out).empty());
-  CHECK(Json(out + "/summary.json")["totals"]["calls"].GetInt64() == 0);
+  CHECK(ReadRecords(out).empty());
+  CHECK(ReadJson(out + "/summary.json")["totals"]["calls"].GetInt64() == 0);
 }
 
 TEST_CASE("SIGKILL at a random point, then resume: every call has exactly one ok record",
@@ -729,7 +713,7 @@ TEST_CASE("SIGKILL at a random point, then resume: every call has exactly one ok
   INFO("killed after " << kill_after << " requests");
   CHECK(first.exit_code == 128 + SIGKILL);
   const long long sent_before = server.ChatRequests();
-  const auto before = Records(out);  // every line whole: a record is written in one piece
+  const auto before = ReadRecords(out);  // every line whole: a record is written in one piece
   CHECK(static_cast<long long>(before.size()) <= sent_before);
   CHECK(sent_before - static_cast<long long>(before.size()) <=
         8);  // at most the window was in flight
@@ -740,14 +724,14 @@ TEST_CASE("SIGKILL at a random point, then resume: every call has exactly one ok
         RunEvalrun({"run", job, "--resume", out, "--progress", "none"}, {{"E2E_KEY", kKey}});
     INFO(again.err);
     REQUIRE(again.exit_code == 0);
-    if (Json(out + "/summary.json")["totals"]["ok"].GetInt64() == 304) break;
+    if (ReadJson(out + "/summary.json")["totals"]["ok"].GetInt64() == 304) break;
   }
-  auto records = Records(out);
+  auto records = ReadRecords(out);
   CheckEveryCallOnceOk(records, 150);
   // Only the calls in flight at the kill went out twice; no finished call was sent again.
   CHECK(server.ChatRequests() - Attempts(records) ==
         sent_before - static_cast<long long>(before.size()));
-  CHECK(Json(out + "/summary.json")["totals"]["calls"].GetInt64() == 304);
+  CHECK(ReadJson(out + "/summary.json")["totals"]["calls"].GetInt64() == 304);
 }
 
 TEST_CASE("resume refuses a run whose dataset or models changed, and says what changed",
@@ -788,7 +772,7 @@ TEST_CASE("results.csv, junit.xml and the GitHub step summary are written for CI
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(ReadFile(out + "/report.html"), Catch::Contains("<h2>Errors</h2>"));
-  auto records = Records(out);
+  auto records = ReadRecords(out);
   const long long failed =
       std::count_if(records.begin(), records.end(), [](const CallRecord& c) { return !c.ok(); });
   REQUIRE(failed > 0);
@@ -829,11 +813,11 @@ TEST_CASE("4 shards run apart and merged equal one unsharded run", "[e2e][shard]
                                  {{"E2E_KEY", kKey}});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto records = Records(out);
+    auto records = ReadRecords(out);
     CHECK_FALSE(records.empty());
     for (const auto& rec : records)
       CHECK(seen.insert({rec.model, rec.dataset, rec.row_id}).second);  // disjoint
-    CHECK(Json(out + "/manifest.json")["shard"].GetString() == std::to_string(i) + "/4");
+    CHECK(ReadJson(out + "/manifest.json")["shard"].GetString() == std::to_string(i) + "/4");
     shard_dirs.push_back(out);
   }
   CHECK(seen.size() == (97 + 2) * 2);
@@ -843,13 +827,13 @@ TEST_CASE("4 shards run apart and merged equal one unsharded run", "[e2e][shard]
   ProcessResult merged = RunEvalrun(args);
   INFO(merged.err);
   REQUIRE(merged.exit_code == 0);
-  auto a = Json(dir.path() + "/whole/summary.json");
-  auto b = Json(dir.path() + "/merged/summary.json");
+  auto a = ReadJson(dir.path() + "/whole/summary.json");
+  auto b = ReadJson(dir.path() + "/merged/summary.json");
   for (const char* k : {"calls", "ok", "prompt_tokens", "completion_tokens", "total_tokens"}) {
     CHECK(a["totals"][k].GetInt64() == b["totals"][k].GetInt64());
   }
   CHECK(a["groups"].Size() == b["groups"].Size());
-  CHECK(Records(dir.path() + "/merged").size() == (97 + 2) * 2);
+  CHECK(ReadRecords(dir.path() + "/merged").size() == (97 + 2) * 2);
   CHECK(std::filesystem::exists(dir.path() + "/merged/report.md"));
 
   ProcessResult overlap =
@@ -893,8 +877,8 @@ TEST_CASE("a rerun of an unchanged job at temperature 0 is answered from the cac
   REQUIRE(again.exit_code == 0);
   CHECK_THAT(again.err, Catch::Contains("84 calls answered from the response cache"));
   CHECK(server.ChatRequests() == sent);  // nothing sent
-  auto a = Json(dir.path() + "/first/summary.json");
-  auto b = Json(dir.path() + "/second/summary.json");
+  auto a = ReadJson(dir.path() + "/first/summary.json");
+  auto b = ReadJson(dir.path() + "/second/summary.json");
   for (const char* k : {"calls", "ok", "prompt_tokens", "completion_tokens", "total_tokens"}) {
     CHECK(a["totals"][k].GetInt64() == b["totals"][k].GetInt64());
   }
@@ -902,7 +886,7 @@ TEST_CASE("a rerun of an unchanged job at temperature 0 is answered from the cac
         b["groups"][0]["scores"]["exact"].GetDouble());
   CHECK(a["totals"]["cost_usd"].IsNull());          // mock-large's price is unknown...
   CHECK(b["totals"]["cost_usd"].GetDouble() == 0);  // ...but a cached call costs nothing, known
-  for (const auto& rec : Records(dir.path() + "/second")) {
+  for (const auto& rec : ReadRecords(dir.path() + "/second")) {
     CHECK(rec.cached);
     CHECK(rec.attempts == 0);
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "support/process.h"
+#include "support/run_files.h"
 
 using namespace evalrun;
 using namespace evalrun::testing;
@@ -19,15 +20,6 @@ struct FakeClock {
     return [this] { return t; };
   }
 };
-
-std::string Drain(std::FILE* f) {
-  std::string out;
-  std::rewind(f);
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  return out;
-}
 
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
@@ -55,7 +47,7 @@ TEST_CASE("without a terminal, progress is a plain line every 10 s and one at th
     p.OnCall(i % 10 != 0, 5, 0.01);
   }
   p.Finish();
-  const std::string text = Drain(out);
+  const std::string text = ReadStream(out);
   std::fclose(out);
   CHECK(Count(text, "\n") == 3);
   CHECK(text.find('\r') == std::string::npos);
@@ -75,7 +67,7 @@ TEST_CASE("on a terminal, progress redraws one line at most 10 times a second", 
     p.OnCall(true, 1, 0);
   }
   p.Finish();
-  const std::string text = Drain(out);
+  const std::string text = ReadStream(out);
   std::fclose(out);
   CHECK(Count(text, "\r\x1b[2K") == 6);  // 5 redraws and the final one
   CHECK(Count(text, "\n") == 1);         // one line, ended when the run ends
@@ -89,7 +81,7 @@ TEST_CASE("progress mode none prints nothing at all", "[progress]") {
   ProgressPrinter p(ProgressMode::kNone, 3, out);
   p.OnCall(true, 1, 0);
   p.Finish();
-  CHECK(Drain(out).empty());
+  CHECK(ReadStream(out).empty());
   std::fclose(out);
 }
 

@@ -11,6 +11,7 @@
 
 #include "results/call_record.h"
 #include "support/process.h"
+#include "support/run_files.h"
 
 using namespace evalrun;
 using namespace evalrun::testing;
@@ -45,23 +46,6 @@ std::string Job(const std::string& base_url, const std::string& models,
 
 const char* kPriced = "  - id: mock-small\n    pricing: {input_per_mtok: 100, output_per_mtok: 100}\n";
 
-rapidjson::Document Json(const std::string& path) {
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(ReadFile(path).c_str());
-  REQUIRE_FALSE(d.HasParseError());
-  return d;
-}
-
-std::vector<CallRecord> Records(const std::string& dir) {
-  std::vector<CallRecord> out;
-  for (const auto& line : ReadLines(dir + "/results.jsonl")) {
-    CallRecord r;
-    REQUIRE(RecordFromJson(line, &r));
-    out.push_back(r);
-  }
-  return out;
-}
-
 int PortOf(const std::string& base_url) {
   const size_t colon = base_url.rfind(':');
   return std::stoi(base_url.substr(colon + 1, base_url.find('/', colon) - colon - 1));
@@ -94,14 +78,14 @@ TEST_CASE("a priced 200 without usage costs unknown, and the budget charges its 
   const long long sent = server.ChatRequests();
   CHECK(sent >= 1);
   CHECK(sent <= 3);  // $0.03 holds at most three calls' worst case
-  const auto records = Records(out);
+  const auto records = ReadRecords(out);
   REQUIRE(records.size() == static_cast<size_t>(sent));
   for (const auto& rec : records) {
     CHECK(rec.ok());
     CHECK_FALSE(rec.usage);
     CHECK_FALSE(rec.cost_usd);
   }
-  const auto summary = Json(out + "/summary.json");
+  const auto summary = ReadJson(out + "/summary.json");
   CHECK(summary["totals"]["cost_usd"].IsNull());
   CHECK(summary["totals"]["cost_usd_known"].GetDouble() == 0);
   CHECK(summary["totals"]["calls_without_usage"].GetInt64() == sent);
@@ -146,7 +130,7 @@ TEST_CASE("summary totals are the exact sum of the records' costs", "[e2e][trust
     per_model[d["model"].GetString()] += d["cost_usd"].GetDouble();
   }
   REQUIRE(sum > 0);
-  const auto summary = Json(out + "/summary.json");
+  const auto summary = ReadJson(out + "/summary.json");
   const double total = summary["totals"]["cost_usd"].GetDouble();
   CHECK(std::fabs(total - sum) <= 1e-12 * sum);
   for (const auto& m : summary["models"].GetArray()) {
@@ -155,7 +139,7 @@ TEST_CASE("summary totals are the exact sum of the records' costs", "[e2e][trust
   }
   // `evalrun report` rebuilds the same exact figure from results.jsonl.
   REQUIRE(RunEvalrun({"report", out, "--out", dir.path() + "/rebuilt"}).exit_code == 0);
-  const double rebuilt = Json(dir.path() + "/rebuilt/summary.json")["totals"]["cost_usd"].GetDouble();
+  const double rebuilt = ReadJson(dir.path() + "/rebuilt/summary.json")["totals"]["cost_usd"].GetDouble();
   CHECK(std::fabs(rebuilt - sum) <= 1e-12 * sum);
 }
 
@@ -185,7 +169,7 @@ TEST_CASE("nginx's own 429, 444, 502 and 504 answers become one-line errors", "[
     // Not one call succeeded: CI must not go green, gates or none.
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains("no call succeeded"));
-    const auto records = Records(out);
+    const auto records = ReadRecords(out);
     REQUIRE(records.size() == 3);
     for (const auto& rec : records) {
       CHECK(ErrorKindName(rec.error_kind) == std::string(c.kind));
@@ -215,7 +199,7 @@ TEST_CASE("through nginx with HTTP/2 over TLS, a run succeeds and a missing CA s
   ProcessResult ok = Run(good, dir.path() + "/good");
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
-  CHECK(Records(dir.path() + "/good").size() == 10);
+  CHECK(ReadRecords(dir.path() + "/good").size() == 10);
 
   const std::string bad = dir.Write("bad.yaml", Job(url, "  - mock-small\n"));
   ProcessResult r = Run(bad, dir.path() + "/bad");
@@ -248,7 +232,7 @@ TEST_CASE("a server that lists no models is a warning, and the run goes on", "[e
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("lists no models") && !Catch::Contains("available:"));
-  CHECK(Records(dir.path() + "/run").size() == 4);
+  CHECK(ReadRecords(dir.path() + "/run").size() == 4);
 }
 
 TEST_CASE("a key given twice is a located error, and nothing is sent", "[e2e][trust]") {
@@ -300,7 +284,7 @@ TEST_CASE("a cache entry that cannot be read is a miss: the call is sent", "[e2e
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(server.ChatRequests() == 12);  // every unreadable entry was sent again
-  const auto records = Records(dir.path() + "/second");
+  const auto records = ReadRecords(dir.path() + "/second");
   CHECK(records.size() == 6);
   for (const auto& rec : records) CHECK((rec.ok() && !rec.cached));
 }
@@ -330,7 +314,7 @@ TEST_CASE("a run in which every call failed exits 1 without gates", "[e2e][trust
   ProcessResult r = Run(job, dir.path() + "/run");
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("no call succeeded"));
-  for (const auto& rec : Records(dir.path() + "/run"))
+  for (const auto& rec : ReadRecords(dir.path() + "/run"))
     CHECK_THAT(rec.error, Catch::StartsWith("HTTP 500 Internal Server Error"));
   CHECK(RunEvalrun({"report", dir.path() + "/run"}).exit_code == 1);
 }

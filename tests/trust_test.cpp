@@ -22,8 +22,10 @@
 #include "results/record_builder.h"
 #include "scoring/scorer.h"
 #include "support/process.h"
+#include "support/run_files.h"
 
 using namespace evalrun;
+using evalrun::testing::ReadStream;
 using evalrun::testing::TempDir;
 
 namespace {
@@ -45,15 +47,6 @@ CallRecord Priced(const std::string& model, std::optional<Usage> usage, std::opt
   r.usage = usage;
   r.cost_usd = cost;
   return r;
-}
-
-std::string Drain(std::FILE* f) {
-  std::string out;
-  std::rewind(f);
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  return out;
 }
 
 std::string Problems(const JobParseResult& r) {
@@ -244,7 +237,7 @@ TEST_CASE("the progress line never shows $0 for a cost nobody knows", "[trust]")
     ProgressPrinter p(ProgressMode::kLines, 10, f, [] { return std::chrono::steady_clock::time_point{}; });
     for (const auto& [cost, missing] : calls) p.OnCall(true, 1, cost, missing);
     p.Finish();
-    std::string out = Drain(f);
+    std::string out = ReadStream(f);
     std::fclose(f);
     return out;
   };
