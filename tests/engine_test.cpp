@@ -285,7 +285,8 @@ TEST_CASE("a rate-limit error inside a stream is retried and lowers the window l
   };
   ScriptedTransport t;
   t.script = {
-      stream("data: {\"error\":{\"message\":\"Rate limit reached\",\"code\":\"rate_limit_exceeded\"}}\n\n"),
+      stream("data: {\"error\":{\"message\":\"Rate limit "
+             "reached\",\"code\":\"rate_limit_exceeded\"}}\n\n"),
       stream("data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}],"
              "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n"),
       stream("data: [DONE]\n\n"), stream("data: [DONE]\n\n")};

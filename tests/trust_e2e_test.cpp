@@ -34,9 +34,7 @@ std::string Rows(int n) {
 std::string Job(const std::string& base_url, const std::string& models,
                 const std::string& extra = "", const std::string& endpoint = "") {
   return "name: trust\nendpoint:\n  base_url: " + base_url +
-         "\n  api_key_env: TRUST_KEY\n  timeout_s: 20\n" + endpoint +
-         "models:\n" +
-         models +
+         "\n  api_key_env: TRUST_KEY\n  timeout_s: 20\n" + endpoint + "models:\n" + models +
          "datasets:\n  - path: arith.jsonl\n"
          "prompt:\n  template: \"{{question}}\"\n"
          "params: {temperature: 0, max_tokens: 32}\n"
@@ -44,7 +42,8 @@ std::string Job(const std::string& base_url, const std::string& models,
          extra;
 }
 
-const char* kPriced = "  - id: mock-small\n    pricing: {input_per_mtok: 100, output_per_mtok: 100}\n";
+const char* kPriced =
+    "  - id: mock-small\n    pricing: {input_per_mtok: 100, output_per_mtok: 100}\n";
 
 int PortOf(const std::string& base_url) {
   const size_t colon = base_url.rfind(':');
@@ -69,7 +68,8 @@ TEST_CASE("a priced 200 without usage costs unknown, and the budget charges its 
   const std::string job =
       dir.Write("job.yaml", Job(server.base_url(), kPriced, "budget_usd: 0.03\nconcurrency: 4\n"));
   const std::string out = dir.path() + "/run";
-  ProcessResult r = RunEvalrun({"run", job, "--out", out, "--progress", "lines"}, {{"TRUST_KEY", kKey}});
+  ProcessResult r =
+      RunEvalrun({"run", job, "--out", out, "--progress", "lines"}, {{"TRUST_KEY", kKey}});
   INFO(r.err);
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.err, Catch::Contains("budget reached"));
@@ -139,7 +139,8 @@ TEST_CASE("summary totals are the exact sum of the records' costs", "[e2e][trust
   }
   // `evalrun report` rebuilds the same exact figure from results.jsonl.
   REQUIRE(RunEvalrun({"report", out, "--out", dir.path() + "/rebuilt"}).exit_code == 0);
-  const double rebuilt = ReadJson(dir.path() + "/rebuilt/summary.json")["totals"]["cost_usd"].GetDouble();
+  const double rebuilt =
+      ReadJson(dir.path() + "/rebuilt/summary.json")["totals"]["cost_usd"].GetDouble();
   CHECK(std::fabs(rebuilt - sum) <= 1e-12 * sum);
 }
 
@@ -161,8 +162,7 @@ TEST_CASE("nginx's own 429, 444, 502 and 504 answers become one-line errors", "[
     INFO(c.prefix);
     const std::string job = dir.Write(
         std::string(c.prefix) + ".yaml",
-        Job(root + "/" + c.prefix + "/v1", "  - mock-small\n",
-            "retry: {max_attempts: 1}\n"));
+        Job(root + "/" + c.prefix + "/v1", "  - mock-small\n", "retry: {max_attempts: 1}\n"));
     const std::string out = dir.path() + "/" + c.prefix;
     ProcessResult r = Run(job, out);
     INFO(r.err);
@@ -239,8 +239,8 @@ TEST_CASE("a key given twice is a located error, and nothing is sent", "[e2e][tr
   MockServerProcess server;
   TempDir dir;
   dir.Write("arith.jsonl", Rows(4));
-  const std::string job =
-      dir.Write("job.yaml", Job(server.base_url(), "  - mock-small\n", "concurrency: 8\nconcurrency: 32\n"));
+  const std::string job = dir.Write(
+      "job.yaml", Job(server.base_url(), "  - mock-small\n", "concurrency: 8\nconcurrency: 32\n"));
   ProcessResult v = RunEvalrun({"validate", job});
   CHECK(v.exit_code == 2);
   CHECK_THAT(v.err, Catch::Contains(job + ":15:1: key 'concurrency' is given twice"));
@@ -325,8 +325,10 @@ TEST_CASE("the official OpenAI Node SDK reads the mock, streamed and not", "[e2e
   REQUIRE(std::filesystem::exists(npm + "/node_modules/openai/package.json"));
   MockServerProcess server;
   MockServerProcess failing({"--fail-500", "1"});
-  ProcessResult r = RunProcess({"/usr/bin/env", "node", std::string(EVALRUN_SOURCE_DIR) + "/tests/node/openai_sdk_client.mjs",
-                                npm, server.base_url(), failing.base_url()});
+  ProcessResult r =
+      RunProcess({"/usr/bin/env", "node",
+                  std::string(EVALRUN_SOURCE_DIR) + "/tests/node/openai_sdk_client.mjs", npm,
+                  server.base_url(), failing.base_url()});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   rapidjson::Document d;

@@ -108,9 +108,10 @@ TEST_CASE("JSON error bodies of other shapes keep their message", "[trust]") {
   CHECK(ApiErrorMessage(R"({"error": "SyntaxError", "message": "Unexpected token } in JSON"})") ==
         "SyntaxError: Unexpected token } in JSON");
   // FastAPI's 422, as W&B sends it for a parameter a model rejects.
-  CHECK(ApiErrorMessage(
-            R"({"detail":[{"type":"value_error","loc":["body","frequency_penalty"],"msg":"not supported by this model"}]})") ==
-        "body.frequency_penalty: not supported by this model");
+  CHECK(
+      ApiErrorMessage(
+          R"({"detail":[{"type":"value_error","loc":["body","frequency_penalty"],"msg":"not supported by this model"}]})") ==
+      "body.frequency_penalty: not supported by this model");
   CHECK(ApiErrorMessage(R"({"detail": {"msg": "bad"}})") == "bad");
   CHECK(ApiErrorMessage(R"({"error": {"code": 500}, "message": "boom"})") == "boom");
   CHECK(HttpErrorLine(422, ApiErrorMessage(R"({"detail":"Invalid model"})")) ==
@@ -123,12 +124,14 @@ TEST_CASE("JSON error bodies of other shapes keep their message", "[trust]") {
 TEST_CASE("an error event inside a stream is classified by its code", "[trust]") {
   StreamTiming timing;
   auto parse = [&](const std::string& error) {
-    const std::string body = "data: {\"id\":\"x\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
-                             "data: {\"error\":" +
-                             error + "}\n\n";
+    const std::string body =
+        "data: {\"id\":\"x\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
+        "data: {\"error\":" +
+        error + "}\n\n";
     return ParseChatStream(200, body, {}, &timing);
   };
-  auto limited = parse(R"({"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"})");
+  auto limited =
+      parse(R"({"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"})");
   CHECK(limited.error == ErrorKind::kRateLimit);
   CHECK_THAT(limited.error_message, Catch::Contains("Rate limit reached"));
   CHECK(parse(R"({"message":"no credits","code":"insufficient_quota"})").error ==
@@ -142,23 +145,25 @@ TEST_CASE("an error event inside a stream is classified by its code", "[trust]")
 }
 
 TEST_CASE("transport errors carry libcurl's detail and what to do", "[trust]") {
-  const std::string tls = DescribeTransportError(
-      CURLE_PEER_FAILED_VERIFICATION,
-      "SSL certificate problem: self-signed certificate", "https://127.0.0.1:8443/v1/models");
+  const std::string tls = DescribeTransportError(CURLE_PEER_FAILED_VERIFICATION,
+                                                 "SSL certificate problem: self-signed certificate",
+                                                 "https://127.0.0.1:8443/v1/models");
   CHECK_THAT(tls, Catch::Contains("127.0.0.1:8443") && Catch::Contains("did not verify") &&
                       Catch::Contains("self-signed certificate") &&
                       Catch::Contains("endpoint.ca_bundle"));
-  CHECK(DescribeTransportError(CURLE_COULDNT_CONNECT,
-                               "Failed to connect to 127.0.0.1 port 9 after 0 ms: Connection refused",
-                               "http://127.0.0.1:9/v1/chat/completions") ==
-        "cannot connect to 127.0.0.1:9: Failed to connect to 127.0.0.1 port 9 after 0 ms: "
-        "Connection refused");
+  CHECK(
+      DescribeTransportError(CURLE_COULDNT_CONNECT,
+                             "Failed to connect to 127.0.0.1 port 9 after 0 ms: Connection refused",
+                             "http://127.0.0.1:9/v1/chat/completions") ==
+      "cannot connect to 127.0.0.1:9: Failed to connect to 127.0.0.1 port 9 after 0 ms: "
+      "Connection refused");
   CHECK_THAT(DescribeTransportError(CURLE_COULDNT_CONNECT, "", "https://example.invalid/v1"),
              Catch::Contains("example.invalid:443"));
-  CHECK_THAT(DescribeTransportError(CURLE_HTTP2_STREAM,
-                                    "HTTP/2 stream 1 was not closed cleanly: PROTOCOL_ERROR (err 1)",
-                                    "https://h:1/v1"),
-             Catch::Contains("PROTOCOL_ERROR"));
+  CHECK_THAT(
+      DescribeTransportError(CURLE_HTTP2_STREAM,
+                             "HTTP/2 stream 1 was not closed cleanly: PROTOCOL_ERROR (err 1)",
+                             "https://h:1/v1"),
+      Catch::Contains("PROTOCOL_ERROR"));
 }
 
 TEST_CASE("a 200 without usage has unknown tokens and cost, never 0", "[trust]") {
@@ -208,7 +213,8 @@ TEST_CASE("costs are written exactly, and totals are the exact sum of the record
   double sum = 0;
   for (int i = 0; i < 1000; ++i) {
     // Tiny products, as a real price table makes them: 0.00776776, 3.63e-05, ...
-    const double cost = (static_cast<double>(i % 7) * 0.71 + 36.3) / 1e6 + (i == 0 ? 0.00776776 : 0);
+    const double cost =
+        (static_cast<double>(i % 7) * 0.71 + 36.3) / 1e6 + (i == 0 ? 0.00776776 : 0);
     CallRecord r = Priced(i % 2 ? "a" : "b", Usage{i, i, 2 * i}, cost);
     CallRecord back;
     REQUIRE(RecordFromJson(RecordToJson(r), &back));
@@ -234,14 +240,16 @@ TEST_CASE("costs are written exactly, and totals are the exact sum of the record
 TEST_CASE("the progress line never shows $0 for a cost nobody knows", "[trust]") {
   auto line = [](const std::vector<std::pair<std::optional<double>, bool>>& calls) {
     std::FILE* f = std::tmpfile();
-    ProgressPrinter p(ProgressMode::kLines, 10, f, [] { return std::chrono::steady_clock::time_point{}; });
+    ProgressPrinter p(ProgressMode::kLines, 10, f,
+                      [] { return std::chrono::steady_clock::time_point{}; });
     for (const auto& [cost, missing] : calls) p.OnCall(true, 1, cost, missing);
     p.Finish();
     std::string out = ReadStream(f);
     std::fclose(f);
     return out;
   };
-  CHECK_THAT(line({{std::nullopt, false}, {std::nullopt, false}}), Catch::Contains(", price unknown,"));
+  CHECK_THAT(line({{std::nullopt, false}, {std::nullopt, false}}),
+             Catch::Contains(", price unknown,"));
   CHECK_THAT(line({{0.5, false}, {std::nullopt, true}}),
              Catch::Contains("$0.5000 known, 1 without usage,"));
   CHECK_THAT(line({{std::nullopt, true}}), Catch::Contains("$0.0000 known, 1 without usage,"));
@@ -251,8 +259,9 @@ TEST_CASE("the progress line never shows $0 for a cost nobody knows", "[trust]")
 TEST_CASE("a key given twice in one mapping is an error at the second one", "[trust]") {
   TempDir dir;
   dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n");
-  auto r = ParseJobText("name: t\nconcurrency: 8\nmodels: m1\ndatasets: [d.jsonl]\nconcurrency: 32\n",
-                        dir.path() + "/job.yaml");
+  auto r =
+      ParseJobText("name: t\nconcurrency: 8\nmodels: m1\ndatasets: [d.jsonl]\nconcurrency: 32\n",
+                   dir.path() + "/job.yaml");
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(Problems(r), Catch::Contains("job.yaml:5:1: key 'concurrency' is given twice") &&
                               Catch::Contains("first at line 2"));
@@ -267,7 +276,8 @@ TEST_CASE("a scorer's regex is compiled once when the job is loaded", "[trust]")
   TempDir dir;
   dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n");
   auto bad = ParseJobText(
-      "name: t\nmodels: m1\ndatasets: [d.jsonl]\nscoring:\n  - {type: regex, pattern: \"(unclosed\"}\n",
+      "name: t\nmodels: m1\ndatasets: [d.jsonl]\nscoring:\n  - {type: regex, pattern: "
+      "\"(unclosed\"}\n",
       dir.path() + "/job.yaml");
   REQUIRE_FALSE(bad.ok());
   CHECK_THAT(Problems(bad), Catch::Contains("job.yaml:5:") &&

@@ -17,7 +17,8 @@ namespace evalrun {
 std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row,
                           bool stream = false);
 
-/// Headers for every API request: bearer auth (none for an empty key), JSON content type, OpenAI-Project, the job's extras.
+/// Headers for every API request: bearer auth (none for an empty key), JSON content type,
+/// OpenAI-Project, the job's extras.
 std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::string& api_key);
 
 /// Whether a base URL names this machine (127.0.0.0/8, localhost, [::1]): a local server may need

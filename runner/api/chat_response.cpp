@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "common/json_limits.h"
 #include "api/http_status.h"
+#include "common/json_limits.h"
 #include "common/text.h"
 
 namespace evalrun {
@@ -81,7 +81,7 @@ std::string DetailText(const rapidjson::Value& d) {
     if (const rapidjson::Value* l = Member(item, "loc"); l && l->IsArray()) {
       for (const auto& part : l->GetArray()) {
         if (!loc.empty()) loc += '.';
-        loc += part.IsString() ? Text(&part)
+        loc += part.IsString()  ? Text(&part)
                : part.IsInt64() ? std::to_string(part.GetInt64())
                                 : std::string("?");
       }
@@ -104,7 +104,8 @@ std::string HtmlTitle(std::string_view body) {
   if (start == std::string::npos || end == std::string::npos) return {};
   std::string title(body.substr(start + 1, end - start - 1));
   static const std::pair<std::string_view, std::string_view> kEntities[] = {
-      {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}};
+      {"&amp;", "&"},   {"&lt;", "<"},  {"&gt;", ">"},
+      {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}};
   for (const auto& [from, to] : kEntities) {
     for (size_t p = title.find(from); p != std::string::npos; p = title.find(from, p + to.size()))
       title.replace(p, from.size(), to);

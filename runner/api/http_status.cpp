@@ -70,8 +70,8 @@ std::string_view HttpReasonPhrase(long status) {
 
 std::string HttpErrorLine(long status, std::string_view message) {
   const std::string_view phrase = HttpReasonPhrase(status);
-  std::string line = phrase.empty() ? fmt::format("HTTP {}", status)
-                                    : fmt::format("HTTP {} {}", status, phrase);
+  std::string line =
+      phrase.empty() ? fmt::format("HTTP {}", status) : fmt::format("HTTP {} {}", status, phrase);
   // A proxy's page says only the status again ("502 Bad Gateway", nginx's "504 Gateway Time-out").
   std::string_view m = TrimWhitespace(message);
   const std::string number = std::to_string(status);

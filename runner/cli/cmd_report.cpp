@@ -134,8 +134,8 @@ int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& o
     return kExitBadInput;
   }
   // Gates and scorers come from the effective job in the manifest: the job file may be gone.
-  auto written = WriteReports(
-      {run_dir, out, OutputSpec().formats, first.score_names, info, first.gates});
+  auto written =
+      WriteReports({run_dir, out, OutputSpec().formats, first.score_names, info, first.gates});
   if (!written.ok()) {
     fmt::print(stderr, "error: {}\n", written.status().message());
     return kExitStopped;

@@ -124,8 +124,8 @@ std::optional<int> Preflight(const Job& job, const TransportOptions& opts,
   }
   if (ids->empty()) {
     // Some OpenAI-compatible servers list nothing: nothing to check the ids against.
-    fmt::print(stderr, "warning: GET {} lists no models; model ids are not checked before the run\n",
-               url);
+    fmt::print(stderr,
+               "warning: GET {} lists no models; model ids are not checked before the run\n", url);
     return std::nullopt;
   }
   bool missing = false;
@@ -207,7 +207,7 @@ int RunCommand(const RunArgs& args) {
   DatasetPlan plan;
   if (ScanJobDatasets(&job, args.limit, shard, 100, /*hash=*/true, &plan) > 0) return kExitBadInput;
   if (!CheckBudget(job, pricing)) return kExitBadInput;  // after the scan: it may add models
-  if (shard.all()) WarnEmptyDatasets(job, plan);  // a shard's share may be empty by chance
+  if (shard.all()) WarnEmptyDatasets(job, plan);         // a shard's share may be empty by chance
   if (plan.calls == 0) {
     fmt::print(stderr, "error: {}: nothing to run: the job plans no call ({})\n", job.file,
                EmptyPlanReason(job, plan, shard));

@@ -167,7 +167,8 @@ counting each call's latest record, and judges the gates recorded in manifest.js
   mock_cmd->add_option("--jitter", mock.latency.jitter, "latency varies by +- this fraction")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  mock_cmd->add_option("--api-key", mock.api_key, "accept only this bearer token (default: any, or none)");
+  mock_cmd->add_option("--api-key", mock.api_key,
+                       "accept only this bearer token (default: any, or none)");
   mock_cmd->add_flag("--list-no-models", mock.list_no_models,
                      "GET /v1/models answers an empty list (as some servers do)");
   mock_cmd->add_option("--tls-cert", mock.tls_cert, "serve HTTPS with this PEM certificate (chain)")

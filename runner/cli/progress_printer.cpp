@@ -73,9 +73,9 @@ void ProgressPrinter::Print(bool final) {
     eta = "0s";
   else if (rate > 0 && done_ < total_)
     eta = fmt::format("{:.0f}s", static_cast<double>(total_ - done_) / rate);
-  const std::string line = fmt::format(
-      "{}/{} calls, {} ok, {} errors, {:.1f} calls/s, {} output tokens, {}, ETA {}", done_,
-      total_, ok_, done_ - ok_, rate, tokens_, CostText(), eta);
+  const std::string line =
+      fmt::format("{}/{} calls, {} ok, {} errors, {:.1f} calls/s, {} output tokens, {}, ETA {}",
+                  done_, total_, ok_, done_ - ok_, rate, tokens_, CostText(), eta);
   if (mode_ == ProgressMode::kBar) {
     constexpr int kCells = 20;
     const double share =

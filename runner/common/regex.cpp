@@ -48,8 +48,8 @@ std::optional<bool> Regex::Search(std::string_view text) const {
   }
   pcre2_set_match_limit(context, kMatchLimit);
   pcre2_set_depth_limit(context, kDepthLimit);
-  const int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(),
-                             0, 0, data, context);
+  const int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0,
+                             0, data, context);
   pcre2_match_data_free(data);
   pcre2_match_context_free(context);
   if (rc >= 0) return true;

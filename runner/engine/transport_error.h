@@ -9,7 +9,8 @@
 
 namespace evalrun {
 
-/// `curl_code` is the CURLcode, `detail` libcurl's error buffer (may be empty), `url` the request's.
+/// `curl_code` is the CURLcode, `detail` libcurl's error buffer (may be empty), `url` the
+/// request's.
 std::string DescribeTransportError(int curl_code, std::string_view detail, std::string_view url);
 
 }  // namespace evalrun

@@ -361,9 +361,9 @@ void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
       if (compiled.ok())
         spec.compiled = std::move(compiled.value());
       else
-        r.Fail(s["pattern"], path + ".pattern",
-               fmt::format("{}.pattern is not a valid regex: {}", path,
-                           compiled.status().message()));
+        r.Fail(
+            s["pattern"], path + ".pattern",
+            fmt::format("{}.pattern is not a valid regex: {}", path, compiled.status().message()));
     }
     if (const YAML::Node keys = s["required_keys"]) {
       if (!keys.IsSequence())

@@ -5,10 +5,10 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <vector>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
 namespace evalrun {
 namespace {
@@ -114,8 +114,8 @@ void FindDuplicateKeys(const YAML::Node& node, const std::string& file, Diagnost
   for (const auto& kv : node) {
     if (kv.first.IsScalar()) {
       const std::string key = kv.first.Scalar();
-      auto first = std::find_if(seen.begin(), seen.end(),
-                                [&](const auto& s) { return s.first == key; });
+      auto first =
+          std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
       const YAML::Mark m = kv.first.Mark();
       if (first != seen.end()) {
         problems->push_back(

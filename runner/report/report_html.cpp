@@ -82,7 +82,8 @@ std::string Header(const Summary& s) {
   card("ok", fmt::format("{}", s.totals.ok));
   card("failed", fmt::format("{}", s.totals.calls - s.totals.ok));
   card("tokens", fmt::format("{}", s.totals.total_tokens));
-  card("cost", FormatCost(s.totals.cost_usd, s.totals.cost_usd_known, s.totals.calls_without_usage));
+  card("cost",
+       FormatCost(s.totals.cost_usd, s.totals.cost_usd_known, s.totals.calls_without_usage));
   card("wall time", FormatMs(s.run.wall_s * 1000));
   return h + "</div>\n";
 }

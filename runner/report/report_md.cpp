@@ -49,7 +49,8 @@ std::string Ranking(const Summary& s) {
                       Cell(m.model), m.score ? fmt::format("**{:.3f}**", *m.score) : "–",
                       m.score_ci95 ? FormatInterval(*m.score_ci95) : "–", m.scored, m.ok, m.calls,
                       OptMs(m.p50_latency_ms), OptMs(m.p95_latency_ms), m.prompt_tokens,
-                      m.completion_tokens, FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage));
+                      m.completion_tokens,
+                      FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage));
   }
   return md + "\n";
 }
@@ -70,10 +71,10 @@ std::string SummaryToMarkdown(const Summary& s) {
     }
     md += fmt::format("; {} retries.\n\n", s.run.retries);
   }
-  md +=
-      fmt::format("{} calls, {} ok, {} failed; {} prompt + {} completion tokens; cost {}.\n\n",
-                  s.totals.calls, s.totals.ok, s.totals.calls - s.totals.ok, s.totals.prompt_tokens,
-                  s.totals.completion_tokens, FormatCost(s.totals.cost_usd, s.totals.cost_usd_known, s.totals.calls_without_usage));
+  md += fmt::format(
+      "{} calls, {} ok, {} failed; {} prompt + {} completion tokens; cost {}.\n\n", s.totals.calls,
+      s.totals.ok, s.totals.calls - s.totals.ok, s.totals.prompt_tokens, s.totals.completion_tokens,
+      FormatCost(s.totals.cost_usd, s.totals.cost_usd_known, s.totals.calls_without_usage));
 
   bool any_scores = false;
   for (const auto& g : s.groups) any_scores |= !g.scores.empty();
@@ -97,7 +98,8 @@ std::string SummaryToMarkdown(const Summary& s) {
     md += fmt::format(" {} | {} | {} | {} | {} | {:.1f} | {} |\n",
                       Ms(g.latency_ms, &LatencyStats::p50), Ms(g.latency_ms, &LatencyStats::p95),
                       Ms(g.latency_ms, &LatencyStats::p99), g.prompt_tokens, g.completion_tokens,
-                      g.output_tokens_per_s, FormatCost(g.cost_usd, g.cost_usd_known, g.calls_without_usage));
+                      g.output_tokens_per_s,
+                      FormatCost(g.cost_usd, g.cost_usd_known, g.calls_without_usage));
   }
   bool any_ttft = false;
   for (const auto& g : s.groups) any_ttft |= g.ttft_ms.has_value();

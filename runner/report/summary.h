@@ -32,9 +32,9 @@ struct GroupSummary {
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   long long total_tokens = 0;
-  long long calls_without_usage = 0;  // 2xx answers without usage (UsageMissing)
-  std::optional<double> cost_usd;     // null where a price is unknown or a call lacks usage
-  double cost_usd_known = 0;          // the part of the cost that is known
+  long long calls_without_usage = 0;     // 2xx answers without usage (UsageMissing)
+  std::optional<double> cost_usd;        // null where a price is unknown or a call lacks usage
+  double cost_usd_known = 0;             // the part of the cost that is known
   std::map<std::string, double> scores;  // scorer name -> mean
   std::map<std::string, std::pair<double, double>> score_ci95;  // scorer name -> {low, high}
   double calls_per_s = 0;

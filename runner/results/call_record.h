@@ -39,9 +39,9 @@ struct CallRecord {
   bool ok() const { return error_kind == ErrorKind::kNone; }
 };
 
-/// The API answered 2xx, so it may have billed the call, but its answer carried no usage (proxies and
-/// some servers leave it out, often when streaming): the tokens and the cost are unknown, never 0.
-/// A cached answer cost nothing and is never missing its usage.
+/// The API answered 2xx, so it may have billed the call, but its answer carried no usage (proxies
+/// and some servers leave it out, often when streaming): the tokens and the cost are unknown, never
+/// 0. A cached answer cost nothing and is never missing its usage.
 bool UsageMissing(const CallRecord& r);
 
 /// The call's cost as far as it can be known: its cost_usd; 0 when nothing was billed (answered
@@ -54,6 +54,5 @@ std::string RecordToJson(const CallRecord& record);
 
 /// Parses one results.jsonl line; false when it is not a whole record (e.g. a torn last line).
 bool RecordFromJson(std::string_view line, CallRecord* record);
-
 
 }  // namespace evalrun

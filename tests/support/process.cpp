@@ -329,8 +329,8 @@ Nginx::Nginx(int backend_port) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   int null_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-  pid_ = Spawn({"/usr/sbin/nginx", "-e", "stderr", "-p", dir_, "-c", conf}, {}, -1, null_out,
-               fds[1]);
+  pid_ =
+      Spawn({"/usr/sbin/nginx", "-e", "stderr", "-p", dir_, "-c", conf}, {}, -1, null_out, fds[1]);
   close(fds[1]);
   close(null_out);
   err_fd_ = fds[0];
