@@ -5,7 +5,7 @@
 #include "api/chat_request.h"
 #include "api/chat_response.h"
 #include "common/text.h"
-#include "results/record_builder.h"
+#include "engine/record_builder.h"
 
 using namespace evalrun;
 

@@ -6,7 +6,7 @@
 
 #include "api/prompt_tokens.h"
 #include "dataset/dataset_scan.h"
-#include "estimate/estimate_report.h"
+#include "report/estimate_report.h"
 #include "job/job_parser.h"
 #include "support/process.h"
 

@@ -4,7 +4,8 @@
 #include <cmath>
 
 #include "report/junit_xml.h"
-#include "report/pricing.h"
+#include "money/cost.h"
+#include "money/pricing.h"
 #include "report/report_md.h"
 #include "report/results_csv.h"
 #include "report/score_tally.h"

@@ -6,7 +6,7 @@
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
 #include "estimate/estimate.h"
-#include "estimate/estimate_report.h"
+#include "report/estimate_report.h"
 
 namespace evalrun {
 

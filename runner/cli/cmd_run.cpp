@@ -25,7 +25,7 @@
 #include "engine/run_loop.h"
 #include "job/job_json.h"
 #include "report/gates.h"
-#include "report/pricing.h"
+#include "money/pricing.h"
 #include "report/report_files.h"
 #include "report/summary.h"
 #include "results/manifest.h"

@@ -5,7 +5,7 @@
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
 #include "dataset/dataset_scan.h"
-#include "report/pricing.h"
+#include "money/pricing.h"
 
 namespace evalrun {
 

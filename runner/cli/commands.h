@@ -9,7 +9,7 @@
 #include "dataset/shard.h"
 #include "job/job.h"
 #include "mock/mock_server.h"
-#include "report/pricing.h"
+#include "money/pricing.h"
 
 namespace evalrun {
 

@@ -9,7 +9,7 @@
 #include "dataset/shard.h"
 #include "engine/curl_transport.h"
 #include "job/job.h"
-#include "report/pricing.h"
+#include "money/pricing.h"
 #include "results/manifest.h"
 
 namespace evalrun {

@@ -12,7 +12,8 @@
 #include "engine/concurrency_window.h"
 #include "engine/rate_limiter.h"
 #include "engine/retry_policy.h"
-#include "results/record_builder.h"
+#include "money/cost.h"
+#include "engine/record_builder.h"
 
 namespace evalrun {
 namespace {
@@ -46,6 +47,7 @@ class Loop {
         options_(options),
         window_(options.concurrency, options.adaptive_concurrency),
         limiter_(options.rate_limit.requests_per_minute, options.rate_limit.tokens_per_minute),
+        budget_(options.budget_usd),
         rng_(std::random_device{}()) {}
 
   RunOutcome Run();
@@ -71,6 +73,7 @@ class Loop {
   const RunLoopOptions& options_;
   ConcurrencyWindow window_;
   RateLimiter limiter_;
+  Budget budget_;
   std::mt19937_64 rng_;
   // The next call, taken from the retry queue or the plan, while it waits for the rate limit.
   std::optional<CallState> held_;
@@ -80,7 +83,6 @@ class Loop {
   bool plan_done_ = false;
   bool sink_failed_ = false;
   uint64_t next_tag_ = 0;
-  double spent_ = 0, reserved_ = 0;
   std::unordered_map<uint64_t, CallState> in_flight_;
   std::multimap<SteadyTime, CallState> retries_;  // by when they may go again
 };
@@ -97,24 +99,17 @@ void Loop::Start(uint64_t tag, CallState state) {
 }
 
 double Loop::WorstUsd(size_t model_index, size_t body_bytes) const {
-  if (!options_.budget_usd || model_index >= options_.prices.size() ||
-      !options_.prices[model_index])
-    return 0;
-  const Pricing& p = *options_.prices[model_index];
-  // A token is at least one byte, so the body's size bounds the prompt tokens from above.
+  if (!options_.budget_usd || model_index >= options_.prices.size()) return 0;
   const double out_tokens = model_index < options_.max_tokens.size()
                                 ? static_cast<double>(options_.max_tokens[model_index])
                                 : 0;
-  return (static_cast<double>(body_bytes) * p.input_per_mtok + out_tokens * p.output_per_mtok) /
-         1e6;
+  return WorstCaseUsd(options_.prices[model_index], static_cast<double>(body_bytes), out_tokens)
+      .value_or(0);
 }
 
 bool Loop::FitsBudget(double worst) {
-  if (!options_.budget_usd || spent_ + reserved_ + worst <= *options_.budget_usd) return true;
-  outcome_.stop_reason = fmt::format(
-      "budget reached: ${:.6f} spent and ${:.6f} in flight; the next call could "
-      "cost ${:.6f}, past budget_usd ${}",
-      spent_, reserved_, worst, *options_.budget_usd);
+  if (budget_.Fits(worst)) return true;
+  outcome_.stop_reason = budget_.Refusal(worst);
   return false;
 }
 
@@ -197,7 +192,7 @@ void Loop::StartCalls() {
     }
     limiter_.Take(held_->est_tokens, now);
     held_->queue_ms += MsBetween(held_since_, now);
-    reserved_ += held_->worst_usd;
+    budget_.Reserve(held_->worst_usd);
     const bool fresh = held_->attempts == 0;
     Start(next_tag_++, std::move(*held_));
     held_.reset();
@@ -222,15 +217,16 @@ void Loop::OnFinished(HttpResult& http) {
   CallState state = std::move(it->second);
   in_flight_.erase(it);
   CallRecord record = BuildRecord(Context(state), http);
-  reserved_ -= state.worst_usd;
   limiter_.Correct(state.est_tokens,
                    record.usage ? static_cast<double>(record.usage->total_tokens) : 0);
   // A 2xx without usage, or a malformed answer, may have been billed without saying how much: the
   // budget counts the worst case it held for the call, so the cap still holds.
+  double charged = 0;
   if (record.usage && record.cost_usd)
-    spent_ += *record.cost_usd;
+    charged = *record.cost_usd;
   else if (UsageMissing(record) || record.error_kind == ErrorKind::kParse)
-    spent_ += state.worst_usd;
+    charged = state.worst_usd;
+  budget_.Settle(state.worst_usd, charged);
 
   if (record.error_kind == ErrorKind::kRateLimit)
     window_.OnRateLimited();
@@ -320,7 +316,7 @@ RunOutcome Loop::Run() {
   }
   outcome_.abandoned = static_cast<long long>(in_flight_.size());
   outcome_.concurrency_min = window_.min_reached();
-  outcome_.spent_usd = spent_;
+  outcome_.spent_usd = budget_.spent();
   return outcome_;
 }
 

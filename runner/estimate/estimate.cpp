@@ -7,6 +7,7 @@
 #include "common/json_limits.h"
 #include "common/token_count.h"
 #include "engine/call_planner.h"
+#include "money/cost.h"
 
 namespace evalrun {
 namespace {
@@ -34,12 +35,6 @@ long long PromptTokensOfBody(const std::string& body) {
   if (!ParseBoundedJson(body, &d) || !d.IsObject()) return 0;
   auto messages = d.FindMember("messages");
   return messages == d.MemberEnd() ? 0 : CountPromptTokens(messages->value);
-}
-
-std::optional<double> Usd(const std::optional<Pricing>& price, double prompt,
-                          std::optional<double> completion) {
-  if (!price || !completion) return std::nullopt;
-  return (prompt * price->input_per_mtok + *completion * price->output_per_mtok) / 1e6;
 }
 
 void AddTo(EstimateLine* total, const EstimateLine& g, bool first) {
@@ -154,8 +149,11 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     line.worst_prompt_tokens = g.body_bytes;
     if (max_out > 0)
       line.worst_completion_tokens = static_cast<double>(max_out) * static_cast<double>(g.calls);
-    line.expected_usd = Usd(price, line.prompt_tokens, line.completion_tokens);
-    line.worst_usd = Usd(price, line.worst_prompt_tokens, line.worst_completion_tokens);
+    if (price) line.expected_usd = UsdFor(*price, line.prompt_tokens, line.completion_tokens);
+    // The same bound the run's budget holds each call to, summed over the group's calls.
+    if (line.worst_completion_tokens)
+      line.worst_usd =
+          WorstCaseUsd(price, line.worst_prompt_tokens, *line.worst_completion_tokens);
     AddTo(&est.total, line, est.groups.empty());
     est.groups.push_back(std::move(line));
   }

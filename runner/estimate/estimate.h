@@ -20,7 +20,7 @@
 #include "dataset/shard.h"
 #include "estimate/history.h"
 #include "job/job.h"
-#include "report/pricing.h"
+#include "money/pricing.h"
 
 namespace evalrun {
 

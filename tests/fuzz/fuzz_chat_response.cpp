@@ -6,7 +6,7 @@
 
 #include "api/chat_response.h"
 #include "results/call_record.h"
-#include "results/record_builder.h"
+#include "engine/record_builder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace evalrun;

@@ -1,4 +1,4 @@
-#include "estimate/estimate_report.h"
+#include "report/estimate_report.h"
 
 #include <fmt/format.h>
 #include <rapidjson/prettywriter.h>

@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 
-#include "api/chat_response.h"
 #include "common/diagnostic.h"
 #include "job/job.h"
 
@@ -23,7 +22,5 @@ PricingTable LoadPricingFile(const std::string& path, Diagnostics* problems);
 
 /// The model's own price, else the table's, else none.
 std::optional<Pricing> PriceFor(const ModelSpec& model, const PricingTable& table);
-
-std::optional<double> CostUsd(const std::optional<Pricing>& price, const Usage& usage);
 
 }  // namespace evalrun

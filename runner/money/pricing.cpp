@@ -1,4 +1,4 @@
-#include "report/pricing.h"
+#include "money/pricing.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -49,13 +49,6 @@ std::optional<Pricing> PriceFor(const ModelSpec& model, const PricingTable& tabl
   auto it = table.models.find(model.id);
   if (it == table.models.end()) return std::nullopt;
   return it->second;
-}
-
-std::optional<double> CostUsd(const std::optional<Pricing>& price, const Usage& usage) {
-  if (!price) return std::nullopt;
-  return (static_cast<double>(usage.prompt_tokens) * price->input_per_mtok +
-          static_cast<double>(usage.completion_tokens) * price->output_per_mtok) /
-         1e6;
 }
 
 }  // namespace evalrun

@@ -1,11 +1,11 @@
-#include "results/record_builder.h"
+#include "engine/record_builder.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
 
 #include "api/http_status.h"
 #include "common/text.h"
-#include "report/pricing.h"
+#include "money/cost.h"
 #include "scoring/scorer.h"
 
 namespace evalrun {
