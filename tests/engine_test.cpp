@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 #include <deque>
-#include <thread>
+#include <functional>
 
 #include "engine/call_planner.h"
 #include "engine/concurrency_window.h"
@@ -64,23 +64,40 @@ TEST_CASE("the adaptive window halves once per window of 429s and grows back", "
 
 namespace {
 
-/// A Transport that answers from a script, instantly, and logs what was started.
+/// The engine's time in these tests: it moves only when a transport waits, so no test sleeps and
+/// every interval is exact.
+class FakeClock : public Clock {
+ public:
+  SteadyTime Steady() const override { return steady_; }
+  SystemTime Wall() const override { return wall_; }
+  void Advance(std::chrono::milliseconds ms) {
+    steady_ += ms;
+    wall_ += ms;
+  }
+
+ private:
+  SteadyTime steady_{std::chrono::hours(1)};
+  SystemTime wall_{std::chrono::seconds(1764633600)};  // 2025-12-02T00:00:00Z
+};
+
+/// A Transport that answers from a script, instantly, and logs what was started. Waiting with
+/// nothing in flight moves the fake clock on by the time the loop asked to wait.
 class ScriptedTransport : public Transport {
  public:
+  explicit ScriptedTransport(FakeClock& clock) : clock_(clock) {}
   std::deque<HttpResult> script;  // answers in order; tag and body are filled in
-  std::vector<std::pair<uint64_t, std::chrono::steady_clock::time_point>> started;
+  std::vector<std::pair<uint64_t, SteadyTime>> started;
   size_t max_in_flight = 0;
 
   void Start(HttpRequest r) override {
-    started.emplace_back(r.tag, std::chrono::steady_clock::now());
+    started.emplace_back(r.tag, clock_.Steady());
     pending_.push_back(std::move(r));
     max_in_flight = std::max(max_in_flight, pending_.size());
   }
   size_t InFlight() const override { return pending_.size(); }
   void Wait(std::vector<HttpResult>* out, int max_wait_ms) override {
     if (pending_.empty()) {
-      if (max_wait_ms > 0)
-        std::this_thread::sleep_for(std::chrono::milliseconds(max_wait_ms));  // a fake clock's wait
+      clock_.Advance(std::chrono::milliseconds(max_wait_ms));
       return;
     }
     HttpResult r = script.front();
@@ -93,6 +110,7 @@ class ScriptedTransport : public Transport {
   void Wakeup() override {}
 
  private:
+  FakeClock& clock_;
   std::deque<HttpRequest> pending_;
 };
 
@@ -133,31 +151,37 @@ TEST_CASE("the run loop retries after Retry-After and records the attempts", "[e
   evalrun::testing::TempDir dir;
   Job job =
       OneRowJob(dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"));
-  ScriptedTransport t;
+  FakeClock clock;
+  ScriptedTransport t(clock);
   t.script = {Answer(429, "0.05"), Answer(503), Answer(200)};
   VectorSink sink;
   CallPlanner planner(job, std::nullopt);
   RunLoopOptions o;
+  o.clock = &clock;
   o.retry = RetrySpec{4, 1, 2};
   RunOutcome out = RunPlan(job, planner, t, sink, o);
   REQUIRE(sink.records.size() == 1);
   CHECK(sink.records[0].ok());
   CHECK(sink.records[0].attempts == 3);
   CHECK(sink.records[0].queue_ms >= 50);
+  CHECK(sink.records[0].queue_ms <= 55);  // Retry-After, plus at most the 1 ms wake-up rounding
   CHECK(out.retries == 2);
   REQUIRE(t.started.size() == 3);
   CHECK(t.started[1].second - t.started[0].second >= std::chrono::milliseconds(50));
+  CHECK(t.started[1].second - t.started[0].second <= std::chrono::milliseconds(55));
 }
 
 TEST_CASE("the run loop gives up after max_attempts and keeps the last error", "[engine]") {
   evalrun::testing::TempDir dir;
   Job job =
       OneRowJob(dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"));
-  ScriptedTransport t;
+  FakeClock clock;
+  ScriptedTransport t(clock);
   t.script = {Answer(500), Answer(502)};
   VectorSink sink;
   CallPlanner planner(job, std::nullopt);
   RunLoopOptions o;
+  o.clock = &clock;
   o.retry = RetrySpec{2, 0, 0};
   RunPlan(job, planner, t, sink, o);
   REQUIRE(sink.records.size() == 1);
@@ -172,11 +196,13 @@ TEST_CASE("the run loop never has more than the window in flight", "[engine]") {
   for (int i = 0; i < 50; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
   Job job = OneRowJob(dir.Write("d.jsonl", rows));
   job.models.push_back({"m2", "m2", {}, std::nullopt});
-  ScriptedTransport t;
+  FakeClock clock;
+  ScriptedTransport t(clock);
   for (int i = 0; i < 100; ++i) t.script.push_back(Answer(200));
   VectorSink sink;
   CallPlanner planner(job, std::nullopt);
   RunLoopOptions o;
+  o.clock = &clock;
   o.concurrency = 7;
   RunOutcome out = RunPlan(job, planner, t, sink, o);
   CHECK(sink.records.size() == 100);
@@ -206,17 +232,21 @@ TEST_CASE("the run loop holds calls to rate_limit and counts the wait as queue t
   std::string rows;
   for (int i = 0; i < 30; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
   Job job = OneRowJob(dir.Write("d.jsonl", rows));
-  ScriptedTransport t;
+  FakeClock clock;
+  ScriptedTransport t(clock);
   for (int i = 0; i < 30; ++i) t.script.push_back(Answer(200));
   VectorSink sink;
   CallPlanner planner(job, std::nullopt);
   RunLoopOptions o;
+  o.clock = &clock;
   o.concurrency = 30;
   o.rate_limit.requests_per_minute = 1200;  // 20 a second, 20 at once
   RunPlan(job, planner, t, sink, o);
   REQUIRE(t.started.size() == 30);
-  CHECK(t.started[19].second - t.started[0].second < std::chrono::milliseconds(40));
-  CHECK(t.started[29].second - t.started[0].second >= std::chrono::milliseconds(450));
+  // The burst of 20 goes at once; the other ten one token (50 ms) apart, to the millisecond.
+  CHECK(t.started[19].second == t.started[0].second);
+  CHECK(t.started[29].second - t.started[0].second >= std::chrono::milliseconds(500));
+  CHECK(t.started[29].second - t.started[0].second <= std::chrono::milliseconds(520));
   // Calls are taken from the plan one at a time, so each of the last ten waited for one token.
   int waited = 0;
   for (const auto& r : sink.records) waited += r.queue_ms >= 40;
@@ -225,18 +255,24 @@ TEST_CASE("the run loop holds calls to rate_limit and counts the wait as queue t
 
 namespace {
 
-/// A Transport whose requests never finish, like a server that stopped answering.
+/// A Transport whose requests never finish, like a server that stopped answering. Its waits move
+/// the fake clock; `on_start` runs as each request starts (a test raises its stop signal there).
 class SilentTransport : public Transport {
  public:
-  void Start(HttpRequest) override { ++in_flight_; }
+  explicit SilentTransport(FakeClock& clock) : clock_(clock) {}
+  std::function<void(size_t in_flight)> on_start;
+  void Start(HttpRequest) override {
+    ++in_flight_;
+    if (on_start) on_start(in_flight_);
+  }
   size_t InFlight() const override { return in_flight_; }
   void Wait(std::vector<HttpResult>*, int max_wait_ms) override {
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(std::min(max_wait_ms, 20)));  // a fake clock's wait
+    clock_.Advance(std::chrono::milliseconds(std::min(max_wait_ms, 20)));
   }
   void Wakeup() override {}
 
  private:
+  FakeClock& clock_;
   size_t in_flight_ = 0;
 };
 
@@ -249,22 +285,23 @@ TEST_CASE("after a stop signal, calls in flight get the grace period, then are a
       dir.Write("d.jsonl", std::string(50, ' ') +
                                "\n{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"
                                "{\"messages\":[{\"role\":\"user\",\"content\":\"y\"}]}\n"));
-  SilentTransport t;
+  FakeClock clock;
+  SilentTransport t(clock);
   VectorSink sink;
   CallPlanner planner(job, std::nullopt);
   std::atomic<int> stop{0};
   RunLoopOptions o;
+  o.clock = &clock;
   o.stop_request = &stop;
   o.stop_grace = std::chrono::milliseconds(100);
-  // The signal comes once both calls are in flight.
-  std::thread signaller([&] {
-    while (t.InFlight() < 2) std::this_thread::yield();
-    stop = 1;
-  });
-  const auto start = std::chrono::steady_clock::now();
+  // The signal comes once both calls are in flight, as a handler would set it.
+  t.on_start = [&](size_t in_flight) {
+    if (in_flight == 2) stop = 1;
+  };
+  const SteadyTime start = clock.Steady();
   RunOutcome out = RunPlan(job, planner, t, sink, o);
-  signaller.join();
-  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(100));
+  CHECK(clock.Steady() - start >= std::chrono::milliseconds(100));
+  CHECK(clock.Steady() - start <= std::chrono::milliseconds(120));
   CHECK(out.abandoned == 2);
   CHECK(out.stop_reason == "interrupted by a signal");
   CHECK(sink.records.empty());
@@ -283,7 +320,8 @@ TEST_CASE("a rate-limit error inside a stream is retried and lowers the window l
     r.body = "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"o\"}}]}\n\n" + last;
     return r;
   };
-  ScriptedTransport t;
+  FakeClock clock;
+  ScriptedTransport t(clock);
   t.script = {
       stream("data: {\"error\":{\"message\":\"Rate limit "
              "reached\",\"code\":\"rate_limit_exceeded\"}}\n\n"),
@@ -293,6 +331,7 @@ TEST_CASE("a rate-limit error inside a stream is retried and lowers the window l
   VectorSink sink;
   CallPlanner planner(job, std::nullopt);
   RunLoopOptions o;
+  o.clock = &clock;
   o.concurrency = 8;
   o.retry = RetrySpec{3, 0, 0};
   RunOutcome out = RunPlan(job, planner, t, sink, o);

@@ -1,5 +1,6 @@
 // The OpenAI wire format of a chat completion request: the JSON body for one call and the headers
-// shared by every call of a job. Pure; the planner builds bodies, the engine sends them.
+// shared by every call of a job (pure: the planner builds bodies, the engine sends them), and where
+// the key comes from (FindApiKey, which alone reads the environment).
 #pragma once
 
 #include <string>

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 
 #include "api/chat_request.h"
 #include "api/chat_response.h"
@@ -38,7 +39,7 @@ namespace {
 
 std::atomic<int> g_stop_request{0};
 // Woken from the signal handler so a stop request is seen at once, not at the next poll timeout.
-// Wakeup() only stores an atomic flag and writes to libcurl's wakeup socket.
+// Wakeup() only stores an atomic flag and writes to the transport's eventfd: async-signal-safe.
 std::atomic<Transport*> g_transport{nullptr};
 
 void OnStopSignal(int) {
@@ -301,6 +302,7 @@ int RunCommand(const RunArgs& args) {
       lopts.cache_models.push_back(ResponseCache::Cacheable(m.params));
   }
   lopts.stop_request = &g_stop_request;
+  lopts.seed = std::random_device{}();  // back-off jitter: independent across runs and machines
   g_transport = transport->get();
   InstallStopHandlers();
 

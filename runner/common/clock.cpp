@@ -38,4 +38,13 @@ bool ParseRfc3339Ms(const std::string& text, SystemTime* out) {
   return true;
 }
 
+const Clock& Clock::Real() {
+  struct RealClock : Clock {
+    SteadyTime Steady() const override { return std::chrono::steady_clock::now(); }
+    SystemTime Wall() const override { return std::chrono::system_clock::now(); }
+  };
+  static const RealClock real;
+  return real;
+}
+
 }  // namespace evalrun

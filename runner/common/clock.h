@@ -1,5 +1,7 @@
-// Wall-clock stamps for records and file names. Durations are measured with steady_clock or
-// libcurl's timings, never with these.
+// Time: the Clock the engine reads (leveldb's Env is the model: the real clocks in a run, a fake
+// one that tests advance, so engine tests neither sleep nor assert wall-clock windows), and the
+// wall-clock stamps of records and file names. Durations are measured on the steady clock or with
+// libcurl's timings, never with the wall clock.
 #pragma once
 
 #include <chrono>
@@ -16,6 +18,15 @@ std::string Rfc3339Ms(SystemTime t);
 std::string CompactTimestamp(SystemTime t);
 /// Parses what Rfc3339Ms writes; false otherwise.
 bool ParseRfc3339Ms(const std::string& text, SystemTime* out);
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual SteadyTime Steady() const = 0;  // for durations and deadlines
+  virtual SystemTime Wall() const = 0;    // for stamps and HTTP dates
+  /// std::chrono's steady and system clocks.
+  static const Clock& Real();
+};
 
 inline double MsBetween(SteadyTime a, SteadyTime b) {
   return std::chrono::duration<double, std::milli>(b - a).count();

@@ -16,8 +16,8 @@ struct Row {
   std::string id;             // id_field value, custom_id, or the line number
   std::string messages_json;  // the "messages" array of the request body, as JSON text
   JsonParams body_params;     // request keys an openai-batch row brings (besides model, messages)
-  std::string body_model;     // body.model of an openai-batch row (kept for jobs without models;
-                              // the job parser still requires models)
+  std::string body_model;     // body.model of an openai-batch row: the model a job without
+                              // `models` sends it to
   /// The row's value of each scorer's reference field (parallel to Job::scoring), as text.
   std::vector<std::optional<std::string>> references;
 };

@@ -12,7 +12,6 @@ class ConcurrencyWindow {
 
   int limit() const { return static_cast<int>(window_); }
   int min_reached() const { return min_; }
-  int max() const { return max_; }
 
   void OnSuccess() {
     if (!adaptive_) return;

@@ -48,7 +48,8 @@ class Loop {
         window_(options.concurrency, options.adaptive_concurrency),
         limiter_(options.rate_limit.requests_per_minute, options.rate_limit.tokens_per_minute),
         budget_(options.budget_usd),
-        rng_(std::random_device{}()) {}
+        clock_(options.clock ? *options.clock : Clock::Real()),
+        rng_(options.seed) {}
 
   RunOutcome Run();
 
@@ -58,7 +59,7 @@ class Loop {
   void StartCalls();
   void Start(uint64_t tag, CallState state);
   void OnFinished(HttpResult& http);
-  bool Emit(const CallRecord& record);
+  void Emit(const CallRecord& record);
   int MsUntilNextRetry() const;
   bool HoldNextCall(SteadyTime now);
   bool AnswerFromCache(const CallState& state, std::string body);
@@ -74,6 +75,7 @@ class Loop {
   ConcurrencyWindow window_;
   RateLimiter limiter_;
   Budget budget_;
+  const Clock& clock_;
   std::mt19937_64 rng_;
   // The next call, taken from the retry queue or the plan, while it waits for the rate limit.
   std::optional<CallState> held_;
@@ -90,7 +92,7 @@ class Loop {
 void Loop::Start(uint64_t tag, CallState state) {
   ++state.attempts;
   if (state.attempts == 1)
-    state.started_at = Rfc3339Ms(std::chrono::system_clock::now());
+    state.started_at = Rfc3339Ms(clock_.Wall());
   else
     ++outcome_.retries;
   std::string body = std::move(state.body);
@@ -121,7 +123,7 @@ bool Loop::AnswerFromCache(const CallState& state, std::string body) {
   // An entry that does not read as an answer (a torn or foreign file) is a miss: the call is sent.
   if (!record.ok()) return false;
   record.cached = true;
-  record.started_at = Rfc3339Ms(std::chrono::system_clock::now());
+  record.started_at = Rfc3339Ms(clock_.Wall());
   if (record.usage) record.cost_usd = 0.0;
   ++outcome_.started;
   ++outcome_.cached;
@@ -174,7 +176,7 @@ bool Loop::HoldNextCall(SteadyTime now) {
 void Loop::StartCalls() {
   while (!Stopping() && StopLevel() == 0 &&
          transport_.InFlight() < static_cast<size_t>(window_.limit())) {
-    const SteadyTime now = std::chrono::steady_clock::now();
+    const SteadyTime now = clock_.Steady();
     if (!held_) {
       if (!HoldNextCall(now)) return;
       if (!held_) continue;  // answered from the cache
@@ -200,15 +202,13 @@ void Loop::StartCalls() {
   }
 }
 
-bool Loop::Emit(const CallRecord& record) {
+void Loop::Emit(const CallRecord& record) {
   ++outcome_.finished;
   if (Status s = sink_.OnRecord(record); !s.ok()) {
     outcome_.status = s;
     outcome_.stop_reason = "results could not be written";
     sink_failed_ = true;
-    return false;
   }
-  return true;
 }
 
 void Loop::OnFinished(HttpResult& http) {
@@ -239,8 +239,8 @@ void Loop::OnFinished(HttpResult& http) {
   }
   if (IsRetryable(record.error_kind) && state.attempts < options_.retry.max_attempts &&
       !Stopping()) {
-    const SteadyTime now = std::chrono::steady_clock::now();
-    const auto retry_after = ParseRetryAfterMs(http.retry_after, std::chrono::system_clock::now());
+    const SteadyTime now = clock_.Steady();
+    const auto retry_after = ParseRetryAfterMs(http.retry_after, clock_.Wall());
     const double unit = std::uniform_real_distribution<double>(0, 1)(rng_);
     const double wait_ms = BackoffMs(options_.retry, state.attempts, retry_after, unit);
     state.body = std::move(http.request_body);
@@ -276,7 +276,7 @@ CallContext Loop::Context(const CallState& state) const {
 }
 
 int Loop::MsUntilNextRetry() const {
-  const SteadyTime now = std::chrono::steady_clock::now();
+  const SteadyTime now = clock_.Steady();
   SteadyTime next = now + std::chrono::seconds(1);
   if (!retries_.empty()) next = std::min(next, retries_.begin()->first);
   if (held_) next = std::min(next, rate_ready_at_);
@@ -290,12 +290,12 @@ RunOutcome Loop::Run() {
   for (;;) {
     StartCalls();
     if (StopLevel() > 0 && !signalled) {
-      signalled = std::chrono::steady_clock::now();
+      signalled = clock_.Steady();
       if (!Stopping()) outcome_.stop_reason = "interrupted by a signal";
     }
     // After a stop signal, calls in flight get a grace period to finish; then they are abandoned.
     const bool grace_over =
-        signalled && std::chrono::steady_clock::now() - *signalled >= options_.stop_grace;
+        signalled && clock_.Steady() - *signalled >= options_.stop_grace;
     if (sink_failed_ || StopLevel() > 1 || grace_over) break;
     const bool waiting = (!retries_.empty() || held_) && !Stopping();
     if (transport_.InFlight() == 0 && !waiting && (plan_done_ || Stopping())) break;
@@ -308,7 +308,7 @@ RunOutcome Loop::Run() {
   }
   // Calls that were waiting to retry when the run stopped end with their last failure.
   if (held_ && held_->attempts > 0)
-    retries_.emplace(std::chrono::steady_clock::now(), std::move(*held_));
+    retries_.emplace(clock_.Steady(), std::move(*held_));
   for (auto& [when, state] : retries_) {
     if (sink_failed_) break;
     state.last.queue_ms = state.queue_ms;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "engine/call_planner.h"
 #include "engine/transport.h"
 #include "job/job.h"
@@ -48,6 +49,11 @@ struct RunLoopOptions {
   /// 2 = stop at once.
   const std::atomic<int>* stop_request = nullptr;
   std::chrono::milliseconds stop_grace{10000};
+  /// Where the loop reads the time (null: the real clocks); tests pass a fake one that their
+  /// transport advances while it "waits".
+  const Clock* clock = nullptr;
+  /// Seeds the back-off jitter: a run draws it at random, a test fixes it.
+  uint64_t seed = 1;
 };
 
 struct RunOutcome {

@@ -1,6 +1,6 @@
 // Summary: the numbers every report shows, computed once from the records (SummaryBuilder) and
-// rendered by the json/md writers, which never recompute them. Fed record by record, so the run
-// loop and `evalrun report` (reading results.jsonl) share one code path.
+// rendered by the json, md and html writers, which never recompute them. Fed record by record
+// from results.jsonl, by `run` once its calls are done and by `evalrun report` alike: one path.
 #pragma once
 
 #include <map>

@@ -1,6 +1,6 @@
 // CallRecord: one finished call, exactly the fields of a results.jsonl line (CONTRACT.md). Made by
-// the run loop, written by ResultsWriter, read back by ReadRecord for `evalrun report`, and folded
-// into the summary by SummaryBuilder.
+// the engine (BuildRecord), written by ResultsWriter, read back by RecordFromJson (the record
+// reader) for reports and resumes, and folded into the summary by SummaryBuilder.
 #pragma once
 
 #include <map>
