@@ -5,9 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release --target evalrun
-bin=build/release/evalrun
+# The demo preset builds without -Werror: a newer compiler's new warning cannot break a first
+# run (CI and scripts/test.sh keep -Werror).
+cmake --preset demo >/dev/null
+cmake --build --preset demo --target evalrun
+bin=build/demo/evalrun
 
 # The server prints its URL once it is listening; reading that line is the wait.
 exec 3< <(exec "$bin" mock-server --latency-ms 40 --per-token-ms 2)
@@ -18,10 +20,15 @@ url=${line#listening on }
 echo "mock server: $url" >&2
 
 # The mock accepts any key; a real run reads yours from WANDB_API_KEY.
-EVALRUN_DEMO_KEY=${EVALRUN_DEMO_KEY:-demo-key} \
-  "$bin" run configs/demo.yaml --no-cache --set "endpoint.base_url=$url" "$@" | tee /tmp/evalrun-demo.out
-dir=$(sed -n 's/^reports: //p' /tmp/evalrun-demo.out | tail -n 1)
+# stdout carries only `reports: DIR`; progress and messages go to stderr, straight through.
+status=0
+out=$(EVALRUN_DEMO_KEY=${EVALRUN_DEMO_KEY:-demo-key} \
+  "$bin" run configs/demo.yaml --no-cache --set "endpoint.base_url=$url" "$@") || status=$?
+echo "$out"
+dir=$(sed -n 's/^reports: //p' <<<"$out" | tail -n 1)
+[ -n "$dir" ] || exit "$status"
 echo
 cat "$dir/report.md"
 echo
 echo "reports are in $dir (open $dir/report.html in a browser)"
+exit "$status"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing (Debian packages; npm packages into build/npm),
 # builds with warnings as errors, runs every test; then builds and runs it all again under
-# AddressSanitizer and UndefinedBehaviorSanitizer, and fuzzes each parser of outside data for EVALRUN_FUZZ_SECONDS (default 15) each.
+# AddressSanitizer and UndefinedBehaviorSanitizer, the engine and end-to-end tests under
+# ThreadSanitizer, and fuzzes each parser of outside data for EVALRUN_FUZZ_SECONDS (default 15)
+# each.
 # Set EVALRUN_SKIP_SANITIZERS=1 for a quick local loop (no sanitizer pass, no fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,5 +22,10 @@ if [ "${EVALRUN_SKIP_SANITIZERS:-0}" != "1" ]; then
   cmake --preset asan >/dev/null
   cmake --build --preset asan -j "$jobs"
   ctest --preset asan -j "$jobs"
+  # ThreadSanitizer over the engine (its stop signal and transport wake-up cross threads) and
+  # the end-to-end runs.
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan -j "$jobs"
+  ctest --preset tsan -j "$jobs"
   scripts/fuzz.sh "${EVALRUN_FUZZ_SECONDS:-15}"
 fi

@@ -15,10 +15,12 @@ using namespace evalrun::testing;
 
 namespace {
 
-/// The "## Job reference" section of the README.
-std::string Section() {
-  const std::string readme = ReadFile(std::string(EVALRUN_SOURCE_DIR) + "/README.md");
-  const size_t start = readme.find("\n## Job reference\n");
+/// The job reference of README.md, or of README.ja.md (kept in step by the same checks).
+std::string Section(const std::string& file = "README.md") {
+  const std::string readme = ReadFile(std::string(EVALRUN_SOURCE_DIR) + "/" + file);
+  const std::string heading = file == "README.md" ? "\n## Job reference\n" : "\n## ジョブ リファレンス\n";
+  const size_t start = readme.find(heading);
+  INFO(file << " has no section " << heading);
   REQUIRE(start != std::string::npos);
   const size_t end = readme.find("\n## ", start + 1);
   return readme.substr(start, end - start);
@@ -93,4 +95,14 @@ TEST_CASE("the README's example job sets every documented key and parses", "[rea
   for (const auto& p : parsed.problems) problems += p.ToString() + "\n";
   INFO(problems);
   CHECK(parsed.ok());
+}
+
+TEST_CASE("README.ja.md's job reference lists the same keys and its example parses", "[readme]") {
+  const std::string ja = Section("README.ja.md");
+  CHECK(DocumentedKeys(ja) == DocumentedKeys(Section()));
+  // The same example job, so a reader of either README copies one that parses.
+  CHECK(ExampleYaml(ja) == ExampleYaml(Section()));
+  const std::string readme = ReadFile(std::string(EVALRUN_SOURCE_DIR) + "/README.ja.md");
+  for (const char* part : {"## 二つのコマンド", "## 五分間ツアー", "scripts/demo.sh", "scripts/test.sh"})
+    CHECK_THAT(readme, Catch::Contains(part));
 }
