@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/job_loading.h"
 #include "common/clock.h"
 #include "common/files.h"
 #include "dataset/shard.h"
@@ -135,7 +136,8 @@ int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& o
   }
   // Gates and scorers come from the effective job in the manifest: the job file may be gone.
   auto written =
-      WriteReports({run_dir, out, OutputSpec().formats, first.score_names, info, first.gates});
+      WriteReports({run_dir, out, OutputSpec().formats, first.score_names, info, first.gates,
+                    /*may_repeat=*/true, GithubStepSummary()});
   if (!written.ok()) {
     fmt::print(stderr, "error: {}\n", written.status().message());
     return kExitStopped;

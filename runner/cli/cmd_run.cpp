@@ -25,8 +25,8 @@
 #include "engine/curl_transport.h"
 #include "engine/run_loop.h"
 #include "job/job_json.h"
-#include "report/gates.h"
 #include "money/pricing.h"
+#include "report/gates.h"
 #include "report/report_files.h"
 #include "report/summary.h"
 #include "results/manifest.h"
@@ -336,7 +336,7 @@ int RunCommand(const RunArgs& args) {
   Summary built;
   if (io.ok()) {
     auto written = WriteReports({dir, dir, job.output.formats, ScoreNames(job.scoring), info,
-                                 job.gates, /*may_repeat=*/resuming});
+                                 job.gates, /*may_repeat=*/resuming, GithubStepSummary()});
     if (written.ok())
       built = std::move(written->summary);
     else

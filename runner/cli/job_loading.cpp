@@ -67,6 +67,11 @@ size_t ScanJobDatasets(Job* job, std::optional<long long> cli_limit, const Shard
   return problems;
 }
 
+std::string GithubStepSummary() {
+  const char* step = std::getenv("GITHUB_STEP_SUMMARY");
+  return step ? step : "";
+}
+
 std::string EmptyPlanReason(const Job& job, const DatasetPlan& plan, const Shard& shard) {
   if (job.models.empty()) return "no models";
   std::string empty;

@@ -36,6 +36,9 @@ struct DatasetPlan {
 size_t ScanJobDatasets(Job* job, std::optional<long long> cli_limit, const Shard& shard,
                        size_t max_problems, bool hash, DatasetPlan* plan);
 
+/// $GITHUB_STEP_SUMMARY, or "" outside a GitHub Actions step: the CLI alone reads it.
+std::string GithubStepSummary();
+
 /// Why a plan holds no call, for the "nothing to run" message: the datasets without rows, the
 /// shard, a job without models.
 std::string EmptyPlanReason(const Job& job, const DatasetPlan& plan, const Shard& shard);

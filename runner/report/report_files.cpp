@@ -21,11 +21,11 @@ bool Wants(const ReportSpec& spec, const char* format) {
   return std::find(spec.formats.begin(), spec.formats.end(), format) != spec.formats.end();
 }
 
-Status WriteMarkdown(const std::string& path, const std::string& md) {
+Status WriteMarkdown(const std::string& path, const std::string& md, const std::string& step) {
   Status s = WriteFileAtomic(path, md);
   // In a GitHub Actions step, the comparison shows on the run's page too.
-  if (const char* step = std::getenv("GITHUB_STEP_SUMMARY"); s.ok() && step && *step) {
-    if (std::FILE* out = std::fopen(step, "ab")) {
+  if (s.ok() && !step.empty()) {
+    if (std::FILE* out = std::fopen(step.c_str(), "ab")) {
       std::fwrite(md.data(), 1, md.size(), out);
       std::fclose(out);
     }
@@ -80,7 +80,9 @@ Result<WrittenReports> WriteReports(const ReportSpec& spec) {
   if (Status s = WriteFileAtomic(spec.out_dir + "/summary.json", SummaryToJson(summary)); !s.ok())
     return s;
   if (Wants(spec, "md")) {
-    if (Status s = WriteMarkdown(spec.out_dir + "/report.md", SummaryToMarkdown(summary)); !s.ok())
+    if (Status s = WriteMarkdown(spec.out_dir + "/report.md", SummaryToMarkdown(summary),
+                                 spec.step_summary);
+        !s.ok())
       return s;
   }
   if (Wants(spec, "html")) {

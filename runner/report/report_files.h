@@ -21,6 +21,8 @@ struct ReportSpec {
   RunInfo run;
   GateSpec gates;
   bool may_repeat = true;  // false for a fresh run: one record a call, nothing to deduplicate
+  /// report.md is appended to this file too when set: the CLI hands in $GITHUB_STEP_SUMMARY.
+  std::string step_summary;
 };
 
 struct WrittenReports {
@@ -29,7 +31,7 @@ struct WrittenReports {
 };
 
 /// Writes summary.json and each of report.md, report.html, results.csv and junit.xml that
-/// `formats` asks for; report.md is also appended to $GITHUB_STEP_SUMMARY when set.
+/// `formats` asks for; report.md is also appended to `spec.step_summary` when set.
 Result<WrittenReports> WriteReports(const ReportSpec& spec);
 
 /// The names the job's scorers give their scores, in job order.

@@ -20,17 +20,19 @@
 
 #include "engine/curl_transport.h"
 
-extern char** environ;
-
 namespace evalrun::testing {
 namespace {
 
+/// A child's environment is explicit: only what a process needs to run at all (PATH, HOME, the
+/// locale, the temp dir, the sanitizers' options) is taken from ours, and the rest comes from the
+/// test. So a CI's own variables (GITHUB_STEP_SUMMARY, an API key) never reach the binary.
 std::vector<std::string> MergedEnv(const std::map<std::string, std::string>& extra) {
+  static const char* const kInherited[] = {"PATH",          "HOME",         "LANG",
+                                           "LC_ALL",        "TMPDIR",       "ASAN_OPTIONS",
+                                           "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"};
   std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv(*e);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  for (const char* name : kInherited) {
+    if (const char* v = std::getenv(name)) env[name] = v;
   }
   for (const auto& [k, v] : extra) {
     if (v.empty() && k.rfind("UNSET:", 0) == 0)

@@ -16,7 +16,9 @@ struct ProcessResult {
   std::string err;
 };
 
-/// Runs `args` (argv[0] first) with `env` added to the environment, waits, returns its output.
+/// Runs `args` (argv[0] first) with `env` as its environment (plus PATH, HOME, the locale, the
+/// temp dir and the sanitizers' options from ours; "UNSET:NAME" removes one), waits, returns its
+/// output.
 ProcessResult RunProcess(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {},
                          const std::string& stdin_text = "");
