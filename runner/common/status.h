@@ -10,17 +10,22 @@
 
 namespace evalrun {
 
+/// What went wrong, as the CLI's one mapping (ExitStatusFor, cli/command.h) turns it into an exit
+/// status. The last two are verdicts rather than faults: a command ends with them after it has
+/// said why.
 enum class ErrorCode {
   kOk,
   kInvalidInput,  // a job, dataset or argument the user gave is wrong: exit 2, nothing sent
-  kNotFound,      // a file or model that should exist does not
-  kIo,            // reading or writing a local file failed
-  kNetwork,       // the API could not be reached
-  kApi,           // the API answered with an error that stops the work
-  kInternal,
+  kNotFound,      // a file or model that should exist does not: exit 2
+  kIo,            // reading or writing a local file failed: exit 3
+  kNetwork,       // the API could not be reached: exit 3
+  kApi,           // the API answered with an error that stops the work: exit 3
+  kInternal,      // a bug: exit 2 before any call was sent, 3 after
+  kGateFailed,    // done, but a gate failed or no call succeeded: exit 1
+  kStopped,       // stopped early (budget, signal, 401/402/403): what finished is saved, exit 3
 };
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
@@ -32,6 +37,10 @@ class Status {
   static Status Network(std::string msg) { return Status(ErrorCode::kNetwork, std::move(msg)); }
   static Status Api(std::string msg) { return Status(ErrorCode::kApi, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(ErrorCode::kInternal, std::move(msg)); }
+  static Status GateFailed(std::string msg) {
+    return Status(ErrorCode::kGateFailed, std::move(msg));
+  }
+  static Status Stopped(std::string msg) { return Status(ErrorCode::kStopped, std::move(msg)); }
 
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }
@@ -45,7 +54,7 @@ class Status {
 
 /// A value or the Status that says why there is none.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT
