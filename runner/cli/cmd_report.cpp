@@ -6,8 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "cli/commands.h"
-#include "cli/exit_codes.h"
+#include "cli/command.h"
 #include "cli/job_loading.h"
 #include "common/clock.h"
 #include "common/files.h"
@@ -21,8 +20,8 @@
 namespace evalrun {
 namespace {
 
-/// Checks that `infos` are distinct shards of one plan; prints why not and returns false.
-bool CheckShards(const std::vector<std::string>& dirs, const std::vector<ManifestInfo>& infos) {
+/// Checks that `infos` are distinct shards of one plan; prints each reason they are not.
+Status CheckShards(const std::vector<std::string>& dirs, const std::vector<ManifestInfo>& infos) {
   bool ok = true;
   std::set<long long> seen;
   long long count = 0;
@@ -56,7 +55,7 @@ bool CheckShards(const std::vector<std::string>& dirs, const std::vector<Manifes
     fmt::print(stderr, "warning: {} of {} shards given: the reports cover part of the job\n",
                seen.size(), count);
   }
-  return ok;
+  return ok ? Status::Ok() : Status::InvalidInput("the directories are not shards of one run");
 }
 
 /// Concatenates the shards' records into `out`/results.jsonl and writes a manifest for the merge.
@@ -93,21 +92,15 @@ Status MergeRunDirs(const std::vector<std::string>& dirs, const std::vector<Mani
   return WriteFileAtomic(out + "/manifest.json", ManifestToJson(m));
 }
 
-}  // namespace
-
-int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& out_dir) {
+Status ReportCommand(const std::vector<std::string>& run_dirs, const std::string& out_dir) {
   if (run_dirs.size() > 1 && out_dir.empty()) {
-    fmt::print(stderr, "error: merging {} run directories needs --out DIR for the merged run\n",
-               run_dirs.size());
-    return kExitBadInput;
+    return Status::InvalidInput(fmt::format(
+        "merging {} run directories needs --out DIR for the merged run", run_dirs.size()));
   }
   std::vector<ManifestInfo> infos;
   for (const auto& dir : run_dirs) {
     auto manifest = ReadManifest(dir);
-    if (!manifest.ok()) {
-      fmt::print(stderr, "error: {}\n", manifest.status().message());
-      return kExitBadInput;
-    }
+    if (!manifest.ok()) return Status::InvalidInput(manifest.status().message());
     infos.push_back(std::move(manifest.value()));
   }
   const ManifestInfo& first = infos[0];
@@ -119,40 +112,46 @@ int ReportCommand(const std::vector<std::string>& run_dirs, const std::string& o
   std::string run_dir = run_dirs[0];
   const std::string out = out_dir.empty() ? run_dirs[0] : out_dir;
   if (run_dirs.size() > 1) {
-    if (!CheckShards(run_dirs, infos)) return kExitBadInput;
-    if (Status s = MergeRunDirs(run_dirs, infos, out, &info); !s.ok()) {
-      fmt::print(stderr, "error: {}\n", s.message());
-      return kExitStopped;
-    }
+    if (Status s = CheckShards(run_dirs, infos); !s.ok()) return s;
+    if (Status s = MergeRunDirs(run_dirs, infos, out, &info); !s.ok()) return s;
     run_dir = out;
   }
   SystemTime a, b;
   if (ParseRfc3339Ms(info.started_at, &a) && ParseRfc3339Ms(info.finished_at, &b)) {
     info.wall_s = std::chrono::duration<double>(b - a).count();
   }
-  if (Status s = MakeDirs(out); !s.ok()) {
-    fmt::print(stderr, "error: {}\n", s.message());
-    return kExitBadInput;
-  }
+  if (Status s = MakeDirs(out); !s.ok()) return Status::InvalidInput(s.message());  // --out
   // Gates and scorers come from the effective job in the manifest: the job file may be gone.
   auto written =
       WriteReports({run_dir, out, OutputSpec().formats, first.score_names, info, first.gates,
                     /*may_repeat=*/true, GithubStepSummary()});
-  if (!written.ok()) {
-    fmt::print(stderr, "error: {}\n", written.status().message());
-    return kExitStopped;
-  }
+  if (!written.ok()) return written.status();
   if (written->skipped_lines > 0) {
     fmt::print(stderr, "warning: {}/results.jsonl: skipped {} line(s) that are not whole records\n",
                run_dir, written->skipped_lines);
   }
   const Summary& summary = written->summary;
   fmt::print("reports: {}\n", out);
-  if (NoCallSucceeded(summary)) {
-    fmt::print(stderr, "error: no call succeeded ({} calls)\n", summary.totals.calls);
-    return kExitGateFailed;
-  }
-  return AllPassed(summary.gates) ? kExitOk : kExitGateFailed;
+  if (NoCallSucceeded(summary))
+    return Status::GateFailed(fmt::format("no call succeeded ({} calls)", summary.totals.calls));
+  return AllPassed(summary.gates) ? Status::Ok() : Status::GateFailed("");
+}
+
+}  // namespace
+
+CommandRun DeclareReport(CLI::App& sub) {
+  auto dirs = std::make_shared<std::vector<std::string>>();
+  auto out = std::make_shared<std::string>();
+  sub.add_option("run_dir", *dirs, "run directories; several (shards of one job) are merged")
+      ->required();
+  sub.add_option("--out", *out, "write the reports here instead");
+  sub.footer(R"(Examples:
+  evalrun report reports/my-job/20261125T093602Z
+  evalrun report shard-0 shard-1 shard-2 shard-3 --out merged   shards of one run, merged
+
+Rebuilds summary.json, report.md, report.html, results.csv and junit.xml from results.jsonl,
+counting each call's latest record, and judges the gates recorded in manifest.json.)");
+  return [dirs, out] { return ReportCommand(*dirs, *out); };
 }
 
 }  // namespace evalrun

@@ -11,6 +11,7 @@
 
 #include "api/chat_request.h"
 #include "api/chat_response.h"
+#include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
@@ -74,275 +75,289 @@ class RunSink : public RecordSink {
 };
 
 /// A budget can only hold if every call's worst case is known: a price and a max_tokens.
-bool CheckBudget(const Job& job, const PricingTable& pricing) {
-  if (!job.budget_usd) return true;
-  bool ok = true;
+Status CheckBudget(const Job& job, const PricingTable& pricing) {
+  if (!job.budget_usd) return Status::Ok();
+  size_t problems = 0;
   for (const auto& m : job.models) {
     if (!PriceFor(m, pricing)) {
       fmt::print(stderr,
                  "{}: budget_usd needs a price for model '{}' (models[].pricing or pricing_file)\n",
                  job.file, m.id);
-      ok = false;
+      ++problems;
     }
     if (MaxTokens(m) <= 0) {
       fmt::print(
           stderr,
           "{}: budget_usd needs params.max_tokens for model '{}' to bound what a call can cost\n",
           job.file, m.id);
-      ok = false;
+      ++problems;
     }
   }
-  return ok;
+  if (problems == 0) return Status::Ok();
+  return Status::InvalidInput(fmt::format("{}: budget_usd cannot be held", job.file));
 }
 
-/// One GET /models before any call: a bad key or a misspelt model costs nothing. Returns an exit
-/// status to stop with, or nullopt to go on.
-std::optional<int> Preflight(const Job& job, const TransportOptions& opts,
-                             const std::string& api_key) {
+struct RunArgs {
+  std::string job_file;
+  std::string out_dir;
+  std::string resume_dir;  // --resume: continue the run in this directory
+  std::string shard;       // --shard I/N
+  bool no_cache = false;   // --no-cache
+  std::vector<std::string> sets;
+  long long limit = -1;  // --limit; -1: none
+  int concurrency = 0;   // --concurrency; 0: the job's
+  bool dry_run = false;
+  std::string progress = "auto";
+};
+
+/// What the steps of a run share. Filled in order: the plan (the job, immutable from then on),
+/// the key and transport settings, the run directory, then the outcome of sending.
+struct RunContext {
+  explicit RunContext(const RunArgs& a) : args(a) {}
+  const RunArgs& args;
+  ProgressMode progress_mode = ProgressMode::kLines;
+  std::optional<long long> limit;
+  std::optional<Job> loaded;
+  PricingTable pricing;
+  Shard shard;
+  DatasetPlan plan;
+  std::string api_key;
+  TransportOptions transport;
+  Manifest manifest;
+  std::string dir;
+  bool resuming = false;
+  PriorResults prior;
+  double prior_wall_s = 0;
+  SteadyTime started_steady;
+
+  const Job& job() const { return *loaded; }
+};
+
+/// Step 1: the job with every command-line override, the pricing table, the shard and every row
+/// read (nothing is sent on a bad one).
+Status PlanRun(RunContext& c) {
+  const RunArgs& args = c.args;
+  if (!ParseProgressMode(args.progress, &c.progress_mode))
+    return Status::InvalidInput("--progress must be auto, bar, lines or none");
+  if (args.limit >= 0) c.limit = args.limit;
+  // Command-line overrides are job keys like any --set, applied before the job is checked, so the
+  // manifest records the job that really ran.
+  std::vector<std::string> sets = args.sets;
+  if (args.concurrency > 0) sets.push_back(fmt::format("concurrency={}", args.concurrency));
+  if (args.no_cache) sets.push_back("cache=false");
+  auto job = LoadJob(args.job_file, sets);
+  if (!job.ok()) return job.status();
+  if (c.limit) {
+    for (DatasetSpec& ds : job->datasets) ds.limit = EffectiveLimit(ds, c.limit);
+  }
+  auto pricing = LoadPricing(*job);
+  if (!pricing.ok()) return pricing.status();
+  c.pricing = std::move(pricing.value());
+  auto shard = ParseShardFlag(args.shard);
+  if (!shard.ok()) return shard.status();
+  c.shard = *shard;
+  auto plan = ScanJobDatasets(&*job, c.limit, c.shard, 100, /*hash=*/true);
+  if (!plan.ok()) return plan.status();
+  c.plan = std::move(plan.value());
+  c.loaded.emplace(std::move(job.value()));  // the job as it runs: not changed from here on
+  if (Status s = CheckBudget(c.job(), c.pricing); !s.ok()) return s;  // the scan may add models
+  if (c.shard.all()) WarnEmptyDatasets(c.job(), c.plan);  // a shard's share may be empty by chance
+  if (c.plan.calls == 0) {
+    return Status::InvalidInput(fmt::format("{}: nothing to run: the job plans no call ({})",
+                                            c.job().file,
+                                            EmptyPlanReason(c.job(), c.plan, c.shard)));
+  }
+  return Status::Ok();
+}
+
+/// Step 2: the key, and one GET /models before any call, so a bad key or a misspelt model costs
+/// nothing.
+Status Preflight(RunContext& c) {
+  const Job& job = c.job();
+  std::string searched;
+  c.api_key = FindApiKey(job.endpoint, &searched);
+  if (c.api_key.empty())
+    return Status::InvalidInput(
+        fmt::format("no API key: set {} (an empty variable counts as unset)", searched));
+  RaiseFileLimit();
+  c.transport = TransportOptionsFor(job.endpoint, c.api_key);
+  c.transport.max_in_flight = job.concurrency;
+  // A stream that goes quiet this long is stalled; a whole non-streamed answer may take longer.
+  if (job.stream) c.transport.stall_timeout_s = std::min(job.endpoint.timeout_s, 60.0);
+
   const std::string url = job.endpoint.base_url + "/models";
-  auto got = HttpGet(opts, url);
+  auto got = HttpGet(c.transport, url);
   if (!got.ok() || got->curl_code != 0) {
-    fmt::print(stderr, "error: GET {}: {} (nothing was sent)\n", url,
-               got.ok() ? got->curl_error : got.status().message());
-    return kExitStopped;
+    return Status::Network(fmt::format("GET {}: {} (nothing was sent)", url,
+                                       got.ok() ? got->curl_error : got.status().message()));
   }
   const long status = got->status;
   if (status == 401 || status == 402 || status == 403) {
-    fmt::print(stderr, "error: the API answered {} to GET {}: {} (nothing was sent)\n", status, url,
-               Redact(ApiErrorMessage(got->body), api_key));
-    return kExitStopped;
+    return Status::Api(fmt::format("the API answered {} to GET {}: {} (nothing was sent)", status,
+                                   url, Redact(ApiErrorMessage(got->body), c.api_key)));
   }
-  if (status != 200) {
-    fmt::print(stderr, "warning: GET {} answered {}; model ids are not checked before the run\n",
-               url, status);
-    return std::nullopt;
-  }
+  // No /models, an answer that is not a list, or one that lists nothing (some servers): nothing
+  // to check the ids against.
+  auto unchecked = [&](const std::string& why) {
+    fmt::print(stderr, "warning: GET {}{}; model ids are not checked before the run\n", url, why);
+    return Status::Ok();
+  };
+  if (status != 200) return unchecked(fmt::format(" answered {}", status));
   auto ids = ParseModelList(got->body);
-  if (!ids.ok()) {
-    fmt::print(stderr, "warning: GET {}: {}; model ids are not checked before the run\n", url,
-               ids.status().message());
-    return std::nullopt;
-  }
-  if (ids->empty()) {
-    // Some OpenAI-compatible servers list nothing: nothing to check the ids against.
-    fmt::print(stderr,
-               "warning: GET {} lists no models; model ids are not checked before the run\n", url);
-    return std::nullopt;
-  }
-  bool missing = false;
+  if (!ids.ok()) return unchecked(": " + ids.status().message());
+  if (ids->empty()) return unchecked(" lists no models");
+  size_t missing = 0;
   for (const auto& m : job.models) {
     if (std::find(ids->begin(), ids->end(), m.id) != ids->end()) continue;
     std::string available;
     for (const auto& id : ids.value()) available += "\n  " + id;
     fmt::print(stderr, "{}: model '{}' is not offered by {}; available:{}\n", job.file, m.id,
                job.endpoint.base_url, available);
-    missing = true;
+    ++missing;
   }
-  if (missing) return kExitBadInput;
-  return std::nullopt;
+  if (missing > 0)
+    return Status::InvalidInput(fmt::format("{}: {} model(s) not offered", job.file, missing));
+  return Status::Ok();
 }
 
-/// Checks that `dir` holds a run of this same plan and loads what it finished. The manifest keeps
-/// the original run id and start.
-int Resume(const std::string& dir, Manifest* manifest, PriorResults* prior, double* prior_wall_s) {
+/// Checks that `c.dir` holds a run of this same plan and loads what it finished. The manifest
+/// keeps the original run id and start.
+Status Resume(RunContext& c) {
+  const std::string& dir = c.dir;
   auto info = ReadManifest(dir);
-  if (!info.ok()) {
-    fmt::print(stderr, "error: cannot resume: {}\n", info.status().message());
-    return kExitBadInput;
-  }
-  auto changes = PlanChanges(info->plan_json, manifest->plan_json);
-  if (info->shard != manifest->shard) {
+  if (!info.ok())
+    return Status::InvalidInput(fmt::format("cannot resume: {}", info.status().message()));
+  auto changes = PlanChanges(info->plan_json, c.manifest.plan_json);
+  if (info->shard != c.manifest.shard) {
     changes.push_back(fmt::format("it ran shard {} and this is shard {}",
                                   info->shard.empty() ? "(none)" : info->shard,
-                                  manifest->shard.empty() ? "(none)" : manifest->shard));
+                                  c.manifest.shard.empty() ? "(none)" : c.manifest.shard));
   }
   if (!changes.empty()) {
-    for (const auto& c : changes) fmt::print(stderr, "error: cannot resume {}: {}\n", dir, c);
-    fmt::print(stderr, "(nothing was sent; start a new run instead)\n");
-    return kExitBadInput;
+    for (const auto& change : changes)
+      fmt::print(stderr, "error: cannot resume {}: {}\n", dir, change);
+    return Status::InvalidInput("nothing was sent; start a new run instead");
   }
   auto loaded = LoadPriorResults(dir + "/results.jsonl", /*repair=*/true);
-  if (!loaded.ok()) {
-    fmt::print(stderr, "error: cannot resume: {}\n", loaded.status().message());
-    return kExitBadInput;
-  }
-  *prior = std::move(loaded.value());
-  manifest->run_id = info->run_id;
-  manifest->started_at = info->started_at;
+  if (!loaded.ok())
+    return Status::InvalidInput(fmt::format("cannot resume: {}", loaded.status().message()));
+  c.prior = std::move(loaded.value());
+  c.manifest.run_id = info->run_id;
+  c.manifest.started_at = info->started_at;
   if (auto summary = ReadWholeFile(dir + "/summary.json"); summary.ok()) {
     rapidjson::Document d;
     if (ParseBoundedJson(summary.value(), &d) && d.IsObject() && d.HasMember("wall_s") &&
         d["wall_s"].IsNumber()) {
-      *prior_wall_s = d["wall_s"].GetDouble();
+      c.prior_wall_s = d["wall_s"].GetDouble();
     }
   }
-  fmt::print(stderr, "resuming {}: {} calls already ok{}\n", dir, prior->ok.size(),
-             prior->skipped_lines > 0 ? ", a torn last line dropped" : "");
-  return kExitOk;
+  fmt::print(stderr, "resuming {}: {} calls already ok{}\n", dir, c.prior.ok.size(),
+             c.prior.skipped_lines > 0 ? ", a torn last line dropped" : "");
+  return Status::Ok();
 }
 
-}  // namespace
-
-int RunCommand(const RunArgs& args) {
-  ProgressMode progress_mode;
-  if (!ParseProgressMode(args.progress, &progress_mode)) {
-    fmt::print(stderr, "error: --progress must be auto, bar, lines or none\n");
-    return kExitBadInput;
-  }
-  // Command-line overrides are job keys like any --set, applied before the job is checked, so the
-  // manifest records the job that really ran.
-  std::vector<std::string> sets = args.sets;
-  if (args.concurrency) sets.push_back(fmt::format("concurrency={}", *args.concurrency));
-  if (args.no_cache) sets.push_back("cache=false");
-  std::optional<Job> loaded = LoadJobOrReport(args.job_file, sets);
-  if (!loaded) return kExitBadInput;
-  Job& job = *loaded;
-  if (args.limit) {
-    for (DatasetSpec& ds : job.datasets) ds.limit = EffectiveLimit(ds, args.limit);
-  }
-
-  PricingTable pricing;
-  if (LoadPricingOrReport(job, &pricing) > 0) return kExitBadInput;
-  Shard shard;
-  if (!ParseShardOrReport(args.shard, &shard)) return kExitBadInput;
-  DatasetPlan plan;
-  if (ScanJobDatasets(&job, args.limit, shard, 100, /*hash=*/true, &plan) > 0) return kExitBadInput;
-  if (!CheckBudget(job, pricing)) return kExitBadInput;  // after the scan: it may add models
-  if (shard.all()) WarnEmptyDatasets(job, plan);         // a shard's share may be empty by chance
-  if (plan.calls == 0) {
-    fmt::print(stderr, "error: {}: nothing to run: the job plans no call ({})\n", job.file,
-               EmptyPlanReason(job, plan, shard));
-    return kExitBadInput;
-  }
-  if (args.dry_run) {
-    return PrintEstimate(job, pricing, args.limit, shard, {}, /*json=*/false) ? kExitOk
-                                                                              : kExitBadInput;
-  }
-  std::string searched;
-  const std::string api_key = FindApiKey(job.endpoint, &searched);
-  if (api_key.empty()) {
-    fmt::print(stderr, "error: no API key: set {} (an empty variable counts as unset)\n", searched);
-    return kExitBadInput;
-  }
-
-  RaiseFileLimit();
-  TransportOptions topts = TransportOptionsFor(job.endpoint, api_key);
-  topts.max_in_flight = job.concurrency;
-  // A stream that goes quiet this long is stalled; a whole non-streamed answer may take longer.
-  if (job.stream) topts.stall_timeout_s = std::min(job.endpoint.timeout_s, 60.0);
-  if (auto stop = Preflight(job, topts, api_key)) return *stop;
-
+/// Step 3: the run directory (new, or the one to resume), its manifest and results.jsonl.
+Status OpenRunDirectory(RunContext& c, ResultsWriter& writer) {
+  const Job& job = c.job();
   const SystemTime started = std::chrono::system_clock::now();
-  const auto started_steady = std::chrono::steady_clock::now();
-  Manifest manifest;
-  manifest.run_id = MakeRunId(job, started);
+  c.started_steady = std::chrono::steady_clock::now();
+  Manifest& m = c.manifest;
+  m.run_id = MakeRunId(job, started);
   // Derived now: --limit and the models an openai-batch scan found are part of the job that runs.
-  manifest.job_json = EffectiveJobJson(job);
-  manifest.datasets = plan.datasets;
-  manifest.planned_calls = plan.calls;
-  manifest.started_at = Rfc3339Ms(started);
-  manifest.plan_json = PlanJson(job, plan.datasets);
-  if (!shard.all()) manifest.shard = shard.ToString();
-  const bool resuming = !args.resume_dir.empty();
-  const std::string dir = resuming ? args.resume_dir : ResolveRunDir(job, args.out_dir, started);
-  PriorResults prior;
-  double prior_wall_s = 0;
-  if (resuming) {
-    auto resumed = Resume(dir, &manifest, &prior, &prior_wall_s);
-    if (resumed != kExitOk) return resumed;
-  } else if (std::error_code ec; std::filesystem::exists(dir + "/results.jsonl", ec) || ec) {
-    if (ec) {
-      fmt::print(stderr, "error: --out {}: {}\n", dir, ec.message());
-      return kExitBadInput;
-    }
-    fmt::print(
-        stderr,
-        "error: {} already holds a run; continue it with --resume {} or choose another --out\n",
-        dir, dir);
-    return kExitBadInput;
+  m.job_json = EffectiveJobJson(job);
+  m.datasets = c.plan.datasets;
+  m.planned_calls = c.plan.calls;
+  m.started_at = Rfc3339Ms(started);
+  m.plan_json = PlanJson(job, c.plan.datasets);
+  if (!c.shard.all()) m.shard = c.shard.ToString();
+  c.resuming = !c.args.resume_dir.empty();
+  c.dir = c.resuming ? c.args.resume_dir : ResolveRunDir(job, c.args.out_dir, started);
+  if (c.resuming) {
+    if (Status s = Resume(c); !s.ok()) return s;
+  } else if (std::error_code ec; std::filesystem::exists(c.dir + "/results.jsonl", ec) || ec) {
+    if (ec) return Status::InvalidInput(fmt::format("--out {}: {}", c.dir, ec.message()));
+    return Status::InvalidInput(
+        fmt::format("{} already holds a run; continue it with --resume {} or choose another --out",
+                    c.dir, c.dir));
   }
-  if (Status s = MakeDirs(dir); !s.ok()) {
-    fmt::print(stderr, "error: {}\n", s.message());
-    return kExitBadInput;
-  }
-  ResultsWriter writer;
-  Status io = WriteFileAtomic(dir + "/manifest.json", ManifestToJson(manifest));
-  if (io.ok()) io = writer.Open(dir + "/results.jsonl");
-  if (!io.ok()) {
-    fmt::print(stderr, "error: {}\n", io.message());
-    return kExitBadInput;
-  }
+  // Before any call, a directory that cannot be written is a bad --out, not a stopped run.
+  Status io = MakeDirs(c.dir);
+  if (io.ok()) io = WriteFileAtomic(c.dir + "/manifest.json", ManifestToJson(m));
+  if (io.ok()) io = writer.Open(c.dir + "/results.jsonl");
+  return io.ok() ? io : Status::InvalidInput(io.message());
+}
 
-  auto transport = CurlTransport::Create(topts);
-  if (!transport.ok()) {
-    fmt::print(stderr, "error: {}\n", transport.status().message());
-    return kExitStopped;
-  }
-
+/// Step 4: every planned call through the engine, each record appended as it finishes.
+RunOutcome SendCalls(RunContext& c, ResultsWriter& writer, CurlTransport& transport) {
+  const Job& job = c.job();
   RunLoopOptions lopts;
-  lopts.run_id = manifest.run_id;
+  lopts.run_id = c.manifest.run_id;
   lopts.chat_url = job.endpoint.base_url + "/chat/completions";
   lopts.concurrency = job.concurrency;
   lopts.adaptive_concurrency = job.adaptive_concurrency;
   lopts.retry = job.retry;
   lopts.save_responses = job.output.save_responses;
-  lopts.api_key = api_key;
-  for (const auto& m : job.models) {
-    lopts.prices.push_back(PriceFor(m, pricing));
-    lopts.max_tokens.push_back(MaxTokens(m));
-  }
-  lopts.budget_usd = job.budget_usd;
-  lopts.rate_limit = job.rate_limit;
+  lopts.api_key = c.api_key;
   std::optional<ResponseCache> cache;
-  if (job.cache && !args.no_cache && !ResponseCache::DefaultDir().empty()) {
+  if (job.cache && !ResponseCache::DefaultDir().empty()) {
     cache.emplace(ResponseCache::DefaultDir());
     lopts.cache = &*cache;
     lopts.base_url = job.endpoint.base_url;
-    for (const auto& m : job.models)
-      lopts.cache_models.push_back(ResponseCache::Cacheable(m.params));
   }
+  for (const auto& m : job.models) {
+    lopts.models.push_back(
+        {PriceFor(m, c.pricing), MaxTokens(m), cache && ResponseCache::Cacheable(m.params)});
+  }
+  lopts.budget_usd = job.budget_usd;
+  lopts.rate_limit = job.rate_limit;
   lopts.stop_request = &g_stop_request;
   lopts.seed = std::random_device{}();  // back-off jitter: independent across runs and machines
-  g_transport = transport->get();
+  g_transport = &transport;
   InstallStopHandlers();
 
-  ProgressPrinter progress(progress_mode, plan.calls - static_cast<long long>(prior.ok.size()));
+  ProgressPrinter progress(c.progress_mode,
+                           c.plan.calls - static_cast<long long>(c.prior.ok.size()));
   RunSink sink(writer, progress);
-  CallPlanner planner(job, args.limit, &prior.ok, shard);
+  CallPlanner planner(job, c.limit, &c.prior.ok, c.shard);
   RunOutcome outcome;
   g_calls_sent = true;
   try {
-    outcome = RunPlan(job, planner, **transport, sink, lopts);
+    outcome = RunPlan(job, planner, transport, sink, lopts);
   } catch (const std::exception& e) {
     // Every finished call is already in results.jsonl: stop, and still write the reports.
     outcome.stop_reason = fmt::format("internal error: {}", e.what());
   }
   g_transport = nullptr;
   progress.Finish();
-  io = writer.Close();
+  return outcome;
+}
 
+/// Step 5: the reports of the whole run (a resumed one's too: every call's latest record), the
+/// final manifest, what happened on stderr, and the verdict.
+Status ReportRun(RunContext& c, const RunOutcome& outcome, Status io) {
+  const Job& job = c.job();
   const SystemTime finished = std::chrono::system_clock::now();
-  RunInfo info{manifest.run_id,
-               job.name,
-               manifest.started_at,
-               Rfc3339Ms(finished),
-               prior_wall_s + MsBetween(started_steady, std::chrono::steady_clock::now()) / 1000.0,
-               outcome.stop_reason,
-               job.concurrency,
-               outcome.concurrency_min,
-               outcome.retries};
-  manifest.finished_at = info.finished_at;
-  // A resumed run's reports cover the whole run: every call's latest record, old and new.
+  RunInfo info{
+      c.manifest.run_id,
+      job.name,
+      c.manifest.started_at,
+      Rfc3339Ms(finished),
+      c.prior_wall_s + MsBetween(c.started_steady, std::chrono::steady_clock::now()) / 1000.0,
+      outcome.stop_reason,
+      job.concurrency,
+      outcome.concurrency_min,
+      outcome.retries};
+  c.manifest.finished_at = info.finished_at;
   Summary built;
   if (io.ok()) {
-    auto written = WriteReports({dir, dir, job.output.formats, ScoreNames(job.scoring), info,
-                                 job.gates, /*may_repeat=*/resuming, GithubStepSummary()});
+    auto written = WriteReports({c.dir, c.dir, job.output.formats, ScoreNames(job.scoring), info,
+                                 job.gates, /*may_repeat=*/c.resuming, GithubStepSummary()});
     if (written.ok())
       built = std::move(written->summary);
     else
       io = written.status();
   }
-  if (io.ok()) io = WriteFileAtomic(dir + "/manifest.json", ManifestToJson(manifest));
+  if (io.ok()) io = WriteFileAtomic(c.dir + "/manifest.json", ManifestToJson(c.manifest));
   if (!io.ok()) fmt::print(stderr, "error: {}\n", io.message());
   if (!outcome.status.ok()) fmt::print(stderr, "error: {}\n", outcome.status.message());
   if (outcome.cached > 0) {
@@ -358,14 +373,61 @@ int RunCommand(const RunArgs& args) {
     fmt::print(stderr, "gate failed: {} for {}: {} (threshold {})\n", g.name, g.model,
                g.value ? fmt::format("{:.6g}", *g.value) : std::string("unknown"), g.threshold);
   }
-  fmt::print("reports: {}\n", dir);
-  if (!outcome.stop_reason.empty() || !io.ok()) return kExitStopped;
-  if (NoCallSucceeded(built)) {
-    // CI must not go green when every call failed, gates or none.
-    fmt::print(stderr, "error: no call succeeded ({} calls)\n", built.totals.calls);
-    return kExitGateFailed;
-  }
-  return AllPassed(built.gates) ? kExitOk : kExitGateFailed;
+  fmt::print("reports: {}\n", c.dir);
+  if (!outcome.stop_reason.empty() || !io.ok()) return Status::Stopped("");
+  // CI must not go green when every call failed, gates or none.
+  if (NoCallSucceeded(built))
+    return Status::GateFailed(fmt::format("no call succeeded ({} calls)", built.totals.calls));
+  return AllPassed(built.gates) ? Status::Ok() : Status::GateFailed("");
+}
+
+/// `evalrun run`: plan, preflight, run directory, calls, reports.
+Status RunCommand(const RunArgs& args) {
+  RunContext c(args);
+  if (Status s = PlanRun(c); !s.ok()) return s;
+  if (args.dry_run) return PrintEstimate(c.job(), c.pricing, c.limit, c.shard, {}, /*json=*/false);
+  if (Status s = Preflight(c); !s.ok()) return s;
+  ResultsWriter writer;
+  if (Status s = OpenRunDirectory(c, writer); !s.ok()) return s;
+  auto transport = CurlTransport::Create(c.transport);
+  if (!transport.ok()) return transport.status();
+  const RunOutcome outcome = SendCalls(c, writer, **transport);
+  return ReportRun(c, outcome, writer.Close());
+}
+
+}  // namespace
+
+CommandRun DeclareRun(CLI::App& sub) {
+  auto args = std::make_shared<RunArgs>();
+  sub.add_option("job", args->job_file, "the job file (YAML)")->required();
+  sub.add_option("--out", args->out_dir, "run directory (default: output.dir of the job)");
+  sub.add_option("--set", args->sets,
+                 "override a job key by dotted path, e.g. --set concurrency=8");
+  sub.add_option("--limit", args->limit, "first N rows of each dataset")
+      ->check(CLI::NonNegativeNumber);
+  sub.add_option("--concurrency", args->concurrency, "calls in flight at once")
+      ->check(CLI::Range(1, 100000));
+  sub.add_flag("--dry-run", args->dry_run,
+               "print the plan and its credit estimate (as `estimate`), send nothing");
+  sub.add_flag("--no-cache", args->no_cache,
+               "send every call even where the response cache has it");
+  sub.add_option("--shard", args->shard,
+                 "only the calls whose stable hash of (dataset, row id) mod N == I");
+  sub.add_option("--resume", args->resume_dir,
+                 "continue an interrupted run in DIR; finished calls are not sent again")
+      ->excludes("--out");
+  sub.add_option("--progress", args->progress, "auto|bar|lines|none")->capture_default_str();
+  sub.footer(R"(Examples:
+  evalrun run job.yaml --dry-run                the plan and its credit estimate, nothing sent
+  evalrun run job.yaml --limit 20 --concurrency 8
+  evalrun run job.yaml --set endpoint.project=my-team/my-project --set 'params.temperature=0.7'
+  evalrun run job.yaml --shard 0/4 --out shard-0  one of four machines' share of the rows
+  evalrun run job.yaml --resume reports/my-job/20261125T093602Z   after a crash or Ctrl-C
+
+The run directory holds results.jsonl (one line per finished call), summary.json, report.md,
+report.html, results.csv, junit.xml and manifest.json. stdout gets one line, `reports: DIR`;
+progress and messages go to stderr.)");
+  return [args] { return RunCommand(*args); };
 }
 
 }  // namespace evalrun

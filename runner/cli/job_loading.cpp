@@ -12,40 +12,51 @@
 
 namespace evalrun {
 
-std::optional<Job> LoadJobOrReport(const std::string& file, const std::vector<std::string>& sets) {
+namespace {
+
+std::string Problems(size_t n) {
+  return fmt::format("{} problem{}", n, n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+Result<Job> LoadJob(const std::string& file, const std::vector<std::string>& sets) {
   std::vector<JobOverride> overrides;
   for (const auto& s : sets) {
     JobOverride o;
-    if (!ParseOverride(s, &o)) {
-      fmt::print(stderr, "error: --set {}: expected KEY=VALUE, e.g. --set concurrency=8\n", s);
-      return std::nullopt;
-    }
+    if (!ParseOverride(s, &o))
+      return Status::InvalidInput(
+          fmt::format("--set {}: expected KEY=VALUE, e.g. --set concurrency=8", s));
     overrides.push_back(o);
   }
   JobParseResult parsed = ParseJobFile(file, overrides);
   if (!parsed.ok()) {
     for (const auto& p : parsed.problems) fmt::print(stderr, "{}\n", p.ToString());
-    return std::nullopt;
+    return Status::InvalidInput(fmt::format("{}: {}", file, Problems(parsed.problems.size())));
   }
   return std::move(parsed.job);
 }
 
-bool ParseShardOrReport(const std::string& text, Shard* shard) {
-  if (text.empty() || ParseShard(text, shard)) return true;
-  fmt::print(stderr, "error: --shard {}: expected I/N with 0 <= I < N, e.g. --shard 0/4\n", text);
-  return false;
+Result<Shard> ParseShardFlag(const std::string& text) {
+  Shard shard;
+  if (text.empty() || ParseShard(text, &shard)) return shard;
+  return Status::InvalidInput(
+      fmt::format("--shard {}: expected I/N with 0 <= I < N, e.g. --shard 0/4", text));
 }
 
-size_t LoadPricingOrReport(const Job& job, PricingTable* pricing) {
-  if (job.pricing_file.empty()) return 0;
+Result<PricingTable> LoadPricing(const Job& job) {
+  if (job.pricing_file.empty()) return PricingTable{};
   Diagnostics problems;
-  *pricing = LoadPricingFile(job.pricing_file, &problems);
+  PricingTable pricing = LoadPricingFile(job.pricing_file, &problems);
   for (const auto& p : problems) fmt::print(stderr, "{}\n", p.ToString());
-  return problems.size();
+  if (!problems.empty())
+    return Status::InvalidInput(fmt::format("{}: {}", job.pricing_file, Problems(problems.size())));
+  return pricing;
 }
 
-size_t ScanJobDatasets(Job* job, std::optional<long long> cli_limit, const Shard& shard,
-                       size_t max_problems, bool hash, DatasetPlan* plan) {
+Result<DatasetPlan> ScanJobDatasets(Job* job, std::optional<long long> cli_limit,
+                                    const Shard& shard, size_t max_problems, bool hash) {
+  DatasetPlan plan;
   size_t problems = 0;
   std::vector<std::string> row_models;
   for (const auto& ds : job->datasets) {
@@ -58,13 +69,16 @@ size_t ScanJobDatasets(Job* job, std::optional<long long> cli_limit, const Shard
       auto got = Sha256File(ds.path);
       if (got.ok()) sha = got.value();
     }
-    plan->datasets.push_back({ds.name, ds.given_path, sha, scan.rows});
+    plan.datasets.push_back({ds.name, ds.given_path, sha, scan.rows});
     // Without job models each row is one call (to its own model) per repeat.
     const long long models = job->models_from_rows ? 1 : static_cast<long long>(job->models.size());
-    plan->calls += scan.rows * models * job->repeats;
+    plan.calls += scan.rows * models * job->repeats;
   }
+  if (problems > 0)
+    return Status::InvalidInput(
+        fmt::format("{} in the datasets of {}", Problems(problems), job->file));
   if (job->models_from_rows) AddModelsFromRows(job, row_models);
-  return problems;
+  return plan;
 }
 
 std::string GithubStepSummary() {

@@ -1,11 +1,13 @@
-// Loading a job for a command: --set overrides, parsing, and printing every problem as
-// FILE:LINE:COL on stderr. Shared by run, validate, estimate and models.
+// Loading a job for a command: --set overrides, parsing, the pricing file, the shard and every
+// dataset row, each problem printed as FILE:LINE:COL on stderr as it is found (located
+// Diagnostics), then a Status that says how many. Shared by run, validate, estimate and models.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "dataset/shard.h"
 #include "engine/curl_transport.h"
 #include "job/job.h"
@@ -14,14 +16,14 @@
 
 namespace evalrun {
 
-/// The parsed job, or nullopt after printing its problems.
-std::optional<Job> LoadJobOrReport(const std::string& file, const std::vector<std::string>& sets);
+/// The parsed job, with `sets` (KEY=VALUE) applied before it is checked.
+Result<Job> LoadJob(const std::string& file, const std::vector<std::string>& sets);
 
-/// --shard I/N into `shard` (an empty text: every row); false after printing what is wrong.
-bool ParseShardOrReport(const std::string& text, Shard* shard);
+/// --shard I/N (an empty text: every row).
+Result<Shard> ParseShardFlag(const std::string& text);
 
-/// Reads the job's pricing_file (none: an empty table); prints each problem and returns how many.
-size_t LoadPricingOrReport(const Job& job, PricingTable* pricing);
+/// The job's pricing_file (none: an empty table).
+Result<PricingTable> LoadPricing(const Job& job);
 
 /// What a job's datasets hold once every row has been read.
 struct DatasetPlan {
@@ -31,10 +33,11 @@ struct DatasetPlan {
 
 /// Reads every row the run will use (limits and shard applied) before anything is sent, so a bad
 /// row costs nothing; prints each problem (at most `max_problems` a dataset) as FILE:LINE:COL.
-/// A job without models gets them from the rows' body.model here. With `hash`, each dataset's
-/// SHA-256 is taken for the manifest. Returns how many problems it found.
-size_t ScanJobDatasets(Job* job, std::optional<long long> cli_limit, const Shard& shard,
-                       size_t max_problems, bool hash, DatasetPlan* plan);
+/// A job without models gets them from the rows' body.model here: the last step of loading it,
+/// after which the job does not change. With `hash`, each dataset's SHA-256 is taken for the
+/// manifest.
+Result<DatasetPlan> ScanJobDatasets(Job* job, std::optional<long long> cli_limit,
+                                    const Shard& shard, size_t max_problems, bool hash);
 
 /// $GITHUB_STEP_SUMMARY, or "" outside a GitHub Actions step: the CLI alone reads it.
 std::string GithubStepSummary();

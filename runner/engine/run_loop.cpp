@@ -11,9 +11,9 @@
 #include "common/clock.h"
 #include "engine/concurrency_window.h"
 #include "engine/rate_limiter.h"
+#include "engine/record_builder.h"
 #include "engine/retry_policy.h"
 #include "money/cost.h"
-#include "engine/record_builder.h"
 
 namespace evalrun {
 namespace {
@@ -65,6 +65,11 @@ class Loop {
   bool AnswerFromCache(const CallState& state, std::string body);
   CallContext Context(const CallState& state) const;
   double WorstUsd(size_t model_index, size_t body_bytes) const;
+  /// The plan of a model; a test that gives none gets the defaults (no price, no cache).
+  const ModelPlan& Plan(size_t model_index) const {
+    static const ModelPlan kNone;
+    return model_index < options_.models.size() ? options_.models[model_index] : kNone;
+  }
   bool FitsBudget(double worst);
 
   const Job& job_;
@@ -101,11 +106,9 @@ void Loop::Start(uint64_t tag, CallState state) {
 }
 
 double Loop::WorstUsd(size_t model_index, size_t body_bytes) const {
-  if (!options_.budget_usd || model_index >= options_.prices.size()) return 0;
-  const double out_tokens = model_index < options_.max_tokens.size()
-                                ? static_cast<double>(options_.max_tokens[model_index])
-                                : 0;
-  return WorstCaseUsd(options_.prices[model_index], static_cast<double>(body_bytes), out_tokens)
+  if (!options_.budget_usd) return 0;
+  const ModelPlan& m = Plan(model_index);
+  return WorstCaseUsd(m.price, static_cast<double>(body_bytes), static_cast<double>(m.max_tokens))
       .value_or(0);
 }
 
@@ -154,8 +157,7 @@ bool Loop::HoldNextCall(SteadyTime now) {
   state.row_id = std::move(call.row_id);
   state.repeat = call.repeat;
   state.references = std::move(call.references);
-  if (options_.cache && call.model_index < options_.cache_models.size() &&
-      options_.cache_models[call.model_index]) {
+  if (options_.cache && Plan(call.model_index).cacheable) {
     state.cache_key = options_.cache->Key(options_.base_url, call.repeat, call.body);
     if (auto body = options_.cache->Get(state.cache_key);
         body && AnswerFromCache(state, std::move(*body))) {
@@ -163,9 +165,7 @@ bool Loop::HoldNextCall(SteadyTime now) {
     }
   }
   state.worst_usd = WorstUsd(call.model_index, call.body.size());
-  const double max_out = call.model_index < options_.max_tokens.size()
-                             ? static_cast<double>(options_.max_tokens[call.model_index])
-                             : 0;
+  const double max_out = static_cast<double>(Plan(call.model_index).max_tokens);
   state.est_tokens = static_cast<double>(call.body.size()) / 4 + max_out;
   state.body = std::move(call.body);
   held_ = std::move(state);
@@ -265,8 +265,7 @@ CallContext Loop::Context(const CallState& state) const {
   ctx.attempts = state.attempts;
   ctx.started_at = state.started_at;
   ctx.queue_ms = state.queue_ms;
-  ctx.price = state.model_index < options_.prices.size() ? options_.prices[state.model_index]
-                                                         : std::nullopt;
+  ctx.price = Plan(state.model_index).price;
   ctx.save_responses = options_.save_responses;
   ctx.api_key = options_.api_key;
   ctx.scorers = &job_.scoring;
@@ -294,8 +293,7 @@ RunOutcome Loop::Run() {
       if (!Stopping()) outcome_.stop_reason = "interrupted by a signal";
     }
     // After a stop signal, calls in flight get a grace period to finish; then they are abandoned.
-    const bool grace_over =
-        signalled && clock_.Steady() - *signalled >= options_.stop_grace;
+    const bool grace_over = signalled && clock_.Steady() - *signalled >= options_.stop_grace;
     if (sink_failed_ || StopLevel() > 1 || grace_over) break;
     const bool waiting = (!retries_.empty() || held_) && !Stopping();
     if (transport_.InFlight() == 0 && !waiting && (plan_done_ || Stopping())) break;
@@ -307,8 +305,7 @@ RunOutcome Loop::Run() {
     }
   }
   // Calls that were waiting to retry when the run stopped end with their last failure.
-  if (held_ && held_->attempts > 0)
-    retries_.emplace(clock_.Steady(), std::move(*held_));
+  if (held_ && held_->attempts > 0) retries_.emplace(clock_.Steady(), std::move(*held_));
   for (auto& [when, state] : retries_) {
     if (sink_failed_) break;
     state.last.queue_ms = state.queue_ms;

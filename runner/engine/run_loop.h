@@ -27,6 +27,13 @@ class RecordSink {
   virtual Status OnRecord(const CallRecord& record) = 0;
 };
 
+/// What the loop needs to know of one model of the job, beside its spec.
+struct ModelPlan {
+  std::optional<Pricing> price;  // none: its cost is unknown (a budget needs one: the CLI checks)
+  long long max_tokens = 0;      // the output bound of its calls' worst case (0: none)
+  bool cacheable = false;        // its answers come from, and go to, the response cache
+};
+
 struct RunLoopOptions {
   std::string run_id;
   std::string chat_url;  // {base_url}/chat/completions
@@ -34,17 +41,15 @@ struct RunLoopOptions {
   bool adaptive_concurrency = true;  // AIMD on 429s; false keeps the window fixed
   RetrySpec retry;
   bool save_responses = true;
-  std::string api_key;                         // only to scrub it from error messages
-  std::vector<std::optional<Pricing>> prices;  // per Job::models index
+  std::string api_key;            // only to scrub it from error messages
+  std::vector<ModelPlan> models;  // one per Job::models entry, in its order
   /// No call starts unless spent + the worst case of every call in flight and of the new one stays
-  /// within it. Needs a price and a max_tokens for every model (`max_tokens`, per model index).
+  /// within it. Needs a price and a max_tokens for every model.
   std::optional<double> budget_usd;
   RateLimitSpec rate_limit;  // 0 = no limit
-  /// Answers of deterministic calls; used for the models whose `cache_models` entry is true.
+  /// Answers of deterministic calls; used for the models whose plan says `cacheable`.
   const ResponseCache* cache = nullptr;
-  std::vector<bool> cache_models;
   std::string base_url;  // part of the cache key
-  std::vector<long long> max_tokens;
   /// Set from a signal handler: 1 = let in-flight calls finish within `stop_grace`, then stop;
   /// 2 = stop at once.
   const std::atomic<int>* stop_request = nullptr;
