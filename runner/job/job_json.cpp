@@ -44,91 +44,73 @@ const char* DatasetFormatName(DatasetFormat f) {
   return "auto";
 }
 
-std::string EffectiveJobJson(const Job& job) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.StartObject();
-  w.Key("name");
-  w.String(job.name);
-  w.Key("file");
-  w.String(job.file);
-  w.Key("endpoint");
+namespace {
+
+void WriteEndpoint(Writer& w, const Endpoint& e) {
   w.StartObject();
   w.Key("base_url");
-  w.String(job.endpoint.base_url);
+  w.String(e.base_url);
   w.Key("api_key_env");
-  w.String(job.endpoint.api_key_env);
+  w.String(e.api_key_env);
   w.Key("project");
-  w.String(job.endpoint.project);
+  w.String(e.project);
   w.Key("headers");
   w.StartArray();
-  for (const auto& h : job.endpoint.headers) w.String(h.first);  // names only
+  for (const auto& h : e.headers) w.String(h.first);  // names only: values may be secrets
   w.EndArray();
   w.Key("timeout_s");
-  w.Double(job.endpoint.timeout_s);
+  w.Double(e.timeout_s);
   w.Key("connect_timeout_s");
-  w.Double(job.endpoint.connect_timeout_s);
+  w.Double(e.connect_timeout_s);
   w.Key("http");
-  w.String(job.endpoint.http);
+  w.String(e.http);
   w.Key("ca_bundle");
-  w.String(job.endpoint.ca_bundle);
+  w.String(e.ca_bundle);
   w.EndObject();
-  w.Key("models");
-  w.StartArray();
-  for (const auto& m : job.models) {
-    w.StartObject();
-    w.Key("id");
-    w.String(m.id);
-    w.Key("label");
-    w.String(m.label);
-    w.Key("params");
-    WriteJsonParams(w, m.params);
-    w.Key("pricing");
-    if (m.pricing) {
-      w.StartObject();
-      w.Key("input_per_mtok");
-      w.Double(m.pricing->input_per_mtok);
-      w.Key("output_per_mtok");
-      w.Double(m.pricing->output_per_mtok);
-      w.EndObject();
-    } else {
-      w.Null();
-    }
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("datasets");
-  w.StartArray();
-  for (const auto& d : job.datasets) {
-    w.StartObject();
-    w.Key("path");
-    w.String(d.given_path);
-    w.Key("name");
-    w.String(d.name);
-    w.Key("format");
-    w.String(DatasetFormatName(d.format));
-    w.Key("limit");
-    if (d.limit)
-      w.Int64(*d.limit);
-    else
-      w.Null();
-    w.Key("id_field");
-    w.String(d.id_field);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("prompt");
-  WritePrompt(w, job.prompt);
+}
+
+void WriteModel(Writer& w, const ModelSpec& m) {
+  w.StartObject();
+  w.Key("id");
+  w.String(m.id);
+  w.Key("label");
+  w.String(m.label);
   w.Key("params");
-  WriteJsonParams(w, job.params);
-  w.Key("stream");
-  w.Bool(job.stream);
-  w.Key("repeats");
-  w.Int(job.repeats);
-  w.Key("concurrency");
-  w.Int(job.concurrency);
-  w.Key("adaptive_concurrency");
-  w.Bool(job.adaptive_concurrency);
+  WriteJsonParams(w, m.params);
+  w.Key("pricing");
+  if (m.pricing) {
+    w.StartObject();
+    w.Key("input_per_mtok");
+    w.Double(m.pricing->input_per_mtok);
+    w.Key("output_per_mtok");
+    w.Double(m.pricing->output_per_mtok);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
+void WriteDataset(Writer& w, const DatasetSpec& d) {
+  w.StartObject();
+  w.Key("path");
+  w.String(d.given_path);
+  w.Key("name");
+  w.String(d.name);
+  w.Key("format");
+  w.String(DatasetFormatName(d.format));
+  w.Key("limit");
+  if (d.limit)
+    w.Int64(*d.limit);
+  else
+    w.Null();
+  w.Key("id_field");
+  w.String(d.id_field);
+  w.EndObject();
+}
+
+/// rate_limit and retry: how calls are paced and retried.
+void WritePacing(Writer& w, const Job& job) {
   w.Key("rate_limit");
   w.StartObject();
   w.Key("requests_per_minute");
@@ -145,11 +127,10 @@ std::string EffectiveJobJson(const Job& job) {
   w.Key("max_backoff_ms");
   w.Int(job.retry.max_backoff_ms);
   w.EndObject();
-  w.Key("scoring");
-  w.StartArray();
-  for (const auto& s : job.scoring)
-    w.RawValue(s.json.data(), s.json.size(), rapidjson::kObjectType);
-  w.EndArray();
+}
+
+/// gates and budget_usd: how the run is judged and held.
+void WriteLimits(Writer& w, const Job& job) {
   w.Key("gates");
   w.StartObject();
   WriteOptionalNumber(w, "max_error_rate", job.gates.max_error_rate);
@@ -158,21 +139,66 @@ std::string EffectiveJobJson(const Job& job) {
   WriteOptionalNumber(w, "max_cost_usd", job.gates.max_cost_usd);
   w.EndObject();
   WriteOptionalNumber(w, "budget_usd", job.budget_usd);
+}
+
+void WriteOutput(Writer& w, const OutputSpec& o) {
+  w.StartObject();
+  w.Key("dir");
+  w.String(o.dir);
+  w.Key("formats");
+  w.StartArray();
+  for (const auto& f : o.formats) w.String(f);
+  w.EndArray();
+  w.Key("save_responses");
+  w.Bool(o.save_responses);
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string EffectiveJobJson(const Job& job) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  w.Key("name");
+  w.String(job.name);
+  w.Key("file");
+  w.String(job.file);
+  w.Key("endpoint");
+  WriteEndpoint(w, job.endpoint);
+  w.Key("models");
+  w.StartArray();
+  for (const auto& m : job.models) WriteModel(w, m);
+  w.EndArray();
+  w.Key("datasets");
+  w.StartArray();
+  for (const auto& d : job.datasets) WriteDataset(w, d);
+  w.EndArray();
+  w.Key("prompt");
+  WritePrompt(w, job.prompt);
+  w.Key("params");
+  WriteJsonParams(w, job.params);
+  w.Key("stream");
+  w.Bool(job.stream);
+  w.Key("repeats");
+  w.Int(job.repeats);
+  w.Key("concurrency");
+  w.Int(job.concurrency);
+  w.Key("adaptive_concurrency");
+  w.Bool(job.adaptive_concurrency);
+  WritePacing(w, job);
+  w.Key("scoring");
+  w.StartArray();
+  for (const auto& s : job.scoring)
+    w.RawValue(s.json.data(), s.json.size(), rapidjson::kObjectType);
+  w.EndArray();
+  WriteLimits(w, job);
   w.Key("pricing_file");
   w.String(job.pricing_file);
   w.Key("cache");
   w.Bool(job.cache);
   w.Key("output");
-  w.StartObject();
-  w.Key("dir");
-  w.String(job.output.dir);
-  w.Key("formats");
-  w.StartArray();
-  for (const auto& f : job.output.formats) w.String(f);
-  w.EndArray();
-  w.Key("save_responses");
-  w.Bool(job.output.save_responses);
-  w.EndObject();
+  WriteOutput(w, job.output);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

@@ -413,6 +413,38 @@ void ReadOutput(JobReader& r, const YAML::Node& n, Job& job) {
   }
 }
 
+/// rate_limit and retry: how calls are paced and retried.
+void ReadPacing(JobReader& r, const YAML::Node& root, Job& job) {
+  if (const YAML::Node rl = root["rate_limit"]; rl && r.ExpectMap(rl, "rate_limit")) {
+    r.CheckKeys(rl, "rate_limit", kRateLimitKeys);
+    if (rl["requests_per_minute"])
+      r.Number(rl["requests_per_minute"], "rate_limit.requests_per_minute", 0,
+               &job.rate_limit.requests_per_minute);
+    if (rl["tokens_per_minute"])
+      r.Number(rl["tokens_per_minute"], "rate_limit.tokens_per_minute", 0,
+               &job.rate_limit.tokens_per_minute);
+  }
+  if (const YAML::Node rt = root["retry"]; rt && r.ExpectMap(rt, "retry")) {
+    r.CheckKeys(rt, "retry", kRetryKeys);
+    r.IntInto(rt, "max_attempts", "retry.max_attempts", 1, 100, &job.retry.max_attempts);
+    r.IntInto(rt, "initial_backoff_ms", "retry.initial_backoff_ms", 0, 3600000,
+              &job.retry.initial_backoff_ms);
+    r.IntInto(rt, "max_backoff_ms", "retry.max_backoff_ms", 0, 3600000, &job.retry.max_backoff_ms);
+  }
+}
+
+void ReadGates(JobReader& r, const YAML::Node& g, Job& job) {
+  r.CheckKeys(g, "gates", kGateKeys);
+  auto gate = [&](const char* key, std::optional<double>* out) {
+    double v;
+    if (g[key] && r.Number(g[key], std::string("gates.") + key, 0, &v)) *out = v;
+  };
+  gate("max_error_rate", &job.gates.max_error_rate);
+  gate("min_score", &job.gates.min_score);
+  gate("max_p95_latency_ms", &job.gates.max_p95_latency_ms);
+  gate("max_cost_usd", &job.gates.max_cost_usd);
+}
+
 void ReadTop(JobReader& r, const YAML::Node& root, Job& job) {
   r.CheckKeys(root, "", kTopKeys);
   if (!root["name"]) {
@@ -457,34 +489,9 @@ void ReadTop(JobReader& r, const YAML::Node& root, Job& job) {
     r.Bool(root["adaptive_concurrency"], "adaptive_concurrency", &job.adaptive_concurrency);
   r.IntInto(root, "repeats", "repeats", 1, 1000000, &job.repeats);
   r.IntInto(root, "concurrency", "concurrency", 1, 100000, &job.concurrency);
-  if (const YAML::Node rl = root["rate_limit"]; rl && r.ExpectMap(rl, "rate_limit")) {
-    r.CheckKeys(rl, "rate_limit", kRateLimitKeys);
-    if (rl["requests_per_minute"])
-      r.Number(rl["requests_per_minute"], "rate_limit.requests_per_minute", 0,
-               &job.rate_limit.requests_per_minute);
-    if (rl["tokens_per_minute"])
-      r.Number(rl["tokens_per_minute"], "rate_limit.tokens_per_minute", 0,
-               &job.rate_limit.tokens_per_minute);
-  }
-  if (const YAML::Node rt = root["retry"]; rt && r.ExpectMap(rt, "retry")) {
-    r.CheckKeys(rt, "retry", kRetryKeys);
-    r.IntInto(rt, "max_attempts", "retry.max_attempts", 1, 100, &job.retry.max_attempts);
-    r.IntInto(rt, "initial_backoff_ms", "retry.initial_backoff_ms", 0, 3600000,
-              &job.retry.initial_backoff_ms);
-    r.IntInto(rt, "max_backoff_ms", "retry.max_backoff_ms", 0, 3600000, &job.retry.max_backoff_ms);
-  }
+  ReadPacing(r, root, job);
   if (root["scoring"]) ReadScoring(r, root["scoring"], job);
-  if (const YAML::Node g = root["gates"]; g && r.ExpectMap(g, "gates")) {
-    r.CheckKeys(g, "gates", kGateKeys);
-    auto gate = [&](const char* key, std::optional<double>* out) {
-      double v;
-      if (g[key] && r.Number(g[key], std::string("gates.") + key, 0, &v)) *out = v;
-    };
-    gate("max_error_rate", &job.gates.max_error_rate);
-    gate("min_score", &job.gates.min_score);
-    gate("max_p95_latency_ms", &job.gates.max_p95_latency_ms);
-    gate("max_cost_usd", &job.gates.max_cost_usd);
-  }
+  if (const YAML::Node g = root["gates"]; g && r.ExpectMap(g, "gates")) ReadGates(r, g, job);
   if (root["budget_usd"] && !IsPlainNull(root["budget_usd"])) {
     double v;
     if (r.Number(root["budget_usd"], "budget_usd", 0, &v)) job.budget_usd = v;

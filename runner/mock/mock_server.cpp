@@ -451,66 +451,9 @@ bool DropUsage(MockServer::State& s) {
   return true;
 }
 
-void HandleChat(evhttp_request* req, MockServer::State& s) {
-  const std::string request_id = fmt::format("mock-{}", ++s.next_id);
-  evbuffer* in = evhttp_request_get_input_buffer(req);
-  const size_t len = evbuffer_get_length(in);
-  const char* data =
-      reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ev_ssize_t>(len)));
-  const uint64_t body_hash = StableHash(std::string_view(data ? data : "", data ? len : 0));
-  if (auto it = s.retry_not_before.find(body_hash); it != s.retry_not_before.end()) {
-    if (std::chrono::steady_clock::now() < it->second) ++s.early_retries;
-    s.retry_not_before.erase(it);
-  }
-  if (InjectFault(req, s, body_hash, request_id)) return;
-  rapidjson::Document doc;
-  if (!ParseBoundedJson(std::string_view(data ? data : "", data ? len : 0), &doc) ||
-      !doc.IsObject()) {
-    return Send(req, 400,
-                ErrorBody("We could not parse the JSON body of your request.",
-                          "invalid_request_error", "invalid_json"),
-                request_id);
-  }
-  auto model_it = doc.FindMember("model");
-  auto messages_it = doc.FindMember("messages");
-  if (model_it == doc.MemberEnd() || !model_it->value.IsString()) {
-    return Send(
-        req, 400,
-        ErrorBody("you must provide a model parameter", "invalid_request_error", "missing_model"),
-        request_id);
-  }
-  if (messages_it == doc.MemberEnd() || !messages_it->value.IsArray() ||
-      messages_it->value.Empty()) {
-    return Send(req, 400,
-                ErrorBody("'messages' must be a non-empty array", "invalid_request_error",
-                          "invalid_messages"),
-                request_id);
-  }
-  const MockModel* model = FindMockModel(model_it->value.GetString());
-  if (!model) {
-    return Send(req, 404,
-                ErrorBody(fmt::format("The model `{}` does not exist", model_it->value.GetString()),
-                          "invalid_request_error", "model_not_found"),
-                request_id);
-  }
-  std::optional<long long> max_tokens;
-  for (const char* key : {"max_tokens", "max_completion_tokens"}) {
-    auto it = doc.FindMember(key);
-    if (it != doc.MemberEnd() && it->value.IsInt64()) max_tokens = it->value.GetInt64();
-  }
-  MockReply reply =
-      MockComplete(*model, messages_it->value, max_tokens, s.options.latency, s.next_id);
-  if (auto st = doc.FindMember("stream");
-      st != doc.MemberEnd() && st->value.IsBool() && st->value.GetBool()) {
-    bool include_usage = false;
-    if (auto so = doc.FindMember("stream_options"); so != doc.MemberEnd() && so->value.IsObject()) {
-      auto iu = so->value.FindMember("include_usage");
-      include_usage = iu != so->value.MemberEnd() && iu->value.IsBool() && iu->value.GetBool();
-    }
-    if (DropUsage(s)) include_usage = false;
-    return StartStream(req, s, *model, reply, include_usage, request_id);
-  }
-
+/// A chat completion body, as OpenAI sends one.
+std::string CompletionJson(const std::string& request_id, const MockModel& model,
+                           const MockReply& reply, bool with_usage) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -521,7 +464,7 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   w.Key("created");
   w.Int64(static_cast<int64_t>(std::time(nullptr)));
   w.Key("model");
-  w.String(model->id);
+  w.String(model.id);
   w.Key("choices");
   w.StartArray();
   w.StartObject();
@@ -538,7 +481,7 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   w.String(reply.finish_reason);
   w.EndObject();
   w.EndArray();
-  if (!DropUsage(s)) {
+  if (with_usage) {
     w.Key("usage");
     w.StartObject();
     w.Key("prompt_tokens");
@@ -550,16 +493,94 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
     w.EndObject();
   }
   w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
 
-  if (reply.delay_ms <= 0) return Send(req, 200, buf.GetString(), request_id);
+/// The request's model, or the 400/404 an OpenAI server answers instead (sent here).
+const MockModel* CheckRequest(evhttp_request* req, const rapidjson::Document& doc, bool parsed,
+                              const std::string& request_id) {
+  if (!parsed || !doc.IsObject()) {
+    Send(req, 400,
+         ErrorBody("We could not parse the JSON body of your request.", "invalid_request_error",
+                   "invalid_json"),
+         request_id);
+    return nullptr;
+  }
+  auto model_it = doc.FindMember("model");
+  auto messages_it = doc.FindMember("messages");
+  if (model_it == doc.MemberEnd() || !model_it->value.IsString()) {
+    Send(req, 400,
+         ErrorBody("you must provide a model parameter", "invalid_request_error", "missing_model"),
+         request_id);
+    return nullptr;
+  }
+  if (messages_it == doc.MemberEnd() || !messages_it->value.IsArray() ||
+      messages_it->value.Empty()) {
+    Send(req, 400,
+         ErrorBody("'messages' must be a non-empty array", "invalid_request_error",
+                   "invalid_messages"),
+         request_id);
+    return nullptr;
+  }
+  const MockModel* model = FindMockModel(model_it->value.GetString());
+  if (!model) {
+    Send(req, 404,
+         ErrorBody(fmt::format("The model `{}` does not exist", model_it->value.GetString()),
+                   "invalid_request_error", "model_not_found"),
+         request_id);
+  }
+  return model;
+}
+
+/// Holds a reply on a timer for its latency; the client may hang up meanwhile.
+void SendLater(evhttp_request* req, MockServer::State& s, std::string body,
+               const std::string& request_id, double delay_ms) {
   auto* p = new PendingReply{
-      &s, req, evhttp_request_get_connection(req), nullptr, buf.GetString(), request_id};
+      &s, req, evhttp_request_get_connection(req), nullptr, std::move(body), request_id};
   s.max_in_flight = std::max(s.max_in_flight, ++s.in_flight);
   p->timer = evtimer_new(s.base, OnReplyDue, p);
-  const auto us = static_cast<long long>(reply.delay_ms * 1000);
+  const auto us = static_cast<long long>(delay_ms * 1000);
   timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
   evhttp_connection_set_closecb(p->conn, OnConnectionClosed, p);
   evtimer_add(p->timer, &tv);
+}
+
+void HandleChat(evhttp_request* req, MockServer::State& s) {
+  const std::string request_id = fmt::format("mock-{}", ++s.next_id);
+  evbuffer* in = evhttp_request_get_input_buffer(req);
+  const size_t len = evbuffer_get_length(in);
+  const char* data =
+      reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ev_ssize_t>(len)));
+  const std::string_view body(data ? data : "", data ? len : 0);
+  const uint64_t body_hash = StableHash(body);
+  if (auto it = s.retry_not_before.find(body_hash); it != s.retry_not_before.end()) {
+    if (std::chrono::steady_clock::now() < it->second) ++s.early_retries;
+    s.retry_not_before.erase(it);
+  }
+  if (InjectFault(req, s, body_hash, request_id)) return;
+  rapidjson::Document doc;
+  const bool parsed = ParseBoundedJson(body, &doc);
+  const MockModel* model = CheckRequest(req, doc, parsed, request_id);
+  if (!model) return;
+  std::optional<long long> max_tokens;
+  for (const char* key : {"max_tokens", "max_completion_tokens"}) {
+    auto it = doc.FindMember(key);
+    if (it != doc.MemberEnd() && it->value.IsInt64()) max_tokens = it->value.GetInt64();
+  }
+  MockReply reply = MockComplete(*model, doc["messages"], max_tokens, s.options.latency, s.next_id);
+  if (auto st = doc.FindMember("stream");
+      st != doc.MemberEnd() && st->value.IsBool() && st->value.GetBool()) {
+    bool include_usage = false;
+    if (auto so = doc.FindMember("stream_options"); so != doc.MemberEnd() && so->value.IsObject()) {
+      auto iu = so->value.FindMember("include_usage");
+      include_usage = iu != so->value.MemberEnd() && iu->value.IsBool() && iu->value.GetBool();
+    }
+    if (DropUsage(s)) include_usage = false;
+    return StartStream(req, s, *model, reply, include_usage, request_id);
+  }
+  std::string json = CompletionJson(request_id, *model, reply, !DropUsage(s));
+  if (reply.delay_ms <= 0) return Send(req, 200, json, request_id);
+  SendLater(req, s, std::move(json), request_id, reply.delay_ms);
 }
 
 void OnRequest(evhttp_request* req, void* arg) {

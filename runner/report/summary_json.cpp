@@ -97,103 +97,105 @@ void Models(Writer& w, const Summary& s) {
 
 }  // namespace
 
-std::string SummaryToJson(const Summary& s) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.SetMaxDecimalPlaces(6);
-  w.StartObject();
+namespace {
+
+/// run_id ... retries: what the run was, before what it did.
+void WriteRun(Writer& w, const RunInfo& run) {
   w.Key("run_id");
-  w.String(s.run.run_id);
+  w.String(run.run_id);
   w.Key("job");
-  w.String(s.run.job);
+  w.String(run.job);
   w.Key("started_at");
-  w.String(s.run.started_at);
+  w.String(run.started_at);
   w.Key("finished_at");
-  w.String(s.run.finished_at);
+  w.String(run.finished_at);
   w.Key("wall_s");
-  w.Double(s.run.wall_s);
+  w.Double(run.wall_s);
   w.Key("stop_reason");
-  if (s.run.stop_reason.empty())
+  if (run.stop_reason.empty())
     w.Null();
   else
-    w.String(s.run.stop_reason);
+    w.String(run.stop_reason);
   w.Key("concurrency");
-  if (s.run.concurrency > 0) {
+  if (run.concurrency > 0) {
     w.StartObject();
     w.Key("configured");
-    w.Int(s.run.concurrency);
+    w.Int(run.concurrency);
     w.Key("min_reached");
-    w.Int(s.run.concurrency_min);
+    w.Int(run.concurrency_min);
     w.EndObject();
   } else {
     w.Null();
   }
   w.Key("retries");
-  w.Int64(s.run.retries);
-  w.Key("groups");
-  w.StartArray();
-  for (const GroupSummary& g : s.groups) {
-    w.StartObject();
-    w.Key("model");
-    w.String(g.model);
-    w.Key("model_id");
-    w.String(g.model_id);
-    w.Key("dataset");
-    w.String(g.dataset);
-    w.Key("calls");
-    w.Int64(g.calls);
-    w.Key("ok");
-    w.Int64(g.ok);
-    Counts(w, "errors", g.errors);
-    Stats(w, "latency_ms", g.latency_ms);
-    Stats(w, "ttft_ms", g.ttft_ms);
-    Stats(w, "itl_ms", g.itl_ms);
-    w.Key("prompt_tokens");
-    w.Int64(g.prompt_tokens);
-    w.Key("completion_tokens");
-    w.Int64(g.completion_tokens);
-    w.Key("total_tokens");
-    w.Int64(g.total_tokens);
-    Cost(w, g.cost_usd, g.cost_usd_known, g.calls_without_usage);
-    w.Key("scores");
-    w.StartObject();
-    for (const auto& [name, v] : g.scores) {
-      w.Key(name);
-      w.Double(v);
-    }
-    w.EndObject();
-    w.Key("score_ci95");
-    w.StartObject();
-    for (const auto& [name, ci] : g.score_ci95) {
-      w.Key(name);
-      Interval(w, ci);
-    }
-    w.EndObject();
-    w.Key("calls_per_s");
-    w.Double(g.calls_per_s);
-    w.Key("output_tokens_per_s");
-    w.Double(g.output_tokens_per_s);
-    w.EndObject();
+  w.Int64(run.retries);
+}
+
+void WriteGroup(Writer& w, const GroupSummary& g) {
+  w.StartObject();
+  w.Key("model");
+  w.String(g.model);
+  w.Key("model_id");
+  w.String(g.model_id);
+  w.Key("dataset");
+  w.String(g.dataset);
+  w.Key("calls");
+  w.Int64(g.calls);
+  w.Key("ok");
+  w.Int64(g.ok);
+  Counts(w, "errors", g.errors);
+  Stats(w, "latency_ms", g.latency_ms);
+  Stats(w, "ttft_ms", g.ttft_ms);
+  Stats(w, "itl_ms", g.itl_ms);
+  w.Key("prompt_tokens");
+  w.Int64(g.prompt_tokens);
+  w.Key("completion_tokens");
+  w.Int64(g.completion_tokens);
+  w.Key("total_tokens");
+  w.Int64(g.total_tokens);
+  Cost(w, g.cost_usd, g.cost_usd_known, g.calls_without_usage);
+  w.Key("scores");
+  w.StartObject();
+  for (const auto& [name, v] : g.scores) {
+    w.Key(name);
+    w.Double(v);
   }
-  w.EndArray();
-  Models(w, s);
+  w.EndObject();
+  w.Key("score_ci95");
+  w.StartObject();
+  for (const auto& [name, ci] : g.score_ci95) {
+    w.Key(name);
+    Interval(w, ci);
+  }
+  w.EndObject();
+  w.Key("calls_per_s");
+  w.Double(g.calls_per_s);
+  w.Key("output_tokens_per_s");
+  w.Double(g.output_tokens_per_s);
+  w.EndObject();
+}
+
+void WriteTotals(Writer& w, const Totals& t) {
   w.Key("totals");
   w.StartObject();
   w.Key("calls");
-  w.Int64(s.totals.calls);
+  w.Int64(t.calls);
   w.Key("ok");
-  w.Int64(s.totals.ok);
+  w.Int64(t.ok);
   w.Key("prompt_tokens");
-  w.Int64(s.totals.prompt_tokens);
+  w.Int64(t.prompt_tokens);
   w.Key("completion_tokens");
-  w.Int64(s.totals.completion_tokens);
+  w.Int64(t.completion_tokens);
   w.Key("total_tokens");
-  w.Int64(s.totals.total_tokens);
-  Cost(w, s.totals.cost_usd, s.totals.cost_usd_known, s.totals.calls_without_usage);
+  w.Int64(t.total_tokens);
+  Cost(w, t.cost_usd, t.cost_usd_known, t.calls_without_usage);
   w.EndObject();
+}
+
+void WriteGates(Writer& w, const std::vector<GateResult>& gates) {
   w.Key("gates");
   w.StartArray();
-  for (const GateResult& g : s.gates) {
+  for (const GateResult& g : gates) {
     w.StartObject();
     w.Key("name");
     w.String(g.name);
@@ -207,6 +209,23 @@ std::string SummaryToJson(const Summary& s) {
     w.EndObject();
   }
   w.EndArray();
+}
+
+}  // namespace
+
+std::string SummaryToJson(const Summary& s) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.SetMaxDecimalPlaces(6);  // latencies and rates; costs are written exactly by Cost()
+  w.StartObject();
+  WriteRun(w, s.run);
+  w.Key("groups");
+  w.StartArray();
+  for (const GroupSummary& g : s.groups) WriteGroup(w, g);
+  w.EndArray();
+  Models(w, s);
+  WriteTotals(w, s.totals);
+  WriteGates(w, s.gates);
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
   out.push_back('\n');
