@@ -71,6 +71,33 @@ std::string Messages(const std::string& system, const rapidjson::Value* chat,
   return std::string(buf.GetString(), buf.GetSize());
 }
 
+/// An OpenAI Batch API input line: its custom_id is the row id, its body's messages the prompt,
+/// its other body keys the row's params. What is wrong with it, or nullopt.
+std::optional<std::string> ReadBatchRow(const rapidjson::Document& doc, const PromptSpec& prompt,
+                                        Row* row) {
+  auto cid = doc.FindMember("custom_id");
+  if (cid == doc.MemberEnd() || !cid->value.IsString())
+    return "an openai-batch row needs a string \"custom_id\"";
+  auto body = doc.FindMember("body");
+  if (body == doc.MemberEnd() || !body->value.IsObject())
+    return "an openai-batch row needs an object \"body\"";
+  auto messages = body->value.FindMember("messages");
+  if (messages == body->value.MemberEnd()) return "body needs \"messages\"";
+  if (auto problem = CheckMessages(messages->value)) return "body." + *problem;
+  row->id = cid->value.GetString();
+  for (const auto& m : body->value.GetObject()) {
+    std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    if (key == "messages") continue;
+    if (key == "model") {
+      if (m.value.IsString()) row->body_model = m.value.GetString();
+      continue;
+    }
+    row->body_params.emplace_back(std::string(key), ToJson(m.value));
+  }
+  row->messages_json = Messages(prompt.system, &messages->value, "");
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line, int col_offset,
@@ -116,28 +143,7 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
   }
 
   if (format == DatasetFormat::kOpenAiBatch) {
-    auto cid = doc.FindMember("custom_id");
-    if (cid == doc.MemberEnd() || !cid->value.IsString()) {
-      return fail("an openai-batch row needs a string \"custom_id\"");
-    }
-    auto body = doc.FindMember("body");
-    if (body == doc.MemberEnd() || !body->value.IsObject()) {
-      return fail("an openai-batch row needs an object \"body\"");
-    }
-    auto messages = body->value.FindMember("messages");
-    if (messages == body->value.MemberEnd()) return fail("body needs \"messages\"");
-    if (auto problem = CheckMessages(messages->value)) return fail("body." + *problem);
-    row->id = cid->value.GetString();
-    for (const auto& m : body->value.GetObject()) {
-      std::string_view key(m.name.GetString(), m.name.GetStringLength());
-      if (key == "messages") continue;
-      if (key == "model") {
-        if (m.value.IsString()) row->body_model = m.value.GetString();
-        continue;
-      }
-      row->body_params.emplace_back(std::string(key), ToJson(m.value));
-    }
-    row->messages_json = Messages(prompt_.system, &messages->value, "");
+    if (auto problem = ReadBatchRow(doc, prompt_, row)) return fail(*problem);
     return std::nullopt;
   }
 

@@ -57,14 +57,20 @@ void AddTo(EstimateLine* total, const EstimateLine& g, bool first) {
 
 }  // namespace
 
-Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
-                             std::optional<long long> cli_limit, const Shard& shard,
-                             const History* history) {
+namespace {
+
+/// What walking the run's own planner adds up: per (model, dataset) sums, and per model how the
+/// history's real prompt tokens compare with the counted ones on the rows it ran.
+struct PlanSums {
   std::vector<GroupSums> groups;
+  std::vector<PromptMatch> matches;
+};
+
+Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, const Shard& shard,
+                         const History* history, const std::vector<long long>& max_tokens) {
+  PlanSums sums;
+  sums.matches.resize(job.models.size());
   std::map<std::pair<size_t, std::string>, size_t> index;
-  std::vector<PromptMatch> matches(job.models.size());
-  std::vector<long long> max_tokens;  // per model: what bounds a completion, 0 for nothing
-  for (const auto& m : job.models) max_tokens.push_back(MaxTokens(m));
   CallPlanner planner(job, cli_limit, nullptr, shard);
   PlannedCall call;
   std::string last_dataset, last_row;
@@ -76,10 +82,9 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
       last_dataset = call.dataset;
       last_row = call.row_id;
     }
-    auto [it, added] = index.try_emplace({call.model_index, call.dataset}, groups.size());
-    if (added) groups.push_back({call.model_index, call.dataset});
-    GroupSums& g = groups[it->second];
-    const ModelSpec& model = job.models[call.model_index];
+    auto [it, added] = index.try_emplace({call.model_index, call.dataset}, sums.groups.size());
+    if (added) sums.groups.push_back({call.model_index, call.dataset});
+    GroupSums& g = sums.groups[it->second];
     ++g.calls;
     g.counted_prompt += static_cast<double>(prompt);
     g.body_bytes += static_cast<double>(call.body.size());
@@ -94,8 +99,9 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     if (max_out > 0) completion = std::min(completion, max_out);
     g.row_completion += static_cast<double>(std::max<long long>(completion, 1));
     if (history && call.repeat == 0) {
-      if (auto real = history->PromptTokens(model.label, call.dataset, call.row_id)) {
-        PromptMatch& m = matches[call.model_index];
+      const std::string& label = job.models[call.model_index].label;
+      if (auto real = history->PromptTokens(label, call.dataset, call.row_id)) {
+        PromptMatch& m = sums.matches[call.model_index];
         m.counted += static_cast<double>(prompt);
         m.real += static_cast<double>(*real);
         ++m.rows;
@@ -103,27 +109,45 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     }
   }
   if (!planner.status().ok()) return planner.status();
+  return sums;
+}
 
-  Estimate est;
-  // A model the history never ran borrows the ratio of all the models it did.
+/// Per model, real / counted prompt tokens over the rows the history ran; a model the history
+/// never ran borrows the ratio of all the models it did.
+std::vector<double> PromptRatios(const Job& job, const std::vector<PromptMatch>& matches,
+                                 const History* history, Estimate* est) {
   PromptMatch all;
   for (const auto& m : matches) {
     all.counted += m.counted;
     all.real += m.real;
   }
   std::vector<double> ratio(job.models.size(), 1.0);
-  if (history) {
-    for (size_t i = 0; i < job.models.size(); ++i) {
-      ModelCalibration c{job.models[i].label, matches[i].rows, std::nullopt};
-      if (matches[i].counted > 0) {
-        ratio[i] = matches[i].real / matches[i].counted;
-        c.prompt_ratio = ratio[i];
-      } else if (all.counted > 0) {
-        ratio[i] = all.real / all.counted;
-      }
-      est.calibration.push_back(c);
+  if (!history) return ratio;
+  for (size_t i = 0; i < job.models.size(); ++i) {
+    ModelCalibration c{job.models[i].label, matches[i].rows, std::nullopt};
+    if (matches[i].counted > 0) {
+      ratio[i] = matches[i].real / matches[i].counted;
+      c.prompt_ratio = ratio[i];
+    } else if (all.counted > 0) {
+      ratio[i] = all.real / all.counted;
     }
+    est->calibration.push_back(c);
   }
+  return ratio;
+}
+
+}  // namespace
+
+Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
+                             std::optional<long long> cli_limit, const Shard& shard,
+                             const History* history) {
+  std::vector<long long> max_tokens;  // per model: what bounds a completion, 0 for nothing
+  for (const auto& m : job.models) max_tokens.push_back(MaxTokens(m));
+  auto sums = SumPlan(job, cli_limit, shard, history, max_tokens);
+  if (!sums.ok()) return sums.status();
+  const std::vector<GroupSums>& groups = sums->groups;
+  Estimate est;
+  const std::vector<double> ratio = PromptRatios(job, sums->matches, history, &est);
   for (const GroupSums& g : groups) {
     const ModelSpec& model = job.models[g.model_index];
     const auto price = PriceFor(model, pricing);
@@ -152,8 +176,7 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     if (price) line.expected_usd = UsdFor(*price, line.prompt_tokens, line.completion_tokens);
     // The same bound the run's budget holds each call to, summed over the group's calls.
     if (line.worst_completion_tokens)
-      line.worst_usd =
-          WorstCaseUsd(price, line.worst_prompt_tokens, *line.worst_completion_tokens);
+      line.worst_usd = WorstCaseUsd(price, line.worst_prompt_tokens, *line.worst_completion_tokens);
     AddTo(&est.total, line, est.groups.empty());
     est.groups.push_back(std::move(line));
   }
