@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "job/job_json.h"
 #include "job/job_parser.h"
 #include "support/process.h"
 
@@ -35,7 +36,7 @@ TEST_CASE("a minimal job gets the contract's defaults", "[job]") {
   CHECK(j.datasets[0].name == "d");
   CHECK(j.datasets[0].path == dir.path() + "/d.jsonl");
   CHECK(j.output.save_responses);
-  CHECK(j.effective_json.find("\"concurrency\":16") != std::string::npos);
+  CHECK(EffectiveJobJson(j).find("\"concurrency\":16") != std::string::npos);
 }
 
 TEST_CASE("the full contract example parses", "[job]") {
@@ -217,4 +218,31 @@ TEST_CASE("KnownJobKeys covers every section of the contract", "[job]") {
         "prompt.template", "retry.max_backoff_ms", "gates.max_cost_usd", "output.save_responses"}) {
     CHECK(std::find(keys.begin(), keys.end(), k) != keys.end());
   }
+}
+
+TEST_CASE("the job file's names of scorer types, output formats and HTTP versions read back",
+          "[job]") {
+  TempDir dir;
+  dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n");
+  auto r = ParseJobText(
+      "name: t\nmodels: m1\ndatasets: [d.jsonl]\nendpoint: {http: \"1.1\"}\n"
+      "scoring: [{type: exact, field: a}, {type: contains, field: a}, {type: regex, field: a},\n"
+      "          {type: json}, {type: number, field: a}]\n"
+      "output: {formats: [html, junit, csv, md, json]}\n",
+      dir.path() + "/job.yaml");
+  INFO(Problems(r));
+  REQUIRE(r.ok());
+  CHECK(r.job.endpoint.http == HttpVersion::k1_1);
+  CHECK(std::string(HttpVersionName(r.job.endpoint.http)) == "1.1");
+  const std::vector<std::string> types = {"exact", "contains", "regex", "json", "number"};
+  REQUIRE(r.job.scoring.size() == types.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    CHECK(ScorerTypeName(r.job.scoring[i].type) == types[i]);
+    CHECK(r.job.scoring[i].name == types[i]);
+  }
+  const std::vector<std::string> formats = {"html", "junit", "csv", "md", "json"};
+  REQUIRE(r.job.output.formats.size() == formats.size());
+  for (size_t i = 0; i < formats.size(); ++i)
+    CHECK(ReportFormatName(r.job.output.formats[i]) == formats[i]);
+  CHECK(EffectiveJobJson(r.job).find("\"http\":\"1.1\"") != std::string::npos);
 }

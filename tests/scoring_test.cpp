@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "dataset/row_parser.h"
+#include "job/job_json.h"
 #include "scoring/scorer.h"
 
 using namespace evalrun;
@@ -9,7 +10,10 @@ namespace {
 
 ScorerSpec Scorer(const std::string& type, const std::string& field = "answer") {
   ScorerSpec s;
-  s.type = type;
+  for (ScorerType t : {ScorerType::kExact, ScorerType::kContains, ScorerType::kRegex,
+                       ScorerType::kJson, ScorerType::kNumber}) {
+    if (ScorerTypeName(t) == type) s.type = t;
+  }
   s.field = field;
   s.name = type;
   return s;

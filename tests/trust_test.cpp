@@ -11,15 +11,15 @@
 #include "cli/progress_printer.h"
 #include "common/regex.h"
 #include "common/text.h"
+#include "engine/record_builder.h"
 #include "engine/transport_error.h"
 #include "estimate/estimate.h"
-#include "report/estimate_report.h"
 #include "job/job_parser.h"
+#include "report/estimate_report.h"
 #include "report/format.h"
 #include "report/summary.h"
 #include "report/summary_json.h"
 #include "results/call_record.h"
-#include "engine/record_builder.h"
 #include "scoring/scorer.h"
 #include "support/process.h"
 #include "support/run_files.h"
@@ -294,7 +294,7 @@ TEST_CASE("a scorer's regex is compiled once when the job is loaded", "[trust]")
 
 TEST_CASE("a regex scorer never crashes or throws on a long or hostile answer", "[trust]") {
   ScorerSpec s;
-  s.type = "regex";
+  s.type = ScorerType::kRegex;
   s.name = "regex";
   s.pattern = "(a|b)*c";
   // std::regex matched by recursion: this answer overflowed the stack and killed the process.
@@ -307,7 +307,7 @@ TEST_CASE("a regex scorer never crashes or throws on a long or hostile answer", 
   CHECK(Score(s, std::string(40, 'a'), std::nullopt) == 1.0);
   // A row's own pattern that does not compile is no score either.
   ScorerSpec row;
-  row.type = "regex";
+  row.type = ScorerType::kRegex;
   CHECK_FALSE(Score(row, "x", std::string("(")));
   // Invalid UTF-8 in an answer is matched, not refused.
   s.pattern = "ok";

@@ -55,7 +55,6 @@ DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
 
 void AddModelsFromRows(Job* job, const std::vector<std::string>& ids) {
   for (const auto& id : ids) job->models.push_back({id, id, job->params, std::nullopt});
-  job->effective_json = EffectiveJobJson(*job);
 }
 
 }  // namespace evalrun

@@ -152,9 +152,9 @@ CURL* CurlTransport::AcquireEasy() {
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "evalrun/" EVALRUN_VERSION);
   if (!options_.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_bundle.c_str());
-  long version = CURL_HTTP_VERSION_1_1;
-  if (options_.http == "2") version = CURL_HTTP_VERSION_2TLS;
-  if (options_.http == "auto") version = CURL_HTTP_VERSION_2TLS;  // h2 over TLS when offered
+  // auto and 2 both offer h2 over TLS (ALPN); plain http:// stays HTTP/1.1 either way.
+  const long version =
+      options_.http == HttpVersion::k1_1 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS;
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
   if (options_.stall_timeout_s > 0) {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -182,7 +182,7 @@ void CurlTransport::Start(HttpRequest request) {
   // says at the handshake whether the server multiplexes. Not over plain http, where libcurl
   // would hold every call until the first response arrived to learn that it cannot.
   const bool tls = t->request.url.rfind("https://", 0) == 0;
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, tls && options_.http != "1.1" ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, tls && options_.http != HttpVersion::k1_1 ? 1L : 0L);
   if (t->request.body.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   } else {

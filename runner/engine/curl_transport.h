@@ -17,6 +17,7 @@
 
 #include "common/status.h"
 #include "engine/transport.h"
+#include "job/job.h"
 
 namespace evalrun {
 
@@ -24,7 +25,7 @@ struct TransportOptions {
   std::vector<std::string> headers;
   double timeout_s = 120;
   double connect_timeout_s = 10;
-  std::string http = "auto";  // auto | 1.1 | 2
+  HttpVersion http = HttpVersion::kAuto;
   std::string ca_bundle;
   int max_in_flight = 16;      // sizes the connection cache
   double stall_timeout_s = 0;  // > 0: a transfer receiving no byte this long fails as a timeout

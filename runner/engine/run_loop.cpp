@@ -55,7 +55,13 @@ class Loop {
 
  private:
   int StopLevel() const { return options_.stop_request ? options_.stop_request->load() : 0; }
-  bool Stopping() const { return !outcome_.stop_reason.empty(); }
+  bool Stopping() const { return stopping_; }
+  /// No new call starts from now on; the first reason given is the one the run reports.
+  void Stop(std::string reason) {
+    if (stopping_) return;
+    stopping_ = true;
+    outcome_.stop_reason = std::move(reason);
+  }
   void StartCalls();
   void Start(uint64_t tag, CallState state);
   void OnFinished(HttpResult& http);
@@ -88,6 +94,7 @@ class Loop {
   SteadyTime rate_ready_at_{};
   RunOutcome outcome_;
   bool plan_done_ = false;
+  bool stopping_ = false;
   bool sink_failed_ = false;
   uint64_t next_tag_ = 0;
   std::unordered_map<uint64_t, CallState> in_flight_;
@@ -114,7 +121,7 @@ double Loop::WorstUsd(size_t model_index, size_t body_bytes) const {
 
 bool Loop::FitsBudget(double worst) {
   if (budget_.Fits(worst)) return true;
-  outcome_.stop_reason = budget_.Refusal(worst);
+  Stop(budget_.Refusal(worst));
   return false;
 }
 
@@ -147,7 +154,7 @@ bool Loop::HoldNextCall(SteadyTime now) {
     plan_done_ = true;
     if (!planner_.status().ok()) {
       outcome_.status = planner_.status();
-      outcome_.stop_reason = "a dataset could not be read";
+      Stop("a dataset could not be read");
     }
     return false;
   }
@@ -206,7 +213,7 @@ void Loop::Emit(const CallRecord& record) {
   ++outcome_.finished;
   if (Status s = sink_.OnRecord(record); !s.ok()) {
     outcome_.status = s;
-    outcome_.stop_reason = "results could not be written";
+    Stop("results could not be written");
     sink_failed_ = true;
   }
 }
@@ -234,8 +241,8 @@ void Loop::OnFinished(HttpResult& http) {
     window_.OnSuccess();
   if (record.ok() && !state.cache_key.empty() && options_.cache)
     options_.cache->Put(state.cache_key, http.body);
-  if (StopsRun(record.error_kind) && !Stopping()) {
-    outcome_.stop_reason = fmt::format("the API answered {}: {}", record.http_status, record.error);
+  if (StopsRun(record.error_kind)) {
+    Stop(fmt::format("the API answered {}: {}", record.http_status, record.error));
   }
   if (IsRetryable(record.error_kind) && state.attempts < options_.retry.max_attempts &&
       !Stopping()) {
@@ -290,7 +297,7 @@ RunOutcome Loop::Run() {
     StartCalls();
     if (StopLevel() > 0 && !signalled) {
       signalled = clock_.Steady();
-      if (!Stopping()) outcome_.stop_reason = "interrupted by a signal";
+      Stop("interrupted by a signal");
     }
     // After a stop signal, calls in flight get a grace period to finish; then they are abandoned.
     const bool grace_over = signalled && clock_.Steady() - *signalled >= options_.stop_grace;

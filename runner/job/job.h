@@ -29,6 +29,15 @@ struct ModelSpec;
 /// when it has none.
 long long MaxTokens(const ModelSpec& model);
 
+/// endpoint.http: `auto` (HTTP/2 over TLS when offered), `"1.1"`, `"2"`.
+enum class HttpVersion { kAuto, k1_1, k2 };
+
+/// scoring[].type.
+enum class ScorerType { kExact, kContains, kRegex, kJson, kNumber };
+
+/// output.formats: the reports beside summary.json.
+enum class ReportFormat { kJson, kMd, kCsv, kJunit, kHtml };
+
 struct Endpoint {
   std::string base_url = "https://api.inference.wandb.ai/v1";
   std::string api_key_env;  // empty: WANDB_API_KEY, then OPENAI_API_KEY
@@ -36,8 +45,8 @@ struct Endpoint {
   std::vector<std::pair<std::string, std::string>> headers;
   double timeout_s = 120;
   double connect_timeout_s = 10;
-  std::string http = "auto";  // auto | 1.1 | 2
-  std::string ca_bundle;      // resolved path, empty for the system store
+  HttpVersion http = HttpVersion::kAuto;
+  std::string ca_bundle;  // resolved path, empty for the system store
 };
 
 struct ModelSpec {
@@ -75,7 +84,7 @@ struct RateLimitSpec {
 };
 
 struct ScorerSpec {
-  std::string type;          // exact | contains | regex | json | number
+  ScorerType type = ScorerType::kExact;
   std::string field;         // the row's reference field ("" for json without a reference)
   std::string name;          // defaults to type
   bool ignore_case = false;  // exact, contains, regex
@@ -96,7 +105,8 @@ struct GateSpec {
 
 struct OutputSpec {
   std::string dir = "reports/{name}/{timestamp}";  // relative to the job file unless --out
-  std::vector<std::string> formats = {"json", "md", "csv", "junit", "html"};
+  std::vector<ReportFormat> formats = {ReportFormat::kJson, ReportFormat::kMd, ReportFormat::kCsv,
+                                       ReportFormat::kJunit, ReportFormat::kHtml};
   bool save_responses = true;
 };
 
@@ -124,9 +134,6 @@ struct Job {
   std::string pricing_file;
   OutputSpec output;
   bool cache = true;
-
-  /// The effective job as JSON for manifest.json: every key, defaults filled in, no secrets.
-  std::string effective_json;
 };
 
 }  // namespace evalrun

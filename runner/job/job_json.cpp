@@ -44,6 +44,50 @@ const char* DatasetFormatName(DatasetFormat f) {
   return "auto";
 }
 
+const char* HttpVersionName(HttpVersion v) {
+  switch (v) {
+    case HttpVersion::kAuto:
+      return "auto";
+    case HttpVersion::k1_1:
+      return "1.1";
+    case HttpVersion::k2:
+      return "2";
+  }
+  return "auto";
+}
+
+const char* ScorerTypeName(ScorerType t) {
+  switch (t) {
+    case ScorerType::kExact:
+      return "exact";
+    case ScorerType::kContains:
+      return "contains";
+    case ScorerType::kRegex:
+      return "regex";
+    case ScorerType::kJson:
+      return "json";
+    case ScorerType::kNumber:
+      return "number";
+  }
+  return "exact";
+}
+
+const char* ReportFormatName(ReportFormat f) {
+  switch (f) {
+    case ReportFormat::kJson:
+      return "json";
+    case ReportFormat::kMd:
+      return "md";
+    case ReportFormat::kCsv:
+      return "csv";
+    case ReportFormat::kJunit:
+      return "junit";
+    case ReportFormat::kHtml:
+      return "html";
+  }
+  return "json";
+}
+
 namespace {
 
 void WriteEndpoint(Writer& w, const Endpoint& e) {
@@ -63,7 +107,7 @@ void WriteEndpoint(Writer& w, const Endpoint& e) {
   w.Key("connect_timeout_s");
   w.Double(e.connect_timeout_s);
   w.Key("http");
-  w.String(e.http);
+  w.String(HttpVersionName(e.http));
   w.Key("ca_bundle");
   w.String(e.ca_bundle);
   w.EndObject();
@@ -147,7 +191,7 @@ void WriteOutput(Writer& w, const OutputSpec& o) {
   w.String(o.dir);
   w.Key("formats");
   w.StartArray();
-  for (const auto& f : o.formats) w.String(f);
+  for (const ReportFormat f : o.formats) w.String(ReportFormatName(f));
   w.EndArray();
   w.Key("save_responses");
   w.Bool(o.save_responses);

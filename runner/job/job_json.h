@@ -16,6 +16,10 @@ std::string EffectiveJobJson(const Job& job);
 /// Writes `params` as one JSON object, and `prompt` as {"system", "template"}.
 void WriteJsonParams(rapidjson::Writer<rapidjson::StringBuffer>& w, const JsonParams& params);
 void WritePrompt(rapidjson::Writer<rapidjson::StringBuffer>& w, const PromptSpec& prompt);
+/// The names the job file gives the enums (each Name is the inverse of the parser's reading).
 const char* DatasetFormatName(DatasetFormat f);
+const char* HttpVersionName(HttpVersion v);
+const char* ScorerTypeName(ScorerType t);
+const char* ReportFormatName(ReportFormat f);
 
 }  // namespace evalrun

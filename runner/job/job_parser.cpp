@@ -38,8 +38,15 @@ const std::vector<std::string> kScorerKeys = {"type",    "field",         "name"
 const std::vector<std::string> kGateKeys = {"max_error_rate", "min_score", "max_p95_latency_ms",
                                             "max_cost_usd"};
 const std::vector<std::string> kOutputKeys = {"dir", "formats", "save_responses"};
+// In the order of the enums they name (ScorerType, ReportFormat): a name's index is its value.
 const std::vector<std::string> kScorerTypes = {"exact", "contains", "regex", "json", "number"};
 const std::vector<std::string> kFormats = {"json", "md", "csv", "junit", "html"};
+
+/// The index of `name` in `names`, or -1.
+long IndexOf(const std::vector<std::string>& names, const std::string& name) {
+  auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : static_cast<long>(it - names.begin());
+}
 
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
@@ -219,9 +226,14 @@ void ReadEndpoint(JobReader& r, const YAML::Node& n, Job& job) {
   if (n["timeout_s"]) r.Number(n["timeout_s"], "endpoint.timeout_s", 0.001, &e.timeout_s);
   if (n["connect_timeout_s"])
     r.Number(n["connect_timeout_s"], "endpoint.connect_timeout_s", 0.001, &e.connect_timeout_s);
-  if (n["http"] && r.String(n["http"], "endpoint.http", &e.http)) {
-    if (e.http == "2.0") e.http = "2";
-    if (e.http != "auto" && e.http != "1.1" && e.http != "2") {
+  if (std::string http; n["http"] && r.String(n["http"], "endpoint.http", &http)) {
+    if (http == "auto")
+      e.http = HttpVersion::kAuto;
+    else if (http == "1.1")
+      e.http = HttpVersion::k1_1;
+    else if (http == "2" || http == "2.0")
+      e.http = HttpVersion::k2;
+    else {
       r.Fail(n["http"], "endpoint.http", "endpoint.http must be auto, \"1.1\" or \"2\"");
     }
   }
@@ -341,18 +353,21 @@ void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
     if (!r.ExpectMap(s, path)) continue;
     r.CheckKeys(s, path, kScorerKeys);
     ScorerSpec spec;
-    if (!s["type"])
+    std::string type;
+    if (!s["type"]) {
       r.Fail(s, path, fmt::format("{} needs a type ({})", path, Join(kScorerTypes)));
-    else if (r.String(s["type"], path + ".type", &spec.type) &&
-             std::find(kScorerTypes.begin(), kScorerTypes.end(), spec.type) == kScorerTypes.end()) {
-      r.Fail(s["type"], path + ".type",
-             fmt::format("{}.type must be one of {}", path, Join(kScorerTypes)));
+    } else if (r.String(s["type"], path + ".type", &type)) {
+      if (const long index = IndexOf(kScorerTypes, type); index >= 0)
+        spec.type = static_cast<ScorerType>(index);
+      else
+        r.Fail(s["type"], path + ".type",
+               fmt::format("{}.type must be one of {}", path, Join(kScorerTypes)));
     }
     if (s["field"])
       r.String(s["field"], path + ".field", &spec.field);
-    else if (spec.type != "json" && !(spec.type == "regex" && s["pattern"]))
+    else if (spec.type != ScorerType::kJson && !(spec.type == ScorerType::kRegex && s["pattern"]))
       r.Fail(s, path, fmt::format("{} needs a reference field", path));
-    spec.name = spec.type;
+    spec.name = ScorerTypeName(spec.type);
     if (s["name"]) r.String(s["name"], path + ".name", &spec.name);
     if (s["ignore_case"]) r.Bool(s["ignore_case"], path + ".ignore_case", &spec.ignore_case);
     if (s["tolerance"]) r.Number(s["tolerance"], path + ".tolerance", 0, &spec.tolerance);
@@ -400,14 +415,14 @@ void ReadOutput(JobReader& r, const YAML::Node& n, Job& job) {
     for (size_t i = 0; i < f.size(); ++i) {
       std::string fmt_name;
       if (!r.String(f[i], "output.formats", &fmt_name)) continue;
-      if (std::find(kFormats.begin(), kFormats.end(), fmt_name) == kFormats.end()) {
+      if (const long index = IndexOf(kFormats, fmt_name); index >= 0) {
+        job.output.formats.push_back(static_cast<ReportFormat>(index));
+      } else {
         std::string hint = ClosestMatch(fmt_name, kFormats);
         r.Fail(f[i], "output.formats",
                fmt::format("unknown output format '{}'{} (valid: {})", fmt_name,
                            hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint),
                            Join(kFormats)));
-      } else {
-        job.output.formats.push_back(fmt_name);
       }
     }
   }
@@ -620,7 +635,6 @@ JobParseResult ParseJobText(const std::string& yaml_text, const std::string& fil
     reader.problems().push_back({file, e.mark.line + 1, e.mark.column + 1, e.msg});
   }
   for (auto& p : reader.problems()) result.problems.push_back(std::move(p));
-  if (result.ok()) result.job.effective_json = EffectiveJobJson(result.job);
   return result;
 }
 

@@ -17,7 +17,7 @@
 namespace evalrun {
 namespace {
 
-bool Wants(const ReportSpec& spec, const char* format) {
+bool Wants(const ReportSpec& spec, ReportFormat format) {
   return std::find(spec.formats.begin(), spec.formats.end(), format) != spec.formats.end();
 }
 
@@ -45,7 +45,7 @@ std::vector<std::string> ScoreNames(const std::vector<ScorerSpec>& scoring) {
 
 Result<WrittenReports> WriteReports(const ReportSpec& spec) {
   std::optional<ResultsCsvWriter> csv;
-  if (Wants(spec, "csv")) {
+  if (Wants(spec, ReportFormat::kCsv)) {
     csv.emplace();
     if (Status s = csv->Open(spec.out_dir + "/results.csv", spec.score_names); !s.ok()) return s;
   }
@@ -79,17 +79,17 @@ Result<WrittenReports> WriteReports(const ReportSpec& spec) {
   // summary.json is what `report`, gates and CI read: written whatever `formats` says.
   if (Status s = WriteFileAtomic(spec.out_dir + "/summary.json", SummaryToJson(summary)); !s.ok())
     return s;
-  if (Wants(spec, "md")) {
+  if (Wants(spec, ReportFormat::kMd)) {
     if (Status s = WriteMarkdown(spec.out_dir + "/report.md", SummaryToMarkdown(summary),
                                  spec.step_summary);
         !s.ok())
       return s;
   }
-  if (Wants(spec, "html")) {
+  if (Wants(spec, ReportFormat::kHtml)) {
     if (Status s = WriteFileAtomic(spec.out_dir + "/report.html", SummaryToHtml(summary)); !s.ok())
       return s;
   }
-  if (Wants(spec, "junit")) {
+  if (Wants(spec, ReportFormat::kJunit)) {
     if (Status s = junit.Write(spec.out_dir + "/junit.xml", summary); !s.ok()) return s;
   }
   return out;

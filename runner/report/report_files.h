@@ -16,7 +16,7 @@ namespace evalrun {
 struct ReportSpec {
   std::string run_dir;                   // holds results.jsonl
   std::string out_dir;                   // receives the reports
-  std::vector<std::string> formats;      // of output.formats; summary.json is always written
+  std::vector<ReportFormat> formats;     // of output.formats; summary.json is always written
   std::vector<std::string> score_names;  // the job's scorers: results.csv's score columns
   RunInfo run;
   GateSpec gates;

@@ -70,7 +70,7 @@ std::optional<double> LastNumber(std::string_view text) {
 std::optional<double> Score(const ScorerSpec& s, std::string_view response,
                             const std::optional<std::string>& reference) {
   const std::string_view got = TrimWhitespace(response);
-  if (s.type == "json") {
+  if (s.type == ScorerType::kJson) {
     rapidjson::Document d;
     std::string_view body = StripFence(got);
     if (!ParseBoundedJson(body, &d)) return 0.0;
@@ -79,7 +79,7 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
     }
     return 1.0;
   }
-  if (s.type == "regex" && !s.pattern.empty()) {
+  if (s.type == ScorerType::kRegex && !s.pattern.empty()) {
     // The job parser compiles the pattern once; a spec built elsewhere compiles it here.
     auto regex = s.compiled ? Result<Regex>(*s.compiled) : Regex::Compile(s.pattern, s.ignore_case);
     if (!regex.ok()) return std::nullopt;
@@ -88,18 +88,19 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
   }
   if (!reference) return std::nullopt;
   const std::string_view want = TrimWhitespace(*reference);
-  if (s.type == "exact") return Bool(s.ignore_case ? Lower(got) == Lower(want) : got == want);
-  if (s.type == "contains") {
+  if (s.type == ScorerType::kExact)
+    return Bool(s.ignore_case ? Lower(got) == Lower(want) : got == want);
+  if (s.type == ScorerType::kContains) {
     return Bool(s.ignore_case ? Lower(got).find(Lower(want)) != std::string::npos
                               : got.find(want) != std::string_view::npos);
   }
-  if (s.type == "regex") {
+  if (s.type == ScorerType::kRegex) {
     auto regex = Regex::Compile(want, s.ignore_case);
     if (!regex.ok()) return std::nullopt;  // the row's pattern is broken: not the model's fault
     auto found = regex->Search(got);
     return found ? std::optional<double>(Bool(*found)) : std::nullopt;
   }
-  if (s.type == "number") {
+  if (s.type == ScorerType::kNumber) {
     auto expected = LastNumber(want);
     if (!expected) return std::nullopt;
     auto actual = LastNumber(got);

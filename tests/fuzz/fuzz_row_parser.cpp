@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace evalrun;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   static const std::vector<ScorerSpec> scorers = {
-      {"exact", "answer", "exact", false, "", {}, 1e-6, "{}", std::nullopt},
-      {"number", "meta.n", "number", false, "", {}, 1e-6, "{}", std::nullopt}};
+      {ScorerType::kExact, "answer", "exact", false, "", {}, 1e-6, "{}", std::nullopt},
+      {ScorerType::kNumber, "meta.n", "number", false, "", {}, 1e-6, "{}", std::nullopt}};
   PromptSpec prompt;
   prompt.system = "sys";
   prompt.template_text = "Q: {{question}} {{meta.level}}";
