@@ -331,3 +331,28 @@ TEST_CASE("the estimate's JSON writes its costs exactly", "[trust]") {
   CHECK_THAT(json, Catch::Contains("\"expected_usd\": 0.00776776") &&
                        Catch::Contains("\"worst_usd\": 3.63e-05"));
 }
+
+TEST_CASE("record numbers are read exactly, and odd spellings of them safely", "[trust]") {
+  CallRecord r = Priced("m", Usage{1, 2, 3}, 1.6000000000000001e-06);
+  r.latency_ms = 12.5;
+  const std::string line = RecordToJson(r);
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string changed = line;
+    const size_t at = changed.find(from);
+    REQUIRE(at != std::string::npos);
+    return changed.replace(at, from.size(), to);
+  };
+  CallRecord back;
+  REQUIRE(RecordFromJson(line, &back));
+  CHECK(back.cost_usd == r.cost_usd);
+  // Found by fuzzing: RapidJSON 1.1's full-precision path passed zero to clz on this.
+  REQUIRE(RecordFromJson(
+      with("\"latency_ms\":12.5", "\"latency_ms\":0.0000000000000000000000000000"), &back));
+  CHECK(back.latency_ms == 0);
+  REQUIRE(RecordFromJson(with("\"latency_ms\":12.5", "\"latency_ms\":1e-400"), &back));
+  CHECK(back.latency_ms == 0);  // too small is 0
+  CHECK_FALSE(RecordFromJson(with("\"latency_ms\":12.5", "\"latency_ms\":1e400"), &back));
+  REQUIRE(RecordFromJson(with("\"attempts\":1", "\"attempts\":-0"), &back));
+  CHECK(back.attempts == 0);
+  REQUIRE(RecordFromJson(with("\"attempts\":1", "\"attempts\":18446744073709551615"), &back));
+}

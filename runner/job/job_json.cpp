@@ -30,6 +30,15 @@ void WritePrompt(Writer& w, const PromptSpec& prompt) {
   w.EndObject();
 }
 
+void WriteModelKeys(Writer& w, const ModelSpec& m) {
+  w.Key("id");
+  w.String(m.id);
+  w.Key("label");
+  w.String(m.label);
+  w.Key("params");
+  WriteJsonParams(w, m.params);
+}
+
 const char* DatasetFormatName(DatasetFormat f) {
   switch (f) {
     case DatasetFormat::kAuto:
@@ -115,12 +124,7 @@ void WriteEndpoint(Writer& w, const Endpoint& e) {
 
 void WriteModel(Writer& w, const ModelSpec& m) {
   w.StartObject();
-  w.Key("id");
-  w.String(m.id);
-  w.Key("label");
-  w.String(m.label);
-  w.Key("params");
-  WriteJsonParams(w, m.params);
+  WriteModelKeys(w, m);
   w.Key("pricing");
   if (m.pricing) {
     w.StartObject();

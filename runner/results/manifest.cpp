@@ -75,12 +75,7 @@ std::string PlanJson(const Job& job, const std::vector<DatasetFingerprint>& data
   w.StartArray();
   for (const auto& m : job.models) {
     w.StartObject();
-    w.Key("id");
-    w.String(m.id);
-    w.Key("label");
-    w.String(m.label);
-    w.Key("params");
-    WriteJsonParams(w, m.params);
+    WriteModelKeys(w, m);
     w.EndObject();
   }
   w.EndArray();

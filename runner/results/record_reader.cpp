@@ -3,6 +3,9 @@
 // refuses depth past kMaxJsonDepth). `evalrun report` reads millions of these.
 #include <rapidjson/reader.h>
 
+#include <algorithm>
+#include <charconv>
+
 #include "common/json_limits.h"
 #include "results/call_record.h"
 
@@ -132,6 +135,29 @@ class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rec
                   static_cast<int64_t>(v));
   }
   bool Double(double v) { return Number(v, false); }
+  // Numbers arrive as their text (kParseNumbersAsStringsFlag) and are read with std::from_chars,
+  // which rounds correctly, so a cost reads back as the very double that was written. RapidJSON
+  // 1.1's own full-precision path passes zero to clz on inputs such as "0.000...0" (undefined
+  // behaviour, found by fuzzing).
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    const char* end = s + n;
+    if (std::none_of(s, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; })) {
+      int64_t whole = 0;
+      if (auto [p, ec] = std::from_chars(s, end, whole); ec == std::errc() && p == end)
+        return Number(static_cast<double>(whole), true, whole);
+    }
+    double v = 0;
+    auto [p, ec] = std::from_chars(s, end, v);
+    if (ec == std::errc::result_out_of_range) {
+      // Too small is 0, as any JSON reader has it; too large is no number a record holds.
+      const char* e = std::find_if(s, end, [](char c) { return c == 'e' || c == 'E'; });
+      if (e == end || e + 1 == end || e[1] != '-') return false;
+      v = 0;
+    } else if (ec != std::errc() || p != end) {
+      return false;
+    }
+    return Number(v, false);
+  }
   bool String(const char* s, rapidjson::SizeType n, bool);
 
   bool Valid() const { return (seen_ & kRequired) == kRequired; }
@@ -277,9 +303,8 @@ bool RecordFromJson(std::string_view line, CallRecord* r) {
   buffer.assign(line.data(), line.size());
   rapidjson::InsituStringStream in(buffer.data());
   rapidjson::Reader reader;
-  // Full precision: a cost read back is the double that was written, so sums match the records.
   if (!reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag |
-                    rapidjson::kParseFullPrecisionFlag>(in, handler))
+                    rapidjson::kParseNumbersAsStringsFlag>(in, handler))
     return false;
   if (!handler.Valid()) return false;
   if (handler.status() != "ok") {
