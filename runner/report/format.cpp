@@ -29,6 +29,12 @@ std::string FormatMs(double ms) {
   return fmt::format("{:.1f} min", ms / 60000);
 }
 
+std::string FormatP(double p) {
+  if (p < 1e-12) return "< 1e-12";
+  if (p < 0.001) return fmt::format("{:.1e}", p);
+  return fmt::format("{:.3f}", p);
+}
+
 std::string FormatInterval(const std::pair<double, double>& interval) {
   return fmt::format("{:.3f} – {:.3f}", interval.first, interval.second);
 }

@@ -19,6 +19,9 @@ std::string FormatCost(const std::optional<double>& usd, double known_usd,
 /// A latency as people read it: "850 ms", "1.5 s", "2.0 min".
 std::string FormatMs(double ms);
 
+/// A p-value as people read it: "0.041", "0.0012", "< 1e-12".
+std::string FormatP(double p);
+
 /// A 95% interval of a score: "0.739 – 0.850".
 std::string FormatInterval(const std::pair<double, double>& interval);
 

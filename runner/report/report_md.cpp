@@ -37,20 +37,61 @@ std::string OptMs(const std::optional<double>& v) {
   return v ? fmt::format("{:.0f}", *v) : "–";
 }
 
-/// Models best first (RankModels), with what the score cost in time and money beside it.
+/// The paired comparison of `a` (ranked above) and `b` on the first score, if there is one.
+const ComparisonSummary* Between(const Summary& s, const std::string& a, const std::string& b) {
+  for (const ComparisonSummary& c : s.comparisons) {
+    if (c.score != s.comparisons.front().score) break;
+    if (c.a == a && c.b == b) return &c;
+  }
+  return nullptr;
+}
+
+/// "significant (p 0.003)", "not significant (p 0.41)", or why there is no p.
+std::string Verdict(const PairedComparison& p) {
+  if (!p.p_value) return p.n < 2 ? "too few rows" : "no p (rows all equal)";
+  return fmt::format("{} (p {})", *p.p_value < 0.05 ? "significant" : "not significant",
+                     FormatP(*p.p_value));
+}
+
+/// Models best first (RankModels), with what the score cost in time and money beside it, and
+/// whether each model's lead over the next one holds on the rows both scored.
 std::string Ranking(const Summary& s) {
   std::string md =
       "## Ranking\n\n| # | model | score | 95% CI | scored | ok / calls | p50 ms | p95 ms | "
-      "prompt tok | completion tok | cost |\n|--:|---|--:|---|--:|--:|--:|--:|--:|--:|--:|\n";
-  int rank = 0;
-  for (size_t i : RankModels(s.models)) {
-    const ModelSummary& m = s.models[i];
-    md += fmt::format("| {} | {} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {} |\n", ++rank,
+      "prompt tok | completion tok | cost | vs next |\n"
+      "|--:|---|--:|---|--:|--:|--:|--:|--:|--:|--:|---|\n";
+  const std::vector<size_t> order = RankModels(s.models);
+  for (size_t r = 0; r < order.size(); ++r) {
+    const ModelSummary& m = s.models[order[r]];
+    const ComparisonSummary* next =
+        r + 1 < order.size() ? Between(s, m.model, s.models[order[r + 1]].model) : nullptr;
+    md += fmt::format("| {} | {} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {} | {} |\n", r + 1,
                       Cell(m.model), m.score ? fmt::format("**{:.3f}**", *m.score) : "–",
                       m.score_ci95 ? FormatInterval(*m.score_ci95) : "–", m.scored, m.ok, m.calls,
                       OptMs(m.p50_latency_ms), OptMs(m.p95_latency_ms), m.prompt_tokens,
                       m.completion_tokens,
-                      FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage));
+                      FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage),
+                      next ? Verdict(next->stats) : "–");
+  }
+  return md + "\n";
+}
+
+/// Every paired comparison: the difference on the rows both models scored, with its interval.
+std::string Comparisons(const Summary& s) {
+  if (s.comparisons.empty()) return "";
+  std::string md =
+      "## Paired comparisons\n\nOn the rows both models scored (a row's score is the mean of its "
+      "repeats); diff = a - b.\n\n| a | b | score | rows | diff | 95% CI | test | verdict | "
+      "a only | b only | unpaired | detectable (80%) |\n"
+      "|---|---|---|--:|--:|---|---|---|--:|--:|--:|--:|\n";
+  for (const ComparisonSummary& c : s.comparisons) {
+    const PairedComparison& p = c.stats;
+    md +=
+        fmt::format("| {} | {} | {} | {} | {:+.3f} | {} | {} | {} | {} | {} | {} | {} |\n",
+                    Cell(c.a), Cell(c.b), Cell(c.score), p.n, p.diff,
+                    p.ci95 ? fmt::format("{:+.3f} – {:+.3f}", p.ci95->first, p.ci95->second) : "–",
+                    p.test, Verdict(p), p.a_only, p.b_only, c.unpaired,
+                    p.mde80 ? fmt::format("{:.3f}", *p.mde80) : "–");
   }
   return md + "\n";
 }
@@ -78,7 +119,7 @@ std::string SummaryToMarkdown(const Summary& s) {
 
   bool any_scores = false;
   for (const auto& g : s.groups) any_scores |= !g.scores.empty();
-  if (any_scores) md += Ranking(s);
+  if (any_scores) md += Ranking(s) + Comparisons(s);
   md += "## Models\n\n";
   md += "| model | dataset | calls | ok | errors |";
   if (any_scores) md += " score |";

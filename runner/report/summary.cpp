@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/stable_hash.h"
 #include "report/latency_buckets.h"
 
 namespace evalrun {
@@ -61,7 +62,14 @@ void SummaryBuilder::Add(const CallRecord& r) {
   else
     m.cost_unknown = true;
   if (usage_missing) ++m.out.calls_without_usage;
-  for (const auto& [name, v] : r.scores) m.scores.Add(v);
+  const auto model_index = static_cast<uint16_t>(&m - models_.data());
+  const uint64_t row = StableHash(r.row_id, StableHash(r.dataset));
+  for (const auto& [name, v] : r.scores) {
+    m.scores.Add(v);
+    auto it = std::find(score_names_.begin(), score_names_.end(), name);
+    if (it == score_names_.end()) it = score_names_.insert(score_names_.end(), name);
+    row_scores_.Add(model_index, static_cast<uint16_t>(it - score_names_.begin()), row, v);
+  }
   Group& g = GroupFor(r);
   ++g.out.calls;
   if (!r.ok()) {
@@ -133,6 +141,9 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
     if (!m.cost_unknown) out.cost_usd = m.cost;
     s.models.push_back(std::move(out));
   }
+  std::vector<std::string> labels;
+  for (const ModelSummary& m : s.models) labels.push_back(m.model);
+  s.comparisons = row_scores_.Compare(labels, RankModels(s.models), score_names_);
   return s;
 }
 

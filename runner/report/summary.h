@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "report/row_scores.h"
 #include "report/score_tally.h"
 #include "report/stats.h"
 #include "results/call_record.h"
@@ -95,6 +96,8 @@ struct Summary {
   std::vector<ModelSummary> models;  // in the order models first appear
   Totals totals;
   std::vector<GateResult> gates;
+  /// Each score, each pair of models (the better-ranked first): paired over the rows both scored.
+  std::vector<ComparisonSummary> comparisons;
 };
 
 /// Indexes into `models`, best first: by score (higher first), a tie by cost (lower first, an
@@ -126,6 +129,8 @@ class SummaryBuilder {
   Model& ModelFor(const std::string& model);
   std::vector<Group> groups_;
   std::vector<Model> models_;
+  std::vector<std::string> score_names_;  // in the order records first name them
+  RowScores row_scores_;
   std::map<std::pair<std::string, std::string>, size_t> index_;
 };
 

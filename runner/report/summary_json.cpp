@@ -192,6 +192,57 @@ void WriteTotals(Writer& w, const Totals& t) {
   w.EndObject();
 }
 
+void WriteComparisons(Writer& w, const std::vector<ComparisonSummary>& comparisons) {
+  w.Key("comparisons");
+  w.StartArray();
+  for (const ComparisonSummary& c : comparisons) {
+    const PairedComparison& p = c.stats;
+    w.StartObject();
+    w.Key("a");
+    w.String(c.a);
+    w.Key("b");
+    w.String(c.b);
+    w.Key("score");
+    w.String(c.score);
+    w.Key("n");
+    w.Int64(p.n);
+    w.Key("mean_a");
+    w.Double(p.mean_a);
+    w.Key("mean_b");
+    w.Double(p.mean_b);
+    w.Key("diff");
+    w.Double(p.diff);
+    WriteOptionalNumber(w, "se", p.se);
+    w.Key("ci95");
+    if (p.ci95) {
+      w.StartArray();
+      w.Double(p.ci95->first);
+      w.Double(p.ci95->second);
+      w.EndArray();
+    } else {
+      w.Null();
+    }
+    WriteOptionalNumber(w, "p_value", p.p_value);
+    w.Key("test");
+    w.String(p.test);
+    WriteOptionalNumber(w, "correlation", p.correlation);
+    w.Key("a_only");
+    w.Int64(p.a_only);
+    w.Key("b_only");
+    w.Int64(p.b_only);
+    w.Key("unpaired");
+    w.Int64(c.unpaired);
+    w.Key("clusters");
+    if (p.clusters)
+      w.Int64(*p.clusters);
+    else
+      w.Null();
+    WriteOptionalNumber(w, "mde80", p.mde80);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 void WriteGates(Writer& w, const std::vector<GateResult>& gates) {
   w.Key("gates");
   w.StartArray();
@@ -226,6 +277,7 @@ std::string SummaryToJson(const Summary& s) {
   Models(w, s);
   WriteTotals(w, s.totals);
   WriteGates(w, s.gates);
+  WriteComparisons(w, s.comparisons);
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
   out.push_back('\n');
