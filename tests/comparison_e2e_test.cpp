@@ -88,3 +88,89 @@ TEST_CASE("two labels of one deterministic model compare as not different", "[e2
   CHECK(c["p_value"].GetDouble() == 1);
   CHECK_THAT(ReadFile(dir.path() + "/run/report.md"), Catch::Contains("not significant (p 1.000)"));
 }
+
+namespace {
+
+/// A run of `model_id` labelled "candidate" over 200 arithmetic rows into DIR/name.
+std::string CandidateRun(const MockServerProcess& server, const TempDir& dir,
+                         const std::string& name, const std::string& model_id) {
+  const std::string job = dir.Write(
+      name + ".yaml", "name: " + name + "\nendpoint:\n  base_url: " + server.base_url() +
+                          "\n  api_key_env: K\nmodels:\n  - {id: " + model_id +
+                          ", label: candidate}\ndatasets: [{path: rows.jsonl, name: arith}]\n"
+                          "prompt: {template: \"{{question}}\"}\nparams: {temperature: 0}\n"
+                          "scoring: [{type: exact, field: answer}]\n");
+  const std::string out = dir.path() + "/" + name;
+  ProcessResult r =
+      RunEvalrun({"run", job, "--out", out, "--progress", "none", "--no-cache"}, {{"K", "k"}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return out;
+}
+
+std::string ArithRows200() {
+  std::string rows;
+  for (int i = 1; i <= 200; ++i)
+    rows += "{\"id\": " + std::to_string(i) + ", \"question\": \"What is " + std::to_string(i) +
+            " + " + std::to_string(3 * i) + "?\", \"answer\": \"" + std::to_string(4 * i) + "\"}\n";
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("compare: the same model twice is no change, a weaker model is a regression",
+          "[e2e][stats]") {
+  MockServerProcess server;
+  TempDir dir;
+  dir.Write("rows.jsonl", ArithRows200());
+  const std::string base = CandidateRun(server, dir, "base", "mock-large");
+  const std::string again = CandidateRun(server, dir, "again", "mock-large");
+  const std::string weaker = CandidateRun(server, dir, "weaker", "mock-small");
+
+  ProcessResult same = RunEvalrun({"compare", base, again, "--json"});
+  INFO(same.err);
+  CHECK(same.exit_code == 0);
+  rapidjson::Document d;
+  d.Parse(same.out.c_str());
+  REQUIRE_FALSE(d.HasParseError());
+  CHECK_FALSE(d["regressed"].GetBool());
+  REQUIRE(d["comparisons"].Size() == 1);
+  CHECK(d["comparisons"][0]["model"] == "candidate");
+  CHECK(d["comparisons"][0]["n"].GetInt() == 200);
+  CHECK(d["comparisons"][0]["diff"].GetDouble() == 0);
+
+  const std::string out = dir.path() + "/cmp";
+  ProcessResult worse = RunEvalrun({"compare", base, weaker, "--out", out},
+                                   {{"GITHUB_STEP_SUMMARY", dir.path() + "/step.md"}});
+  INFO(worse.err);
+  CHECK(worse.exit_code == 1);
+  CHECK_THAT(worse.err, Catch::Contains("regression: candidate on exact"));
+  CHECK_THAT(worse.out, Catch::Contains("**worse**"));
+  const auto json = ReadJson(out + "/compare.json");
+  CHECK(json["regressed"].GetBool());
+  const auto& c = json["comparisons"][0];
+  CHECK(c["a"] == "new");
+  CHECK(c["diff"].GetDouble() < -0.2);  // ~0.6 against ~0.97
+  CHECK(c["p_value"].GetDouble() < 0.05);
+  CHECK(c["test"] == "mcnemar-exact");
+  CHECK_THAT(ReadFile(out + "/compare.md"), Catch::Contains("| candidate | exact | 200 |"));
+  CHECK_THAT(ReadFile(dir.path() + "/step.md"), Catch::Contains("**worse**"));
+  // The other way round it is an improvement, and a tolerance larger than the drop forgives it.
+  CHECK(RunEvalrun({"compare", weaker, base}).exit_code == 0);
+  CHECK(RunEvalrun({"compare", base, weaker, "--max-regression", "0.9"}).exit_code == 0);
+}
+
+TEST_CASE("compare refuses runs of different datasets, naming the dataset", "[e2e][stats]") {
+  MockServerProcess server;
+  TempDir dir;
+  dir.Write("rows.jsonl", ArithRows200());
+  const std::string base = CandidateRun(server, dir, "base", "mock-medium");
+  dir.Write("rows.jsonl",
+            ArithRows200() + "{\"id\": 999, \"question\": \"1 + 1?\", \"answer\": \"2\"}\n");
+  const std::string other = CandidateRun(server, dir, "other", "mock-medium");
+  ProcessResult r = RunEvalrun({"compare", base, other});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("dataset 'arith' differs: SHA-256"));
+  CHECK(RunEvalrun({"compare", base, dir.path() + "/nowhere"}).exit_code == 2);
+  CHECK(RunEvalrun({"compare", base, base, "--score", "nope"}).exit_code == 2);
+}

@@ -35,6 +35,7 @@ CommandRun DeclareEstimate(CLI::App& sub);
 CommandRun DeclareValidate(CLI::App& sub);
 CommandRun DeclareModels(CLI::App& sub);
 CommandRun DeclareReport(CLI::App& sub);
+CommandRun DeclareCompare(CLI::App& sub);
 CommandRun DeclareMockServer(CLI::App& sub);
 
 }  // namespace evalrun

@@ -59,10 +59,11 @@ Examples:
   evalrun estimate job.yaml                    what it will send and cost, nothing sent
   evalrun run job.yaml --limit 20              a small real run
   evalrun report reports/my-job/20261125T093602Z
+  evalrun compare runs/last-good runs/this-commit   exit 1 when a model got significantly worse
 
 Exit status:
   0  done, and every gate held
-  1  done, but a gate failed, or no call succeeded
+  1  done, but a gate failed, or no call succeeded (compare: a model got significantly worse)
   2  bad usage, job file or dataset, or a job that plans no call: nothing was sent
   3  stopped early (401/402/403 from the API, budget reached, SIGINT/SIGTERM): what finished
      is saved and reported; `run --resume DIR` continues

@@ -196,7 +196,6 @@ void WriteComparisons(Writer& w, const std::vector<ComparisonSummary>& compariso
   w.Key("comparisons");
   w.StartArray();
   for (const ComparisonSummary& c : comparisons) {
-    const PairedComparison& p = c.stats;
     w.StartObject();
     w.Key("a");
     w.String(c.a);
@@ -204,40 +203,7 @@ void WriteComparisons(Writer& w, const std::vector<ComparisonSummary>& compariso
     w.String(c.b);
     w.Key("score");
     w.String(c.score);
-    w.Key("n");
-    w.Int64(p.n);
-    w.Key("mean_a");
-    w.Double(p.mean_a);
-    w.Key("mean_b");
-    w.Double(p.mean_b);
-    w.Key("diff");
-    w.Double(p.diff);
-    WriteOptionalNumber(w, "se", p.se);
-    w.Key("ci95");
-    if (p.ci95) {
-      w.StartArray();
-      w.Double(p.ci95->first);
-      w.Double(p.ci95->second);
-      w.EndArray();
-    } else {
-      w.Null();
-    }
-    WriteOptionalNumber(w, "p_value", p.p_value);
-    w.Key("test");
-    w.String(p.test);
-    WriteOptionalNumber(w, "correlation", p.correlation);
-    w.Key("a_only");
-    w.Int64(p.a_only);
-    w.Key("b_only");
-    w.Int64(p.b_only);
-    w.Key("unpaired");
-    w.Int64(c.unpaired);
-    w.Key("clusters");
-    if (p.clusters)
-      w.Int64(*p.clusters);
-    else
-      w.Null();
-    WriteOptionalNumber(w, "mde80", p.mde80);
+    WriteComparisonFields(w, c.stats, c.unpaired);
     w.EndObject();
   }
   w.EndArray();
@@ -263,6 +229,44 @@ void WriteGates(Writer& w, const std::vector<GateResult>& gates) {
 }
 
 }  // namespace
+
+void WriteComparisonFields(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
+                           const PairedComparison& p, long long unpaired) {
+  w.Key("n");
+  w.Int64(p.n);
+  w.Key("mean_a");
+  w.Double(p.mean_a);
+  w.Key("mean_b");
+  w.Double(p.mean_b);
+  w.Key("diff");
+  w.Double(p.diff);
+  WriteOptionalNumber(w, "se", p.se);
+  w.Key("ci95");
+  if (p.ci95) {
+    w.StartArray();
+    w.Double(p.ci95->first);
+    w.Double(p.ci95->second);
+    w.EndArray();
+  } else {
+    w.Null();
+  }
+  WriteOptionalNumber(w, "p_value", p.p_value);
+  w.Key("test");
+  w.String(p.test);
+  WriteOptionalNumber(w, "correlation", p.correlation);
+  w.Key("a_only");
+  w.Int64(p.a_only);
+  w.Key("b_only");
+  w.Int64(p.b_only);
+  w.Key("unpaired");
+  w.Int64(unpaired);
+  w.Key("clusters");
+  if (p.clusters)
+    w.Int64(*p.clusters);
+  else
+    w.Null();
+  WriteOptionalNumber(w, "mde80", p.mde80);
+}
 
 std::string SummaryToJson(const Summary& s) {
   rapidjson::StringBuffer buf;
