@@ -1,7 +1,7 @@
 #include "report/row_scores.h"
 
 #include <algorithm>
-#include <map>
+#include <optional>
 #include <tuple>
 
 namespace evalrun {
@@ -32,51 +32,51 @@ std::vector<ComparisonSummary> RowScores::Compare(const std::vector<std::string>
     });
     sorted_ = true;
   }
-  std::vector<ComparisonSummary> out;
-  size_t at = 0;
-  for (uint16_t s = 0; s < scores.size(); ++s) {
-    // One score's rows, each with the mean of every model that scored it.
-    std::vector<std::map<uint16_t, RowMean>> rows;
-    while (at < entries_.size() && entries_[at].score < s) ++at;
-    while (at < entries_.size() && entries_[at].score == s) {
-      const uint64_t row = entries_[at].row;
-      auto& by_model = rows.emplace_back();
-      while (at < entries_.size() && entries_[at].score == s && entries_[at].row == row) {
-        const uint16_t model = entries_[at].model;
-        double sum = 0;
-        long long n = 0;
-        bool binary = true;
-        for (; at < entries_.size() && entries_[at].score == s && entries_[at].row == row &&
-               entries_[at].model == model;
-             ++at, ++n) {
-          sum += entries_[at].value;
-          binary = binary && (entries_[at].value == 0 || entries_[at].value == 1);
-        }
-        by_model[model] = {sum / static_cast<double>(n), binary && n == 1};
-      }
+  // The entries of one (score, row) are contiguous and sorted by model: a row's mean for a model
+  // is read off its run in place, so pairing allocates nothing per row.
+  auto mean_of = [&](size_t begin, size_t end, uint16_t model) -> std::optional<RowMean> {
+    double sum = 0;
+    long long n = 0;
+    bool binary = true;
+    for (size_t k = begin; k < end; ++k) {
+      if (entries_[k].model != model) continue;
+      sum += entries_[k].value;
+      binary = binary && (entries_[k].value == 0 || entries_[k].value == 1);
+      ++n;
     }
+    if (n == 0) return std::nullopt;
+    return RowMean{sum / static_cast<double>(n), binary && n == 1};
+  };
+  std::vector<ComparisonSummary> out;
+  size_t begin = 0;
+  for (uint16_t s = 0; s < scores.size(); ++s) {
+    while (begin < entries_.size() && entries_[begin].score < s) ++begin;
+    size_t end = begin;
+    while (end < entries_.size() && entries_[end].score == s) ++end;
     for (size_t i = 0; i < order.size(); ++i) {
       for (size_t j = i + 1; j < order.size(); ++j) {
         const auto a = static_cast<uint16_t>(order[i]), b = static_cast<uint16_t>(order[j]);
         std::vector<PairedRow> paired;
         bool binary_single = true;
-        long long unpaired = 0, seen = 0;
-        for (const auto& by_model : rows) {
-          auto x = by_model.find(a), y = by_model.find(b);
-          if (x == by_model.end() && y == by_model.end()) continue;
-          if (x == by_model.end() || y == by_model.end()) {
+        long long unpaired = 0;
+        for (size_t row = begin; row < end;) {
+          size_t next = row;
+          while (next < end && entries_[next].row == entries_[row].row) ++next;
+          const auto x = mean_of(row, next, a), y = mean_of(row, next, b);
+          if (x && y) {
+            paired.push_back({x->mean, y->mean, 0});
+            binary_single = binary_single && x->single_binary && y->single_binary;
+          } else if (x || y) {
             ++unpaired;
-            continue;
           }
-          ++seen;
-          paired.push_back({x->second.mean, y->second.mean, 0});
-          binary_single = binary_single && x->second.single_binary && y->second.single_binary;
+          row = next;
         }
-        if (seen == 0 && unpaired == 0) continue;  // neither model has this score
+        if (paired.empty() && unpaired == 0) continue;  // neither model has this score
         out.push_back({models[a], models[b], scores[s],
                        ComparePaired(paired, /*clustered=*/false, binary_single), unpaired});
       }
     }
+    begin = end;
   }
   return out;
 }
