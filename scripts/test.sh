@@ -9,8 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Test-only: Chromium renders report.html; nginx is a real proxy in front of the mock (its own
-# 429/444/502/504 pages, HTTP/2 over TLS); the OpenAI Node SDK is a real client of the mock.
-scripts/install-deps.sh chromium fonts-dejavu-core nginx
+# 429/444/502/504 pages, HTTP/2 over TLS); dpkg-dev and file let cpack build the .deb the
+# package test installs; the OpenAI Node SDK is a real client of the mock.
+scripts/install-deps.sh chromium fonts-dejavu-core nginx dpkg-dev file
 scripts/install-npm.sh
 jobs=$(nproc)
 
