@@ -174,3 +174,28 @@ TEST_CASE("compare refuses runs of different datasets, naming the dataset", "[e2
   CHECK(RunEvalrun({"compare", base, dir.path() + "/nowhere"}).exit_code == 2);
   CHECK(RunEvalrun({"compare", base, base, "--score", "nope"}).exit_code == 2);
 }
+
+TEST_CASE("a run with repeats reports pass@k and pass^k per model", "[e2e][stats]") {
+  MockServerProcess server;
+  TempDir dir;
+  dir.Write("rows.jsonl", ArithRows200().substr(0, ArithRows200().find("\"id\": 31,") - 1));
+  const std::string job =
+      dir.Write("job.yaml", "name: rep\nendpoint:\n  base_url: " + server.base_url() +
+                                "\n  api_key_env: K\nmodels: [mock-small]\ndatasets: [rows.jsonl]\n"
+                                "prompt: {template: \"{{question}}\"}\nparams: {temperature: 0.7}\n"
+                                "repeats: 3\nscoring: [{type: exact, field: answer}]\n");
+  ProcessResult r = RunEvalrun(
+      {"run", job, "--out", dir.path() + "/run", "--progress", "none", "--no-cache"}, {{"K", "k"}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto summary = ReadJson(dir.path() + "/run/summary.json");
+  const auto& rep = summary["models"][0]["repeats"]["exact"];
+  REQUIRE(rep["pass_at_k"].Size() == 3);
+  REQUIRE(rep["pass_all_k"].Size() == 3);
+  CHECK(rep["pass_at_k"][0].GetDouble() == Approx(summary["models"][0]["score"].GetDouble()));
+  for (int k = 1; k < 3; ++k) {
+    CHECK(rep["pass_at_k"][k].GetDouble() >= rep["pass_at_k"][k - 1].GetDouble());
+    CHECK(rep["pass_all_k"][k].GetDouble() <= rep["pass_all_k"][k - 1].GetDouble());
+  }
+  CHECK(rep["within_row_variance_share"].IsNumber());
+}

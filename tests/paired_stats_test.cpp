@@ -7,6 +7,7 @@
 
 #include "report/distributions.h"
 #include "report/paired_comparison.h"
+#include "report/summary.h"
 
 using namespace evalrun;
 
@@ -176,4 +177,48 @@ TEST_CASE("pass@k and pass^k agree with counting every subset of tries", "[stats
   CHECK(PassAtK(5, 2, 1) == Approx(0.4));
   CHECK(PassAtK(5, 2, 2) == Approx(0.7));
   CHECK(PassAllK(5, 2, 2) == Approx(0.1));
+}
+
+TEST_CASE("repeats give pass@k, pass^k and the within-row variance share, worked by hand",
+          "[stats]") {
+  // Three rows tried three times: 1 0 1, 0 0 0, 1 1 1.
+  SummaryBuilder b;
+  const std::vector<std::vector<double>> tries = {{1, 0, 1}, {0, 0, 0}, {1, 1, 1}};
+  for (size_t row = 0; row < tries.size(); ++row) {
+    for (size_t rep = 0; rep < tries[row].size(); ++rep) {
+      CallRecord r;
+      r.model = "m";
+      r.dataset = "d";
+      r.row_id = std::to_string(row);
+      r.repeat = static_cast<int>(rep);
+      r.scores["exact"] = tries[row][rep];
+      b.Add(r);
+    }
+  }
+  const Summary s = b.Build(RunInfo{});
+  REQUIRE(s.models.size() == 1);
+  REQUIRE(s.models[0].repeats.count("exact") == 1);
+  const RepeatSummary& r = s.models[0].repeats.at("exact");
+  REQUIRE(r.pass_at_k.size() == 3);
+  CHECK(r.pass_at_k[0] == Approx((2.0 / 3 + 0 + 1) / 3));  // pass@1: the mean of c/n
+  CHECK(r.pass_at_k[1] == Approx(2.0 / 3));                // 1, 0, 1
+  CHECK(r.pass_at_k[2] == Approx(2.0 / 3));
+  CHECK(r.pass_all_k[0] == Approx(r.pass_at_k[0]));
+  CHECK(r.pass_all_k[1] == Approx((1.0 / 3 + 0 + 1) / 3));  // C(2,2)/C(3,2) = 1/3, 0, 1
+  CHECK(r.pass_all_k[2] == Approx(1.0 / 3));
+  // Within rows: (1/3)^2 x 2 + (2/3)^2 = 2/3; in all: 5 ones and 4 zeros around 5/9 = 20/9.
+  REQUIRE(r.within_row_variance_share);
+  CHECK(*r.within_row_variance_share == Approx((2.0 / 3) / (20.0 / 9)));
+  // One try per row is no repeat; scores that are not 0/1 have no pass@k.
+  SummaryBuilder once;
+  CallRecord single;
+  single.model = "m";
+  single.dataset = "d";
+  single.row_id = "1";
+  single.scores["exact"] = 1;
+  once.Add(single);
+  single.row_id = "2";
+  single.scores["exact"] = 0.5;
+  once.Add(single);
+  CHECK(once.Build(RunInfo{}).models[0].repeats.empty());
 }

@@ -23,15 +23,68 @@ void RowScores::Add(uint16_t model, uint16_t score, uint64_t row, double value) 
   entries_.push_back({row, static_cast<float>(value), model, score});
 }
 
+void RowScores::Sort() {
+  if (sorted_) return;
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& x, const Entry& y) {
+    return std::tie(x.score, x.row, x.model) < std::tie(y.score, y.row, y.model);
+  });
+  sorted_ = true;
+}
+
+std::optional<RepeatSummary> RowScores::Repeats(uint16_t model, uint16_t score) {
+  Sort();
+  // Per row: tries n and right answers c; and the sums for the variance decomposition.
+  std::vector<std::pair<long long, long long>> rows;
+  double sum = 0, sum_sq = 0, within = 0;
+  long long values = 0, max_tries = 0;
+  for (size_t at = 0; at < entries_.size();) {
+    size_t next = at;
+    while (next < entries_.size() && entries_[next].score == entries_[at].score &&
+           entries_[next].row == entries_[at].row)
+      ++next;
+    if (entries_[at].score == score) {
+      long long n = 0, c = 0;
+      for (size_t k = at; k < next; ++k) {
+        if (entries_[k].model != model) continue;
+        const float v = entries_[k].value;
+        if (v != 0 && v != 1) return std::nullopt;
+        ++n;
+        c += v == 1;
+      }
+      if (n > 0) {
+        rows.emplace_back(n, c);
+        max_tries = std::max(max_tries, n);
+        values += n;
+        sum += static_cast<double>(c);
+        sum_sq += static_cast<double>(c);  // 0/1 values: x^2 == x
+        within += static_cast<double>(c) - static_cast<double>(c) * c / static_cast<double>(n);
+      }
+    }
+    at = next;
+  }
+  if (max_tries < 2) return std::nullopt;
+  RepeatSummary out;
+  for (long long k = 1; k <= max_tries; ++k) {
+    double any = 0, all = 0;
+    long long counted = 0;
+    for (const auto& [n, c] : rows) {
+      if (n < k) continue;
+      any += PassAtK(n, c, k);
+      all += PassAllK(n, c, k);
+      ++counted;
+    }
+    out.pass_at_k.push_back(counted ? any / static_cast<double>(counted) : 0);
+    out.pass_all_k.push_back(counted ? all / static_cast<double>(counted) : 0);
+  }
+  const double total = sum_sq - sum * sum / static_cast<double>(values);
+  if (total > 0) out.within_row_variance_share = within / total;
+  return out;
+}
+
 std::vector<ComparisonSummary> RowScores::Compare(const std::vector<std::string>& models,
                                                   const std::vector<size_t>& order,
                                                   const std::vector<std::string>& scores) {
-  if (!sorted_) {
-    std::sort(entries_.begin(), entries_.end(), [](const Entry& x, const Entry& y) {
-      return std::tie(x.score, x.row, x.model) < std::tie(y.score, y.row, y.model);
-    });
-    sorted_ = true;
-  }
+  Sort();
   // The entries of one (score, row) are contiguous and sorted by model: a row's mean for a model
   // is read off its run in place, so pairing allocates nothing per row.
   auto mean_of = [&](size_t begin, size_t end, uint16_t model) -> std::optional<RowMean> {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct ComparisonSummary {
   long long unpaired = 0;  // rows one of the two scored and the other did not
 };
 
+/// What repeating a model's calls on the same rows shows, for one 0/1 score.
+struct RepeatSummary {
+  std::vector<double> pass_at_k;   // [k-1]: the unbiased pass@k averaged over rows, k = 1..repeats
+  std::vector<double> pass_all_k;  // [k-1]: every one of k tries right, C(c,k)/C(n,k), averaged
+  std::optional<double> within_row_variance_share;  // of the scores' variance; null without any
+};
+
 class RowScores {
  public:
   void Add(uint16_t model, uint16_t score, uint64_t row, double value);
@@ -28,6 +36,9 @@ class RowScores {
   std::vector<ComparisonSummary> Compare(const std::vector<std::string>& models,
                                          const std::vector<size_t>& order,
                                          const std::vector<std::string>& scores);
+  /// For `model` and `score`: nullopt unless some row was tried at least twice and every value
+  /// is 0 or 1. pass@k averages over the rows tried at least k times.
+  std::optional<RepeatSummary> Repeats(uint16_t model, uint16_t score);
 
  private:
   struct Entry {
@@ -37,6 +48,7 @@ class RowScores {
     uint16_t score;
   };
   static_assert(sizeof(Entry) == 16);
+  void Sort();
   std::vector<Entry> entries_;
   bool sorted_ = true;
 };

@@ -142,7 +142,13 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
     s.models.push_back(std::move(out));
   }
   std::vector<std::string> labels;
-  for (const ModelSummary& m : s.models) labels.push_back(m.model);
+  for (size_t i = 0; i < s.models.size(); ++i) {
+    labels.push_back(s.models[i].model);
+    for (size_t k = 0; k < score_names_.size(); ++k) {
+      if (auto r = row_scores_.Repeats(static_cast<uint16_t>(i), static_cast<uint16_t>(k)))
+        s.models[i].repeats[score_names_[k]] = std::move(*r);
+    }
+  }
   s.comparisons = row_scores_.Compare(labels, RankModels(s.models), score_names_);
   return s;
 }

@@ -60,6 +60,8 @@ struct ModelSummary {
   std::map<std::string, long long> errors;  // error_kind -> count, over every dataset
   /// ok calls per latency bucket (report/latency_buckets.h); cached answers are not counted.
   std::vector<long long> latency_histogram;
+  /// Per 0/1 score whose rows were tried more than once (repeats >= 2): pass@k and pass^k.
+  std::map<std::string, RepeatSummary> repeats;
 };
 
 struct Totals {

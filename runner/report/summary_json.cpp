@@ -59,6 +59,27 @@ void Interval(Writer& w, const std::pair<double, double>& ci) {
   w.EndArray();
 }
 
+/// {"exact": {"pass_at_k": [k = 1, 2, ...], "pass_all_k": [...], "within_row_variance_share"}}
+void WriteRepeats(Writer& w, const std::map<std::string, RepeatSummary>& repeats) {
+  w.Key("repeats");
+  w.StartObject();
+  for (const auto& [score, r] : repeats) {
+    w.Key(score);
+    w.StartObject();
+    w.Key("pass_at_k");
+    w.StartArray();
+    for (double v : r.pass_at_k) w.Double(v);
+    w.EndArray();
+    w.Key("pass_all_k");
+    w.StartArray();
+    for (double v : r.pass_all_k) w.Double(v);
+    w.EndArray();
+    WriteOptionalNumber(w, "within_row_variance_share", r.within_row_variance_share);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
 void Models(Writer& w, const Summary& s) {
   w.Key("models");
   w.StartArray();
@@ -90,6 +111,7 @@ void Models(Writer& w, const Summary& s) {
     w.Int64(m.completion_tokens);
     Cost(w, m.cost_usd, m.cost_usd_known, m.calls_without_usage);
     Counts(w, "errors", m.errors);
+    WriteRepeats(w, m.repeats);
     w.EndObject();
   }
   w.EndArray();
