@@ -199,3 +199,32 @@ TEST_CASE("a run with repeats reports pass@k and pass^k per model", "[e2e][stats
   }
   CHECK(rep["within_row_variance_share"].IsNumber());
 }
+
+TEST_CASE("compare.baseline pairs every model with the baseline, in the run and in report",
+          "[e2e][stats]") {
+  MockServerProcess server;
+  TempDir dir;
+  dir.Write("rows.jsonl", ArithRows200());
+  const std::string job = dir.Write(
+      "job.yaml", "name: base\nendpoint:\n  base_url: " + server.base_url() +
+                      "\n  api_key_env: K\nmodels: [mock-small, mock-medium, mock-large]\n"
+                      "datasets: [rows.jsonl]\nprompt: {template: \"{{question}}\"}\n"
+                      "params: {temperature: 0}\nscoring: [{type: exact, field: answer}]\n"
+                      "compare: {baseline: mock-small}\n");
+  const std::string out = dir.path() + "/run";
+  ProcessResult r =
+      RunEvalrun({"run", job, "--out", out, "--progress", "none", "--no-cache"}, {{"K", "k"}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const std::string& summary_dir : {out, dir.path() + "/rebuilt"}) {
+    if (summary_dir != out)
+      REQUIRE(RunEvalrun({"report", out, "--out", summary_dir}).exit_code == 0);
+    const auto summary = ReadJson(summary_dir + "/summary.json");
+    REQUIRE(summary["comparisons"].Size() == 2);
+    for (const auto& c : summary["comparisons"].GetArray()) {
+      CHECK(c["b"] == "mock-small");
+      CHECK(c["diff"].GetDouble() > 0);
+      CHECK(c["p_value"].GetDouble() < 0.05);
+    }
+  }
+}

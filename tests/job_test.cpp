@@ -246,3 +246,22 @@ TEST_CASE("the job file's names of scorer types, output formats and HTTP version
     CHECK(ReportFormatName(r.job.output.formats[i]) == formats[i]);
   CHECK(EffectiveJobJson(r.job).find("\"http\":\"1.1\"") != std::string::npos);
 }
+
+TEST_CASE("compare.baseline must name a model of the job", "[job]") {
+  TempDir dir;
+  dir.Write("d.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n");
+  auto ok = ParseJobText(
+      "name: t\nmodels: [{id: m1, label: one}, m2]\ndatasets: [d.jsonl]\ncompare: {baseline: "
+      "one}\n",
+      dir.path() + "/job.yaml");
+  INFO(Problems(ok));
+  REQUIRE(ok.ok());
+  CHECK(ok.job.compare_baseline == "one");
+  CHECK(EffectiveJobJson(ok.job).find("\"compare\":{\"baseline\":\"one\"}") != std::string::npos);
+  auto bad =
+      ParseJobText("name: t\nmodels: [m1, m2]\ndatasets: [d.jsonl]\ncompare: {baseline: m3}\n",
+                   dir.path() + "/job.yaml");
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(Problems(bad),
+             Catch::Contains("job.yaml:4:21: compare.baseline 'm3' is not the label"));
+}

@@ -3,6 +3,8 @@
 // brute force over subsets), including n = 0, n = 1, all-equal rows and a single cluster.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "report/distributions.h"
@@ -221,4 +223,31 @@ TEST_CASE("repeats give pass@k, pass^k and the within-row variance share, worked
   single.scores["exact"] = 0.5;
   once.Add(single);
   CHECK(once.Build(RunInfo{}).models[0].repeats.empty());
+}
+
+TEST_CASE("with compare.baseline every model is compared with the baseline only", "[stats]") {
+  SummaryBuilder b;
+  // Three models on four rows: strong right on all, weak on one, base on two.
+  const std::map<std::string, std::vector<double>> scores = {
+      {"strong", {1, 1, 1, 1}}, {"weak", {1, 0, 0, 0}}, {"base", {1, 1, 0, 0}}};
+  for (const auto& [model, values] : scores) {
+    for (size_t row = 0; row < values.size(); ++row) {
+      CallRecord r;
+      r.model = model;
+      r.dataset = "d";
+      r.row_id = std::to_string(row);
+      r.scores["exact"] = values[row];
+      b.Add(r);
+    }
+  }
+  SummaryBuilder every = b;
+  const Summary pairs = every.Build(RunInfo{});
+  CHECK(pairs.comparisons.size() == 3);  // every pair
+  const Summary against = b.Build(RunInfo{}, "base");
+  REQUIRE(against.comparisons.size() == 2);
+  for (const ComparisonSummary& c : against.comparisons) CHECK(c.b == "base");
+  CHECK(against.comparisons[0].a == "strong");  // in rank order
+  CHECK(against.comparisons[0].stats.diff == Approx(0.5));
+  CHECK(against.comparisons[1].a == "weak");
+  CHECK(against.comparisons[1].stats.diff == Approx(-0.25));
 }

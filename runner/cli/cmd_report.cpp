@@ -124,7 +124,7 @@ Status ReportCommand(const std::vector<std::string>& run_dirs, const std::string
   // Gates and scorers come from the effective job in the manifest: the job file may be gone.
   auto written =
       WriteReports({run_dir, out, OutputSpec().formats, first.score_names, info, first.gates,
-                    /*may_repeat=*/true, GithubStepSummary()});
+                    /*may_repeat=*/true, GithubStepSummary(), first.compare_baseline});
   if (!written.ok()) return written.status();
   if (written->skipped_lines > 0) {
     fmt::print(stderr, "warning: {}/results.jsonl: skipped {} line(s) that are not whole records\n",

@@ -350,8 +350,9 @@ Status ReportRun(RunContext& c, const RunOutcome& outcome, Status io) {
   c.manifest.finished_at = info.finished_at;
   Summary built;
   if (io.ok()) {
-    auto written = WriteReports({c.dir, c.dir, job.output.formats, ScoreNames(job.scoring), info,
-                                 job.gates, /*may_repeat=*/c.resuming, GithubStepSummary()});
+    auto written =
+        WriteReports({c.dir, c.dir, job.output.formats, ScoreNames(job.scoring), info, job.gates,
+                      /*may_repeat=*/c.resuming, GithubStepSummary(), job.compare_baseline});
     if (written.ok())
       built = std::move(written->summary);
     else

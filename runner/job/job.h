@@ -134,6 +134,8 @@ struct Job {
   std::string pricing_file;
   OutputSpec output;
   bool cache = true;
+  /// compare.baseline: a model label; comparisons are then each model against it, not every pair.
+  std::string compare_baseline;
 };
 
 }  // namespace evalrun

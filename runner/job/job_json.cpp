@@ -247,6 +247,14 @@ std::string EffectiveJobJson(const Job& job) {
   w.Bool(job.cache);
   w.Key("output");
   WriteOutput(w, job.output);
+  w.Key("compare");
+  w.StartObject();
+  w.Key("baseline");
+  if (job.compare_baseline.empty())
+    w.Null();
+  else
+    w.String(job.compare_baseline);
+  w.EndObject();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

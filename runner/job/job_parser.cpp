@@ -22,7 +22,8 @@ namespace {
 const std::vector<std::string> kTopKeys = {
     "name",   "endpoint",   "models",       "datasets",   "prompt", "params",
     "stream", "repeats",    "concurrency",  "rate_limit", "retry",  "scoring",
-    "gates",  "budget_usd", "pricing_file", "output",     "cache",  "adaptive_concurrency"};
+    "gates",  "budget_usd", "pricing_file", "output",     "cache",  "adaptive_concurrency",
+    "compare"};
 const std::vector<std::string> kEndpointKeys = {"base_url", "api_key_env", "project",
                                                 "headers",  "timeout_s",   "connect_timeout_s",
                                                 "http",     "ca_bundle"};
@@ -38,6 +39,7 @@ const std::vector<std::string> kScorerKeys = {"type",    "field",         "name"
 const std::vector<std::string> kGateKeys = {"max_error_rate", "min_score", "max_p95_latency_ms",
                                             "max_cost_usd"};
 const std::vector<std::string> kOutputKeys = {"dir", "formats", "save_responses"};
+const std::vector<std::string> kCompareKeys = {"baseline"};
 // In the order of the enums they name (ScorerType, ReportFormat): a name's index is its value.
 const std::vector<std::string> kScorerTypes = {"exact", "contains", "regex", "json", "number"};
 const std::vector<std::string> kFormats = {"json", "md", "csv", "junit", "html"};
@@ -516,6 +518,18 @@ void ReadTop(JobReader& r, const YAML::Node& root, Job& job) {
         r.ExistingPath(root["pricing_file"], "pricing_file", job.base_dir, "pricing file");
   }
   if (root["output"]) ReadOutput(r, root["output"], job);
+  if (const YAML::Node c = root["compare"]; c && r.ExpectMap(c, "compare")) {
+    r.CheckKeys(c, "compare", kCompareKeys);
+    if (c["baseline"] && !IsPlainNull(c["baseline"]) &&
+        r.String(c["baseline"], "compare.baseline", &job.compare_baseline) &&
+        !job.models_from_rows &&
+        std::none_of(job.models.begin(), job.models.end(),
+                     [&](const ModelSpec& m) { return m.label == job.compare_baseline; })) {
+      r.Fail(c["baseline"], "compare.baseline",
+             fmt::format("compare.baseline '{}' is not the label of a model of the job",
+                         job.compare_baseline));
+    }
+  }
 }
 
 /// Sets the node at a dotted path ("a.b.0.c"), creating maps on the way.
@@ -666,6 +680,7 @@ std::vector<std::string> KnownJobKeys() {
   add("scoring[].", kScorerKeys);
   add("gates.", kGateKeys);
   add("output.", kOutputKeys);
+  add("compare.", kCompareKeys);
   return keys;
 }
 

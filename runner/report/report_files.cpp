@@ -73,7 +73,7 @@ Result<WrittenReports> WriteReports(const ReportSpec& spec) {
   if (csv) {
     if (Status s = csv->Close(); !s.ok()) return s;
   }
-  WrittenReports out{builder.Build(spec.run), scanned.value()};
+  WrittenReports out{builder.Build(spec.run, spec.compare_baseline), scanned.value()};
   out.summary.gates = EvaluateGates(spec.gates, out.summary.models);
   const Summary& summary = out.summary;
   // summary.json is what `report`, gates and CI read: written whatever `formats` says.

@@ -23,6 +23,7 @@ struct ReportSpec {
   bool may_repeat = true;  // false for a fresh run: one record a call, nothing to deduplicate
   /// report.md is appended to this file too when set: the CLI hands in $GITHUB_STEP_SUMMARY.
   std::string step_summary;
+  std::string compare_baseline;  // the job's compare.baseline: "" compares every pair
 };
 
 struct WrittenReports {

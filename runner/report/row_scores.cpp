@@ -83,8 +83,20 @@ std::optional<RepeatSummary> RowScores::Repeats(uint16_t model, uint16_t score) 
 
 std::vector<ComparisonSummary> RowScores::Compare(const std::vector<std::string>& models,
                                                   const std::vector<size_t>& order,
-                                                  const std::vector<std::string>& scores) {
+                                                  const std::vector<std::string>& scores,
+                                                  std::optional<size_t> baseline) {
   Sort();
+  // The pairs to compare, a first: every pair in rank order, or each model against the baseline.
+  std::vector<std::pair<uint16_t, uint16_t>> pairs;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (baseline) {
+      if (order[i] != *baseline)
+        pairs.emplace_back(static_cast<uint16_t>(order[i]), static_cast<uint16_t>(*baseline));
+      continue;
+    }
+    for (size_t j = i + 1; j < order.size(); ++j)
+      pairs.emplace_back(static_cast<uint16_t>(order[i]), static_cast<uint16_t>(order[j]));
+  }
   // The entries of one (score, row) are contiguous and sorted by model: a row's mean for a model
   // is read off its run in place, so pairing allocates nothing per row.
   auto mean_of = [&](size_t begin, size_t end, uint16_t model) -> std::optional<RowMean> {
@@ -106,9 +118,8 @@ std::vector<ComparisonSummary> RowScores::Compare(const std::vector<std::string>
     while (begin < entries_.size() && entries_[begin].score < s) ++begin;
     size_t end = begin;
     while (end < entries_.size() && entries_[end].score == s) ++end;
-    for (size_t i = 0; i < order.size(); ++i) {
-      for (size_t j = i + 1; j < order.size(); ++j) {
-        const auto a = static_cast<uint16_t>(order[i]), b = static_cast<uint16_t>(order[j]);
+    for (const auto& [a, b] : pairs) {
+      {
         std::vector<PairedRow> paired;
         bool binary_single = true;
         long long unpaired = 0;

@@ -32,10 +32,12 @@ class RowScores {
  public:
   void Add(uint16_t model, uint16_t score, uint64_t row, double value);
   /// For each score and each pair of models in `order` (best first: a is the better-ranked), the
-  /// paired comparison over the rows both scored.
+  /// paired comparison over the rows both scored; with a `baseline` (an index into `models`),
+  /// each other model (a) against it (b) instead.
   std::vector<ComparisonSummary> Compare(const std::vector<std::string>& models,
                                          const std::vector<size_t>& order,
-                                         const std::vector<std::string>& scores);
+                                         const std::vector<std::string>& scores,
+                                         std::optional<size_t> baseline = std::nullopt);
   /// For `model` and `score`: nullopt unless some row was tried at least twice and every value
   /// is 0 or 1. pass@k averages over the rows tried at least k times.
   std::optional<RepeatSummary> Repeats(uint16_t model, uint16_t score);

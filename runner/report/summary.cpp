@@ -94,7 +94,7 @@ void SummaryBuilder::Add(const CallRecord& r) {
   for (const auto& [name, v] : r.scores) g.scores[name].Add(v);
 }
 
-Summary SummaryBuilder::Build(const RunInfo& run) {
+Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
   Summary s;
   s.run = run;
   bool cost_unknown = false;
@@ -149,7 +149,11 @@ Summary SummaryBuilder::Build(const RunInfo& run) {
         s.models[i].repeats[score_names_[k]] = std::move(*r);
     }
   }
-  s.comparisons = row_scores_.Compare(labels, RankModels(s.models), score_names_);
+  std::optional<size_t> base;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (!baseline.empty() && labels[i] == baseline) base = i;
+  }
+  s.comparisons = row_scores_.Compare(labels, RankModels(s.models), score_names_, base);
   return s;
 }
 

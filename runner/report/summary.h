@@ -109,8 +109,9 @@ std::vector<size_t> RankModels(const std::vector<ModelSummary>& models);
 class SummaryBuilder {
  public:
   void Add(const CallRecord& record);
-  /// `run.wall_s` is the denominator of the throughput figures.
-  Summary Build(const RunInfo& run);
+  /// `run.wall_s` is the denominator of the throughput figures. With a `baseline` (a model label)
+  /// the comparisons are each model against it; otherwise every pair.
+  Summary Build(const RunInfo& run, const std::string& baseline = "");
 
  private:
   struct Group {

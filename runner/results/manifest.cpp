@@ -189,6 +189,9 @@ Result<ManifestInfo> ReadManifest(const std::string& run_dir) {
       gate("max_p95_latency_ms", &info.gates.max_p95_latency_ms);
       gate("max_cost_usd", &info.gates.max_cost_usd);
     }
+    if (auto c = job->value.FindMember("compare");
+        c != job->value.MemberEnd() && c->value.IsObject())
+      info.compare_baseline = Str(c->value, "baseline");
     if (auto sc = job->value.FindMember("scoring");
         sc != job->value.MemberEnd() && sc->value.IsArray()) {
       for (const auto& entry : sc->value.GetArray()) {

@@ -47,6 +47,7 @@ struct ManifestInfo {
   std::vector<DatasetFingerprint> datasets;
   GateSpec gates;
   std::vector<std::string> score_names;  // of the job's scorers, in order
+  std::string compare_baseline;          // compare.baseline of the job, "" for every pair
 };
 Result<ManifestInfo> ReadManifest(const std::string& run_dir);
 
