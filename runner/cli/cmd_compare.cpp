@@ -2,8 +2,6 @@
 // exit 1 when some model is significantly worse (the CI check "did this change make it worse").
 #include <fmt/format.h>
 
-#include <cstdio>
-
 #include "cli/command.h"
 #include "cli/job_loading.h"
 #include "common/files.h"
@@ -35,12 +33,7 @@ Status CompareCommand(const CompareArgs& args) {
     if (!s.ok()) return Status::InvalidInput(s.message());  // --out
   }
   // In a GitHub Actions step the verdict shows on the run's page too.
-  if (const std::string step = GithubStepSummary(); !step.empty()) {
-    if (std::FILE* f = std::fopen(step.c_str(), "ab")) {
-      std::fwrite(md.data(), 1, md.size(), f);
-      std::fclose(f);
-    }
-  }
+  if (const std::string step = GithubStepSummary(); !step.empty()) AppendBestEffort(step, md);
   for (const ModelComparison& m : compared->models) {
     if (m.regressed)
       fmt::print(stderr, "regression: {} on {}: {:+.3f} (p {:.3g})\n", m.comparison.a,

@@ -61,4 +61,11 @@ Status MakeDirs(const std::string& dir) {
   return Status::Ok();
 }
 
+void AppendBestEffort(const std::string& path, const std::string& text) {
+  if (std::FILE* out = std::fopen(path.c_str(), "ab")) {
+    std::fwrite(text.data(), 1, text.size(), out);
+    std::fclose(out);
+  }
+}
+
 }  // namespace evalrun

@@ -19,4 +19,8 @@ Result<std::string> Sha256File(const std::string& path);
 /// Creates `dir` and its parents.
 Status MakeDirs(const std::string& dir);
 
+/// Appends `text` to `path`, creating it; a failure is ignored. For the GitHub step summary,
+/// a convenience beside the run's own files, which must never fail a run.
+void AppendBestEffort(const std::string& path, const std::string& text);
+
 }  // namespace evalrun

@@ -24,12 +24,7 @@ bool Wants(const ReportSpec& spec, ReportFormat format) {
 Status WriteMarkdown(const std::string& path, const std::string& md, const std::string& step) {
   Status s = WriteFileAtomic(path, md);
   // In a GitHub Actions step, the comparison shows on the run's page too.
-  if (s.ok() && !step.empty()) {
-    if (std::FILE* out = std::fopen(step.c_str(), "ab")) {
-      std::fwrite(md.data(), 1, md.size(), out);
-      std::fclose(out);
-    }
-  }
+  if (s.ok() && !step.empty()) AppendBestEffort(step, md);
   return s;
 }
 

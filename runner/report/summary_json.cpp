@@ -264,14 +264,10 @@ void WriteComparisonFields(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
   w.Double(p.diff);
   WriteOptionalNumber(w, "se", p.se);
   w.Key("ci95");
-  if (p.ci95) {
-    w.StartArray();
-    w.Double(p.ci95->first);
-    w.Double(p.ci95->second);
-    w.EndArray();
-  } else {
+  if (p.ci95)
+    Interval(w, *p.ci95);
+  else
     w.Null();
-  }
   WriteOptionalNumber(w, "p_value", p.p_value);
   w.Key("test");
   w.String(p.test);
