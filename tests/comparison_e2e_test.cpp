@@ -228,3 +228,49 @@ TEST_CASE("compare.baseline pairs every model with the baseline, in the run and 
     }
   }
 }
+
+TEST_CASE("a dataset's cluster_field: records carry the cluster and every SE is cluster-robust",
+          "[e2e][stats]") {
+  MockServerProcess server;
+  TempDir dir;
+  std::string rows;
+  for (int i = 1; i <= 80; ++i)
+    rows += "{\"id\": " + std::to_string(i) + ", \"passage\": \"p" + std::to_string(i % 8) +
+            "\", \"question\": \"What is " + std::to_string(i) + " + 5?\", \"answer\": \"" +
+            std::to_string(i + 5) + "\"}\n";
+  rows += "{\"id\": 81, \"question\": \"What is 1 + 1?\", \"answer\": \"2\"}\n";  // no passage
+  dir.Write("reading.jsonl", rows);
+  const std::string job =
+      dir.Write("job.yaml", "name: clustered\nendpoint:\n  base_url: " + server.base_url() +
+                                "\n  api_key_env: K\nmodels: [mock-large, mock-small]\n"
+                                "datasets: [{path: reading.jsonl, cluster_field: passage}]\n"
+                                "prompt: {template: \"{{question}}\"}\nparams: {temperature: 0}\n"
+                                "scoring: [{type: exact, field: answer}]\n");
+  ProcessResult bad = RunEvalrun({"validate", job});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("reading.jsonl:81:"));
+  CHECK_THAT(bad.err, Catch::Contains("cluster_field \"passage\" is missing"));
+  rows.resize(rows.rfind("{\"id\": 81"));
+  dir.Write("reading.jsonl", rows);
+  ProcessResult r = RunEvalrun(
+      {"run", job, "--out", dir.path() + "/run", "--progress", "none", "--no-cache"}, {{"K", "k"}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string results = ReadFile(dir.path() + "/run/results.jsonl");
+  CHECK_THAT(results, Catch::Contains("\"cluster\":\"p3\""));
+  const auto summary = ReadJson(dir.path() + "/run/summary.json");
+  REQUIRE(summary["comparisons"].Size() == 1);
+  const auto& c = summary["comparisons"][0];
+  CHECK(c["n"].GetInt() == 80);
+  CHECK(c["clusters"].GetInt() == 8);
+  CHECK(c["test"] == "paired-t");
+  for (const auto& m : summary["models"].GetArray()) {
+    CHECK(m["clusters"].GetInt() == 8);
+    CHECK(m["score_se"].GetDouble() > 0);
+  }
+  // `report` rebuilds the same clustered figures from the records alone.
+  ProcessResult rebuilt = RunEvalrun({"report", dir.path() + "/run", "--out", dir.path() + "/re"});
+  REQUIRE(rebuilt.exit_code == 0);
+  const auto again = ReadJson(dir.path() + "/re/summary.json");
+  CHECK(again["comparisons"][0]["se"].GetDouble() == c["se"].GetDouble());
+}

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "report/distributions.h"
@@ -250,4 +251,82 @@ TEST_CASE("with compare.baseline every model is compared with the baseline only"
   CHECK(against.comparisons[0].stats.diff == Approx(0.5));
   CHECK(against.comparisons[1].a == "weak");
   CHECK(against.comparisons[1].stats.diff == Approx(-0.25));
+}
+
+namespace {
+
+CallRecord Scored(const std::string& model, const std::string& row, int repeat, double score,
+                  const std::string& cluster = "") {
+  CallRecord r;
+  r.model = model;
+  r.dataset = "d";
+  r.row_id = row;
+  r.repeat = repeat;
+  r.cluster = cluster;
+  r.scores["exact"] = score;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a model's mean, SE and interval are over rows, and over clusters when named",
+          "[stats]") {
+  // Four rows, two tried twice: row means 0.5, 1, 0, 0.5 (not the 3/6 of the six values).
+  const std::vector<std::tuple<std::string, int, double, std::string>> records = {
+      {"r0", 0, 1, "A"}, {"r0", 1, 0, "A"}, {"r1", 0, 1, "A"},
+      {"r2", 0, 0, "B"}, {"r3", 0, 0, "B"}, {"r3", 1, 1, "B"}};
+  SummaryBuilder rows, clustered;
+  for (const auto& [row, repeat, score, cluster] : records) {
+    rows.Add(Scored("m", row, repeat, score));
+    clustered.Add(Scored("m", row, repeat, score, cluster));
+  }
+  const Summary by_row = rows.Build(RunInfo{});
+  REQUIRE(by_row.models[0].score);
+  CHECK(*by_row.models[0].score == Approx(0.5));
+  // Deviations 0, 0.5, -0.5, 0: sd = sqrt(0.5 / 3), se = sd / 2; t(0.975, 3) = 3.182446305.
+  const double se = std::sqrt(0.5 / 3) / 2;
+  CHECK(*by_row.models[0].score_se == Approx(se));
+  CHECK(by_row.models[0].score_ci95->second == Approx(std::min(1.0, 0.5 + 3.182446305 * se)));
+  CHECK(by_row.models[0].score_ci95->first == Approx(std::max(0.0, 0.5 - 3.182446305 * se)));
+  CHECK_FALSE(by_row.models[0].clusters);
+  CHECK(by_row.groups[0].score_se.at("exact") == Approx(se));
+  // Clusters {r0, r1} and {r2, r3}: centred sums 0.5 and -0.5, se = sqrt(2 / 1 x 0.5) / 4.
+  const Summary by_cluster = clustered.Build(RunInfo{});
+  CHECK(*by_cluster.models[0].score == Approx(0.5));
+  CHECK(by_cluster.models[0].clusters == 2);
+  CHECK(*by_cluster.models[0].score_se == Approx(0.25));
+  CHECK(by_cluster.groups[0].clusters == 2);
+  CHECK(by_cluster.groups[0].score_se.at("exact") == Approx(0.25));
+}
+
+TEST_CASE("clustered rows make every comparison cluster-robust", "[stats]") {
+  // a beats b on rows 0-3, ties on 4-5; clusters {0,1}, {2,3}, {4,5}. Paired d: 1,1,1,1,0,0.
+  SummaryBuilder b;
+  const std::vector<double> a = {1, 1, 1, 1, 0, 1}, other = {0, 0, 0, 0, 0, 1};
+  for (int i = 0; i < 6; ++i) {
+    const std::string cluster = "c" + std::to_string(i / 2);
+    b.Add(Scored("a", std::to_string(i), 0, a[i], cluster));
+    b.Add(Scored("b", std::to_string(i), 0, other[i], cluster));
+  }
+  const Summary s = b.Build(RunInfo{});
+  REQUIRE(s.comparisons.size() == 1);
+  const PairedComparison& c = s.comparisons[0].stats;
+  CHECK(c.test == "paired-t");  // 0/1 single scores, but clusters rule McNemar out
+  CHECK(c.clusters == 3);
+  // Mean d = 2/3; centred cluster sums 2/3, 2/3, -4/3: ss = 24/9; se = sqrt(3/2 x 24/9) / 6.
+  CHECK(c.diff == Approx(2.0 / 3));
+  CHECK(*c.se == Approx(std::sqrt(1.5 * 24.0 / 9) / 6));
+  CHECK(c.ci95->first == Approx(2.0 / 3 - 4.302652730 * *c.se));  // t(0.975, 2)
+  // A single cluster: no standard error, no p, no interval.
+  SummaryBuilder one;
+  for (int i = 0; i < 4; ++i) {
+    one.Add(Scored("a", std::to_string(i), 0, 1, "same"));
+    one.Add(Scored("b", std::to_string(i), 0, i % 2, "same"));
+  }
+  const Summary single = one.Build(RunInfo{});
+  CHECK(single.comparisons[0].stats.clusters == 1);
+  CHECK_FALSE(single.comparisons[0].stats.se);
+  CHECK_FALSE(single.comparisons[0].stats.p_value);
+  CHECK_FALSE(single.models[0].score_se);
+  CHECK(single.models[0].score_ci95 == std::make_pair(0.0, 1.0));
 }

@@ -18,7 +18,8 @@ namespace {
 /// The job reference of README.md, or of README.ja.md (kept in step by the same checks).
 std::string Section(const std::string& file = "README.md") {
   const std::string readme = ReadFile(std::string(EVALRUN_SOURCE_DIR) + "/" + file);
-  const std::string heading = file == "README.md" ? "\n## Job reference\n" : "\n## ジョブ リファレンス\n";
+  const std::string heading =
+      file == "README.md" ? "\n## Job reference\n" : "\n## ジョブ リファレンス\n";
   const size_t start = readme.find(heading);
   INFO(file << " has no section " << heading);
   REQUIRE(start != std::string::npos);
@@ -88,6 +89,8 @@ TEST_CASE("the README's example job sets every documented key and parses", "[rea
   }
   TempDir dir;  // the files the example names
   dir.Write("arith.jsonl", "{\"id\": 1, \"question\": \"What is 1 + 1?\", \"answer\": \"2\"}\n");
+  dir.Write("reading.jsonl",
+            "{\"id\": 1, \"passage_id\": \"p1\", \"question\": \"Who?\", \"answer\": \"Ann\"}\n");
   dir.Write("pricing.yaml", "models: {}\n");
   dir.Write("ca.pem", "");
   JobParseResult parsed = ParseJobText(yaml, dir.path() + "/job.yaml");
@@ -103,6 +106,7 @@ TEST_CASE("README.ja.md's job reference lists the same keys and its example pars
   // The same example job, so a reader of either README copies one that parses.
   CHECK(ExampleYaml(ja) == ExampleYaml(Section()));
   const std::string readme = ReadFile(std::string(EVALRUN_SOURCE_DIR) + "/README.ja.md");
-  for (const char* part : {"## 二つのコマンド", "## 五分間ツアー", "scripts/demo.sh", "scripts/test.sh"})
+  for (const char* part :
+       {"## 二つのコマンド", "## 五分間ツアー", "scripts/demo.sh", "scripts/test.sh"})
     CHECK_THAT(readme, Catch::Contains(part));
 }

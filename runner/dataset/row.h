@@ -14,6 +14,7 @@ struct Row {
   std::string dataset;        // DatasetSpec::name
   long long line = 0;         // physical line in the file
   std::string id;             // id_field value, custom_id, or the line number
+  std::string cluster;        // cluster_field value as text; empty without one
   std::string messages_json;  // the "messages" array of the request body, as JSON text
   JsonParams body_params;     // request keys an openai-batch row brings (besides model, messages)
   std::string body_model;     // body.model of an openai-batch row: the model a job without

@@ -132,6 +132,16 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
     }
   }
 
+  if (!dataset_.cluster_field.empty()) {
+    const rapidjson::Value* c = FindPath(doc, dataset_.cluster_field);
+    if (!c || c->IsNull() || c->IsObject() || c->IsArray()) {
+      return fail(
+          fmt::format("cluster_field \"{}\" {} in this row: it must be a string or a number",
+                      dataset_.cluster_field, c ? "is not a scalar" : "is missing"));
+    }
+    row->cluster = ValueText(*c);
+  }
+
   DatasetFormat format = dataset_.format;
   if (format == DatasetFormat::kAuto) {
     if (doc.HasMember("messages"))

@@ -74,6 +74,7 @@ bool CallPlanner::Next(PlannedCall* call) {
   call->model_index = model_;
   call->dataset = row_.dataset;
   call->row_id = row_.id;
+  call->cluster = row_.cluster;
   call->repeat = repeat_;
   call->body = BuildChatBody(model.id, model.params, row_, job_.stream);
   call->references = row_.references;

@@ -24,7 +24,8 @@ struct PlannedCall {
   std::string dataset;
   std::string row_id;
   int repeat = 0;
-  std::string body;                                    // the request JSON
+  std::string cluster;  // of the row, when its dataset names a cluster_field
+  std::string body;     // the request JSON
   std::vector<std::optional<std::string>> references;  // for scoring, parallel to Job::scoring
 };
 

@@ -31,6 +31,7 @@ CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
   r.dataset = call.dataset;
   r.row_id = call.row_id;
   r.repeat = call.repeat;
+  r.cluster = call.cluster;
   r.attempts = call.attempts;
   r.started_at = call.started_at;
   r.queue_ms = call.queue_ms;

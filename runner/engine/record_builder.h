@@ -19,6 +19,7 @@ struct CallContext {
   std::string dataset;
   std::string row_id;
   int repeat = 0;
+  std::string cluster;
   int attempts = 1;
   std::string started_at;
   double queue_ms = 0;

@@ -24,6 +24,7 @@ struct CallState {
   std::string dataset;
   std::string row_id;
   int repeat = 0;
+  std::string cluster;
   std::vector<std::optional<std::string>> references;
   std::string started_at;  // of the first attempt
   int attempts = 0;
@@ -163,6 +164,7 @@ bool Loop::HoldNextCall(SteadyTime now) {
   state.dataset = std::move(call.dataset);
   state.row_id = std::move(call.row_id);
   state.repeat = call.repeat;
+  state.cluster = std::move(call.cluster);
   state.references = std::move(call.references);
   if (options_.cache && Plan(call.model_index).cacheable) {
     state.cache_key = options_.cache->Key(options_.base_url, call.repeat, call.body);
@@ -269,6 +271,7 @@ CallContext Loop::Context(const CallState& state) const {
   ctx.dataset = state.dataset;
   ctx.row_id = state.row_id;
   ctx.repeat = state.repeat;
+  ctx.cluster = state.cluster;
   ctx.attempts = state.attempts;
   ctx.started_at = state.started_at;
   ctx.queue_ms = state.queue_ms;

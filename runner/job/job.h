@@ -65,6 +65,9 @@ struct DatasetSpec {
   DatasetFormat format = DatasetFormat::kAuto;
   std::optional<long long> limit;
   std::string id_field = "id";
+  /// A row field naming the row's group (a passage, a document): standard errors are then
+  /// cluster-robust, since rows of one group are not independent. Empty: every row on its own.
+  std::string cluster_field;
 };
 
 struct PromptSpec {

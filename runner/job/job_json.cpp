@@ -154,6 +154,10 @@ void WriteDataset(Writer& w, const DatasetSpec& d) {
     w.Null();
   w.Key("id_field");
   w.String(d.id_field);
+  if (!d.cluster_field.empty()) {
+    w.Key("cluster_field");
+    w.String(d.cluster_field);
+  }
   w.EndObject();
 }
 

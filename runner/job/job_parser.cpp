@@ -29,7 +29,8 @@ const std::vector<std::string> kEndpointKeys = {"base_url", "api_key_env", "proj
                                                 "http",     "ca_bundle"};
 const std::vector<std::string> kModelKeys = {"id", "label", "params", "pricing"};
 const std::vector<std::string> kPricingKeys = {"input_per_mtok", "output_per_mtok"};
-const std::vector<std::string> kDatasetKeys = {"path", "name", "format", "limit", "id_field"};
+const std::vector<std::string> kDatasetKeys = {"path",  "name",     "format",
+                                               "limit", "id_field", "cluster_field"};
 const std::vector<std::string> kPromptKeys = {"system", "template"};
 const std::vector<std::string> kRateLimitKeys = {"requests_per_minute", "tokens_per_minute"};
 const std::vector<std::string> kRetryKeys = {"max_attempts", "initial_backoff_ms",
@@ -334,6 +335,8 @@ void ReadDatasets(JobReader& r, const YAML::Node& n, Job& job) {
         if (r.Int(d["limit"], path + ".limit", 0, 1LL << 50, &limit)) spec.limit = limit;
       }
       if (d["id_field"]) r.String(d["id_field"], path + ".id_field", &spec.id_field);
+      if (d["cluster_field"])
+        r.String(d["cluster_field"], path + ".cluster_field", &spec.cluster_field);
     }
     for (const auto& other : job.datasets) {
       if (other.name == spec.name) {

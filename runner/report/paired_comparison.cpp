@@ -81,6 +81,20 @@ PairedComparison ComparePaired(const std::vector<PairedRow>& rows, bool clustere
   return out;
 }
 
+MeanEstimate EstimateMean(const std::vector<PairedRow>& rows, bool clustered) {
+  MeanEstimate out;
+  out.rows = static_cast<long long>(rows.size());
+  if (rows.empty()) return out;
+  for (const PairedRow& r : rows) out.mean += r.a;
+  out.mean /= static_cast<double>(rows.size());
+  const auto se = StandardError(rows, out.mean, clustered, &out.clusters);
+  if (!se) return out;
+  out.se = se->first;
+  const double half = StudentTQuantile(0.975, se->second) * se->first;
+  out.ci95 = std::make_pair(out.mean - half, out.mean + half);
+  return out;
+}
+
 double PassAtK(long long n, long long c, long long k) {
   if (k <= 0 || n <= 0 || k > n) return 0;
   if (n - c < k) return 1;  // fewer wrong tries than k: any k include a right one

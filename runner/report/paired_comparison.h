@@ -36,6 +36,20 @@ struct PairedComparison {
   std::optional<double> mde80;  // the smallest difference this sample detects with 80% power
 };
 
+/// One model's mean score over rows (a row's value is the mean of its repeats), with the same
+/// standard error as a paired difference against zero: over rows, or over clusters.
+struct MeanEstimate {
+  long long rows = 0;
+  double mean = 0;
+  std::optional<double> se;
+  std::optional<std::pair<double, double>> ci95;  // mean +- t(0.975, df) se, not clamped
+  std::optional<long long> clusters;              // when clustered: how many
+  bool single_binary = true;                      // every row's value is one 0/1 score
+};
+
+/// `rows[i].a` is row i's value and `rows[i].b` is 0: a mean is a difference against zero.
+MeanEstimate EstimateMean(const std::vector<PairedRow>& rows, bool clustered);
+
 /// `clustered`: use the rows' clusters for the standard error. `binary_single`: every score of
 /// both models is 0 or 1 from one repeat, so without clusters the exact McNemar test applies.
 PairedComparison ComparePaired(const std::vector<PairedRow>& rows, bool clustered,

@@ -15,18 +15,18 @@ struct RowMean {
 
 }  // namespace
 
-void RowScores::Add(uint16_t model, uint16_t score, uint64_t row, double value) {
+void RowScores::Add(uint16_t slot, uint16_t score, uint64_t row, double value) {
   if (!entries_.empty()) {
     const Entry& last = entries_.back();
-    if (std::tie(last.score, last.row, last.model) > std::tie(score, row, model)) sorted_ = false;
+    if (std::tie(last.score, last.row, last.slot) > std::tie(score, row, slot)) sorted_ = false;
   }
-  entries_.push_back({row, static_cast<float>(value), model, score});
+  entries_.push_back({row, static_cast<float>(value), slot, score});
 }
 
 void RowScores::Sort() {
   if (sorted_) return;
   std::sort(entries_.begin(), entries_.end(), [](const Entry& x, const Entry& y) {
-    return std::tie(x.score, x.row, x.model) < std::tie(y.score, y.row, y.model);
+    return std::tie(x.score, x.row, x.slot) < std::tie(y.score, y.row, y.slot);
   });
   sorted_ = true;
 }
@@ -45,7 +45,7 @@ std::optional<RepeatSummary> RowScores::Repeats(uint16_t model, uint16_t score) 
     if (entries_[at].score == score) {
       long long n = 0, c = 0;
       for (size_t k = at; k < next; ++k) {
-        if (entries_[k].model != model) continue;
+        if (ModelOf(entries_[k].slot) != model) continue;
         const float v = entries_[k].value;
         if (v != 0 && v != 1) return std::nullopt;
         ++n;
@@ -97,14 +97,14 @@ std::vector<ComparisonSummary> RowScores::Compare(const std::vector<std::string>
     for (size_t j = i + 1; j < order.size(); ++j)
       pairs.emplace_back(static_cast<uint16_t>(order[i]), static_cast<uint16_t>(order[j]));
   }
-  // The entries of one (score, row) are contiguous and sorted by model: a row's mean for a model
-  // is read off its run in place, so pairing allocates nothing per row.
+  // The entries of one (score, row) are contiguous: a row's mean for a model is read off its run
+  // in place, so pairing allocates nothing per row.
   auto mean_of = [&](size_t begin, size_t end, uint16_t model) -> std::optional<RowMean> {
     double sum = 0;
     long long n = 0;
     bool binary = true;
     for (size_t k = begin; k < end; ++k) {
-      if (entries_[k].model != model) continue;
+      if (ModelOf(entries_[k].slot) != model) continue;
       sum += entries_[k].value;
       binary = binary && (entries_[k].value == 0 || entries_[k].value == 1);
       ++n;
@@ -128,7 +128,7 @@ std::vector<ComparisonSummary> RowScores::Compare(const std::vector<std::string>
           while (next < end && entries_[next].row == entries_[row].row) ++next;
           const auto x = mean_of(row, next, a), y = mean_of(row, next, b);
           if (x && y) {
-            paired.push_back({x->mean, y->mean, 0});
+            paired.push_back({x->mean, y->mean, ClusterOf(entries_[row].row)});
             binary_single = binary_single && x->single_binary && y->single_binary;
           } else if (x || y) {
             ++unpaired;
@@ -137,12 +137,58 @@ std::vector<ComparisonSummary> RowScores::Compare(const std::vector<std::string>
         }
         if (paired.empty() && unpaired == 0) continue;  // neither model has this score
         out.push_back({models[a], models[b], scores[s],
-                       ComparePaired(paired, /*clustered=*/false, binary_single), unpaired});
+                       ComparePaired(paired, clustered(), binary_single), unpaired});
       }
     }
     begin = end;
   }
   return out;
+}
+
+template <typename Take>
+MeanEstimate RowScores::MeanOf(const std::vector<Entry>& entries, size_t begin, size_t end,
+                               Take take) const {
+  std::vector<PairedRow> rows;
+  bool single_binary = true;
+  for (size_t at = begin; at < end;) {
+    size_t next = at;
+    double sum = 0;
+    long long n = 0;
+    for (; next < end && entries[next].row == entries[at].row; ++next) {
+      if (!take(entries[next])) continue;
+      sum += entries[next].value;
+      ++n;
+      single_binary = single_binary && (entries[next].value == 0 || entries[next].value == 1);
+    }
+    if (n > 0) rows.push_back({sum / static_cast<double>(n), 0, ClusterOf(entries[at].row)});
+    single_binary = single_binary && n <= 1;
+    at = next;
+  }
+  MeanEstimate out = EstimateMean(rows, clustered());
+  out.single_binary = single_binary;
+  return out;
+}
+
+MeanEstimate RowScores::SlotMean(uint16_t slot, uint16_t score) {
+  Sort();
+  auto by_score = [](const Entry& e, uint16_t s) { return e.score < s; };
+  const auto first = std::lower_bound(entries_.begin(), entries_.end(), score, by_score);
+  auto last = first;
+  while (last != entries_.end() && last->score == score) ++last;
+  return MeanOf(entries_, static_cast<size_t>(first - entries_.begin()),
+                static_cast<size_t>(last - entries_.begin()),
+                [slot](const Entry& e) { return e.slot == slot; });
+}
+
+MeanEstimate RowScores::ModelMean(uint16_t model) {
+  // Entries are sorted by score first: copy this model's, by row, to read each row's mean over
+  // its scores (transient, at most the entries' own size).
+  std::vector<Entry> mine;
+  for (const Entry& e : entries_) {
+    if (ModelOf(e.slot) == model) mine.push_back(e);
+  }
+  std::sort(mine.begin(), mine.end(), [](const Entry& x, const Entry& y) { return x.row < y.row; });
+  return MeanOf(mine, 0, mine.size(), [](const Entry&) { return true; });
 }
 
 }  // namespace evalrun

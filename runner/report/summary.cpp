@@ -14,14 +14,32 @@ std::optional<LatencyStats> StatsOf(Samples& s) {
                       s.Percentile(95), s.Percentile(99), s.Max()};
 }
 
+/// A mean over rows as the summary shows it: single 0/1 scores of unclustered rows keep Wilson's
+/// interval (honest near 0 and 1); anything else gets the t interval of the rows' (or clusters')
+/// standard error, clamped to the score's range [0, 1].
+void Publish(const MeanEstimate& est, const ScoreTally& tally, double* mean,
+             std::pair<double, double>* ci95, std::map<std::string, double>* se,
+             const std::string& name) {
+  *mean = est.mean;
+  if (est.se) (*se)[name] = *est.se;
+  if (est.single_binary && !est.clusters) {
+    *ci95 = tally.Ci95();
+  } else if (est.ci95) {
+    *ci95 = {std::max(0.0, est.ci95->first), std::min(1.0, est.ci95->second)};
+  } else {
+    *ci95 = {0, 1};  // n cannot bound it: the whole range
+  }
+}
+
 }  // namespace
 
-SummaryBuilder::Group& SummaryBuilder::GroupFor(const CallRecord& r) {
+SummaryBuilder::Group& SummaryBuilder::GroupFor(const CallRecord& r, uint16_t model) {
   auto key = std::make_pair(r.model, r.dataset);
   auto it = index_.find(key);
   if (it != index_.end()) return groups_[it->second];
   index_.emplace(key, groups_.size());
   Group& g = groups_.emplace_back();
+  g.model = model;
   g.out.model = r.model;
   g.out.model_id = r.model_id;
   g.out.dataset = r.dataset;
@@ -62,15 +80,17 @@ void SummaryBuilder::Add(const CallRecord& r) {
   else
     m.cost_unknown = true;
   if (usage_missing) ++m.out.calls_without_usage;
-  const auto model_index = static_cast<uint16_t>(&m - models_.data());
-  const uint64_t row = StableHash(r.row_id, StableHash(r.dataset));
+  Group& g = GroupFor(r, static_cast<uint16_t>(&m - models_.data()));
+  const auto slot = static_cast<uint16_t>(&g - groups_.data());
+  const uint64_t dataset = StableHash(r.dataset);
+  const uint64_t row = StableHash(r.row_id, dataset);
+  if (!r.cluster.empty()) row_scores_.SetCluster(row, StableHash(r.cluster, dataset + 1));
   for (const auto& [name, v] : r.scores) {
     m.scores.Add(v);
     auto it = std::find(score_names_.begin(), score_names_.end(), name);
     if (it == score_names_.end()) it = score_names_.insert(score_names_.end(), name);
-    row_scores_.Add(model_index, static_cast<uint16_t>(it - score_names_.begin()), row, v);
+    row_scores_.Add(slot, static_cast<uint16_t>(it - score_names_.begin()), row, v);
   }
-  Group& g = GroupFor(r);
   ++g.out.calls;
   if (!r.ok()) {
     ++g.out.errors[ErrorKindName(r.error_kind)];
@@ -95,6 +115,9 @@ void SummaryBuilder::Add(const CallRecord& r) {
 }
 
 Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
+  std::vector<uint16_t> model_of_slot;
+  for (const Group& g : groups_) model_of_slot.push_back(g.model);
+  row_scores_.SetModels(std::move(model_of_slot));
   Summary s;
   s.run = run;
   bool cost_unknown = false;
@@ -106,9 +129,13 @@ Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
     out.itl_ms = StatsOf(g.itl);
     out.cost_usd_known = g.cost;
     if (!g.cost_unknown) out.cost_usd = g.cost;
+    const auto slot = static_cast<uint16_t>(&g - groups_.data());
     for (const auto& [name, tally] : g.scores) {
-      out.scores[name] = tally.Mean();
-      out.score_ci95[name] = tally.Ci95();
+      const auto score = std::find(score_names_.begin(), score_names_.end(), name);
+      const MeanEstimate est =
+          row_scores_.SlotMean(slot, static_cast<uint16_t>(score - score_names_.begin()));
+      Publish(est, tally, &out.scores[name], &out.score_ci95[name], &out.score_se, name);
+      if (est.clusters) out.clusters = est.clusters;
     }
     if (run.wall_s > 0) {
       out.calls_per_s = static_cast<double>(out.calls) / run.wall_s;
@@ -134,8 +161,11 @@ Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
     }
     out.scored = m.scores.count();
     if (m.scores.count() > 0) {
-      out.score = m.scores.Mean();
-      out.score_ci95 = m.scores.Ci95();
+      const MeanEstimate est = row_scores_.ModelMean(static_cast<uint16_t>(&m - models_.data()));
+      std::map<std::string, double> se;
+      Publish(est, m.scores, &out.score.emplace(), &out.score_ci95.emplace(), &se, "");
+      if (se.count("")) out.score_se = se[""];
+      out.clusters = est.clusters;
     }
     out.cost_usd_known = m.cost;
     if (!m.cost_unknown) out.cost_usd = m.cost;

@@ -38,6 +38,8 @@ struct GroupSummary {
   double cost_usd_known = 0;             // the part of the cost that is known
   std::map<std::string, double> scores;  // scorer name -> mean
   std::map<std::string, std::pair<double, double>> score_ci95;  // scorer name -> {low, high}
+  std::map<std::string, double> score_se;  // scorer name -> standard error, where n defines it
+  std::optional<long long> clusters;       // of the dataset's cluster_field, when it has one
   double calls_per_s = 0;
   double output_tokens_per_s = 0;
 };
@@ -49,9 +51,12 @@ struct ModelSummary {
   long long ok = 0;
   std::optional<double> p50_latency_ms;  // over ok calls
   std::optional<double> p95_latency_ms;
-  std::optional<double> score;  // mean of every score of every scored call
+  /// Over rows: a row's value is the mean of its scores and repeats (the unit is a row).
+  std::optional<double> score;
   std::optional<std::pair<double, double>> score_ci95;
-  long long scored = 0;  // scores behind `score`
+  std::optional<double> score_se;
+  std::optional<long long> clusters;  // when a dataset names a cluster_field: how many
+  long long scored = 0;               // scores behind `score`
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   long long calls_without_usage = 0;
@@ -116,6 +121,7 @@ class SummaryBuilder {
  private:
   struct Group {
     GroupSummary out;
+    uint16_t model = 0;  // into models_
     Samples latency, ttft, itl;
     bool cost_unknown = false;
     double cost = 0;
@@ -124,11 +130,11 @@ class SummaryBuilder {
   struct Model {
     ModelSummary out;
     Samples latency;
-    ScoreTally scores;
+    ScoreTally scores;  // every score value: Wilson's interval when rows are single 0/1 scores
     double cost = 0;
     bool cost_unknown = false;
   };
-  Group& GroupFor(const CallRecord& r);
+  Group& GroupFor(const CallRecord& r, uint16_t model);
   Model& ModelFor(const std::string& model);
   std::vector<Group> groups_;
   std::vector<Model> models_;

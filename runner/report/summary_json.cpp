@@ -32,6 +32,14 @@ void Stats(Writer& w, const char* key, const std::optional<LatencyStats>& s) {
   w.EndObject();
 }
 
+void OptionalCount(Writer& w, const char* key, const std::optional<long long>& n) {
+  w.Key(key);
+  if (n)
+    w.Int64(*n);
+  else
+    w.Null();
+}
+
 /// {"name": count, ...}: failed calls by error_kind.
 void Counts(Writer& w, const char* key, const std::map<std::string, long long>& counts) {
   w.Key(key);
@@ -101,6 +109,8 @@ void Models(Writer& w, const Summary& s) {
       Interval(w, *m.score_ci95);
     else
       w.Null();
+    WriteOptionalNumber(w, "score_se", m.score_se);
+    OptionalCount(w, "clusters", m.clusters);
     w.Key("scored");
     w.Int64(m.scored);
     WriteOptionalNumber(w, "p50_latency_ms", m.p50_latency_ms);
@@ -190,6 +200,14 @@ void WriteGroup(Writer& w, const GroupSummary& g) {
     Interval(w, ci);
   }
   w.EndObject();
+  w.Key("score_se");
+  w.StartObject();
+  for (const auto& [name, se] : g.score_se) {
+    w.Key(name);
+    w.Double(se);
+  }
+  w.EndObject();
+  OptionalCount(w, "clusters", g.clusters);
   w.Key("calls_per_s");
   w.Double(g.calls_per_s);
   w.Key("output_tokens_per_s");
@@ -278,11 +296,7 @@ void WriteComparisonFields(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
   w.Int64(p.b_only);
   w.Key("unpaired");
   w.Int64(unpaired);
-  w.Key("clusters");
-  if (p.clusters)
-    w.Int64(*p.clusters);
-  else
-    w.Null();
+  OptionalCount(w, "clusters", p.clusters);
   WriteOptionalNumber(w, "mde80", p.mde80);
 }
 

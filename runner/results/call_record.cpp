@@ -60,6 +60,10 @@ std::string RecordToJson(const CallRecord& r) {
   w.String(r.row_id);
   w.Key("repeat");
   w.Int(r.repeat);
+  if (!r.cluster.empty()) {
+    w.Key("cluster");
+    w.String(r.cluster);
+  }
   w.Key("status");
   w.String(r.ok() ? "ok" : "error");
   w.Key("error_kind");

@@ -19,6 +19,7 @@ struct CallRecord {
   std::string dataset;
   std::string row_id;
   int repeat = 0;
+  std::string cluster;  // the row's cluster_field value; empty when its dataset names none
   ErrorKind error_kind = ErrorKind::kNone;  // kNone means status "ok"
   std::string error;                        // what went wrong, for people; empty when ok
   long http_status = 0;

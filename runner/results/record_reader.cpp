@@ -19,6 +19,7 @@ enum class Field {
   kModelId,
   kDataset,
   kRowId,
+  kCluster,
   kRepeat,
   kStatus,
   kErrorKind,
@@ -45,29 +46,18 @@ Field FieldOf(std::string_view key) {
     Field field;
   };
   static constexpr Name kNames[] = {
-      {"run_id", Field::kRunId},
-      {"model", Field::kModel},
-      {"model_id", Field::kModelId},
-      {"dataset", Field::kDataset},
-      {"row_id", Field::kRowId},
-      {"repeat", Field::kRepeat},
-      {"status", Field::kStatus},
-      {"error_kind", Field::kErrorKind},
-      {"error", Field::kError},
-      {"http_status", Field::kHttpStatus},
-      {"attempts", Field::kAttempts},
-      {"started_at", Field::kStartedAt},
-      {"latency_ms", Field::kLatency},
-      {"ttft_ms", Field::kTtft},
-      {"itl_ms", Field::kItl},
-      {"queue_ms", Field::kQueue},
-      {"usage", Field::kUsage},
-      {"cost_usd", Field::kCost},
-      {"finish_reason", Field::kFinishReason},
-      {"response", Field::kResponse},
-      {"scores", Field::kScores},
-      {"request_id", Field::kRequestId},
-      {"cached", Field::kCached},
+      {"run_id", Field::kRunId},           {"model", Field::kModel},
+      {"model_id", Field::kModelId},       {"dataset", Field::kDataset},
+      {"row_id", Field::kRowId},           {"repeat", Field::kRepeat},
+      {"cluster", Field::kCluster},        {"status", Field::kStatus},
+      {"error_kind", Field::kErrorKind},   {"error", Field::kError},
+      {"http_status", Field::kHttpStatus}, {"attempts", Field::kAttempts},
+      {"started_at", Field::kStartedAt},   {"latency_ms", Field::kLatency},
+      {"ttft_ms", Field::kTtft},           {"itl_ms", Field::kItl},
+      {"queue_ms", Field::kQueue},         {"usage", Field::kUsage},
+      {"cost_usd", Field::kCost},          {"finish_reason", Field::kFinishReason},
+      {"response", Field::kResponse},      {"scores", Field::kScores},
+      {"request_id", Field::kRequestId},   {"cached", Field::kCached},
   };
   // Length and first byte tell almost every name apart; only a match is compared in full.
   for (const Name& n : kNames) {
@@ -262,6 +252,9 @@ bool RecordHandler::String(const char* s, rapidjson::SizeType n, bool) {
       break;
     case Field::kRowId:
       target = &r_->row_id, seen = kRowIdSeen;
+      break;
+    case Field::kCluster:
+      target = &r_->cluster;
       break;
     case Field::kStatus:
       target = &status_, seen = kStatusSeen;
