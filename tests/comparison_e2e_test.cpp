@@ -2,6 +2,7 @@
 // accuracies imply at 200 rows, and two labels of one deterministic model compare as equal.
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
@@ -19,6 +20,12 @@ const rapidjson::Value* FindComparison(const rapidjson::Document& summary, const
     if (c["a"] == a.c_str() && c["b"] == b.c_str()) return &c;
   }
   return nullptr;
+}
+
+long long Count(const std::string& text, const std::string& what) {
+  long long n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
 }
 
 }  // namespace
@@ -58,6 +65,18 @@ TEST_CASE("the demo's models compare as their accuracies imply, on paired rows",
   CHECK_THAT(md, Catch::Contains("## Paired comparisons"));
   CHECK_THAT(md, Catch::Contains("| mock-large | mock-medium | exact | 200 |"));
   CHECK_THAT(md, Catch::Contains("significant (p"));
+  // The rows behind the verdicts: all counted, the first 10 in report.md with both answers.
+  const long long differing = summary["differing_rows"].GetInt64();
+  CHECK(differing > 20);
+  CHECK_THAT(md, Catch::Contains("## Where the models differ\n\n" + std::to_string(differing) +
+                                 " rows scored differently; the first 10 are below"));
+  CHECK_THAT(md, Catch::Contains("| dataset | row | prompt | reference | mock-small | mock-medium "
+                                 "| mock-large |"));
+  CHECK(Count(md, "\n| arith | arith-") == 10);
+  CHECK_THAT(md, Catch::Contains("| What is 85 + 8? | 93 |"));  // arith-002's prompt and reference
+  for (const auto& m : summary["models"].GetArray()) CHECK(m["failed_rows"].GetInt64() > 0);
+  const std::string html = ReadFile(dir.path() + "/run/report.html");
+  CHECK(Count(html, "<article class=\"row\">") >= std::min<long long>(differing, 100));
 }
 
 TEST_CASE("two labels of one deterministic model compare as not different", "[e2e][stats]") {

@@ -301,3 +301,65 @@ TEST_CASE("report.html of a real run renders its charts in headless Chromium, fe
   CHECK(dark.CountColour(0x79, 0xa6, 0xd9) > 300);
   CHECK(PageRequests(trap) == std::vector<std::string>{"evalrun-trap.invalid"});
 }
+
+TEST_CASE("report.html's row views render at phone width in headless Chromium, no script",
+          "[e2e][html]") {
+  const std::string chromium = FindChromium();
+  REQUIRE_FALSE(chromium.empty());
+  // Two models that disagree on some rows and fail others (500s, no retry); one prompt longer
+  // than the 300 characters a row shows before its <details>.
+  MockServerProcess server({"--latency-ms", "1", "--fail-500", "0.15"});
+  TempDir dir;
+  std::string rows;
+  for (int i = 1; i <= 16; ++i) {
+    const std::string pad = i == 1 ? " Please think about it: " + std::string(400, 'x') : "";
+    rows += "{\"id\": " + std::to_string(i) + ", \"question\": \"What is " + std::to_string(i) +
+            " * 13?" + pad + "\", \"answer\": \"" + std::to_string(i * 13) + "\"}\n";
+  }
+  dir.Write("arith.jsonl", rows);
+  const std::string job = dir.Write(
+      "job.yaml", "name: rows\nendpoint: {base_url: " + server.base_url() +
+                      ", api_key_env: E2E_KEY}\nmodels: [mock-small, mock-large]\n"
+                      "datasets: [arith.jsonl]\nprompt: {template: '{{question}}'}\n"
+                      "retry: {max_attempts: 1}\nscoring: [{type: exact, field: answer}]\n");
+  const std::string out = dir.path() + "/run";
+  ProcessResult run = RunEvalrun({"run", job, "--out", out, "--progress", "none", "--no-cache"},
+                                 {{"E2E_KEY", "k"}});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const std::string html = ReadFile(out + "/report.html");
+  REQUIRE_THAT(html, Catch::Contains("<h2 id=\"differ\">Where the models differ</h2>"));
+  REQUIRE_THAT(html, Catch::Contains("<h2 id=\"failed\">Failed rows</h2>"));
+  CHECK_THAT(html, Catch::Contains("<h2 id=\"comparisons\">Paired comparisons</h2>"));
+  CHECK_THAT(html, Catch::Contains("aria-label=\"paired differences with 95% intervals\""));
+  CHECK_THAT(html, Catch::Contains("HTTP 500"));  // a failed row shows its error
+  CHECK(html.find("<script") == std::string::npos);
+
+  // What Chromium built of the page: the row cards and the long prompt's <details>.
+  TempDir profile;
+  ProcessResult dom = RunProcess(
+      {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + profile.path(),
+       "--dump-dom", "file://" + out + "/report.html"},
+      {{"HOME", profile.path()}});
+  REQUIRE(dom.exit_code == 0);
+  CHECK(Count(dom.out, "<article class=\"row\">") == Count(html, "<article class=\"row\">"));
+  CHECK(Count(dom.out, "<article class=\"row\">") >= 3);
+  CHECK_THAT(dom.out, Catch::Contains("<summary>the whole prompt"));
+
+  // At phone width the page ends in the row cards: their text panels (the light theme's card
+  // colour) and the models' colour dots are painted in its last 1,200 pixels.
+  NetworkTrap trap;
+  const std::string png = dir.path() + "/rows.png";
+  Screenshot(chromium, "file://" + out + "/report.html", png, 390, 16000, trap, profile);
+  Image image;
+  REQUIRE(DecodePng(ReadFile(png), &image));
+  const int end = image.ContentEnd(0xff, 0xff, 0xff);
+  INFO("content ends at row " << end << " of " << image.height);
+  REQUIRE(end > 1200);
+  REQUIRE(end < image.height);  // the whole page fits: its end is the row views'
+  CHECK(image.CountColourIn(end - 1200, end, 0xf6, 0xf8, 0xfa, 1) > 390 * 1200 / 20);
+  CHECK(image.CountColourIn(end - 1200, end, 0x4e, 0x79, 0xa7) +
+            image.CountColourIn(end - 1200, end, 0xf2, 0x8e, 0x2b) >
+        20);
+  CHECK(PageRequests(trap).empty());
+}

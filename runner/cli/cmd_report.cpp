@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/files.h"
 #include "dataset/shard.h"
+#include "job/job_parser.h"
 #include "report/gates.h"
 #include "report/report_files.h"
 #include "report/summary.h"
@@ -73,6 +74,7 @@ Status MergeRunDirs(const std::vector<std::string>& dirs, const std::vector<Mani
   Manifest m;
   m.run_id = infos[0].run_id + "-merged";
   m.job_json = infos[0].job_json.empty() ? "{}" : infos[0].job_json;
+  m.job_dir = infos[0].job_dir;
   m.plan_json = infos[0].plan_json;
   m.datasets = infos[0].datasets;
   for (size_t i = 1; i < infos.size(); ++i) {
@@ -122,9 +124,16 @@ Status ReportCommand(const std::vector<std::string>& run_dirs, const std::string
   }
   if (Status s = MakeDirs(out); !s.ok()) return Status::InvalidInput(s.message());  // --out
   // Gates and scorers come from the effective job in the manifest: the job file may be gone.
+  // The row views read the datasets through it too, where they are still where the job was.
+  std::optional<Job> job;
+  if (!first.job_dir.empty() && !first.job_json.empty()) {
+    JobParseResult parsed = ParseJobText(first.job_json, first.job_dir + "/job.yaml");
+    if (parsed.ok()) job = std::move(parsed.job);
+  }
   auto written =
       WriteReports({run_dir, out, OutputSpec().formats, first.score_names, info, first.gates,
-                    /*may_repeat=*/true, GithubStepSummary(), first.compare_baseline});
+                    /*may_repeat=*/true, GithubStepSummary(), first.compare_baseline,
+                    job ? &*job : nullptr, Sha256Of(first.datasets)});
   if (!written.ok()) return written.status();
   if (written->skipped_lines > 0) {
     fmt::print(stderr, "warning: {}/results.jsonl: skipped {} line(s) that are not whole records\n",

@@ -265,6 +265,8 @@ Status OpenRunDirectory(RunContext& c, ResultsWriter& writer) {
   m.run_id = MakeRunId(job, started);
   // Derived now: --limit and the models an openai-batch scan found are part of the job that runs.
   m.job_json = EffectiveJobJson(job);
+  std::error_code ec;
+  m.job_dir = std::filesystem::absolute(job.base_dir, ec).lexically_normal().string();
   m.datasets = c.plan.datasets;
   m.planned_calls = c.plan.calls;
   m.started_at = Rfc3339Ms(started);
@@ -352,7 +354,8 @@ Status ReportRun(RunContext& c, const RunOutcome& outcome, Status io) {
   if (io.ok()) {
     auto written =
         WriteReports({c.dir, c.dir, job.output.formats, ScoreNames(job.scoring), info, job.gates,
-                      /*may_repeat=*/c.resuming, GithubStepSummary(), job.compare_baseline});
+                      /*may_repeat=*/c.resuming, GithubStepSummary(), job.compare_baseline, &job,
+                      Sha256Of(c.manifest.datasets)});
     if (written.ok())
       built = std::move(written->summary);
     else

@@ -39,4 +39,23 @@ std::string FormatInterval(const std::pair<double, double>& interval) {
   return fmt::format("{:.3f} – {:.3f}", interval.first, interval.second);
 }
 
+std::string FormatVerdict(const PairedComparison& p) {
+  if (!p.p_value) return p.n < 2 ? "too few rows" : "no p (rows all equal)";
+  return fmt::format("{} (p {})", *p.p_value < 0.05 ? "significant" : "not significant",
+                     FormatP(*p.p_value));
+}
+
+std::string_view CutChars(std::string_view text, size_t max_chars, bool* cut) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // inside a code point
+    if (chars++ == max_chars) {
+      *cut = true;
+      return text.substr(0, i);
+    }
+  }
+  *cut = false;
+  return text;
+}
+
 }  // namespace evalrun

@@ -4,7 +4,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+
+#include "report/paired_comparison.h"
 
 namespace evalrun {
 
@@ -24,5 +27,12 @@ std::string FormatP(double p);
 
 /// A 95% interval of a score: "0.739 – 0.850".
 std::string FormatInterval(const std::pair<double, double>& interval);
+
+/// A paired comparison's verdict: "significant (p 0.003)", "not significant (p 0.41)", or why
+/// there is no p.
+std::string FormatVerdict(const PairedComparison& p);
+
+/// The first `max_chars` characters (UTF-8 code points) of `text`, and whether it was cut.
+std::string_view CutChars(std::string_view text, size_t max_chars, bool* cut);
 
 }  // namespace evalrun

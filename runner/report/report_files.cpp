@@ -70,6 +70,12 @@ Result<WrittenReports> WriteReports(const ReportSpec& spec) {
   }
   WrittenReports out{builder.Build(spec.run, spec.compare_baseline), scanned.value()};
   out.summary.gates = EvaluateGates(spec.gates, out.summary.models);
+  std::vector<std::string> labels;
+  for (const ModelSummary& m : out.summary.models) labels.push_back(m.model);
+  auto rows = CollectRowViews(builder.Rows(), labels,
+                              {spec.run_dir + "/results.jsonl", spec.job, spec.dataset_sha256});
+  if (!rows.ok()) return rows.status();
+  out.summary.rows = std::move(rows.value());
   const Summary& summary = out.summary;
   // summary.json is what `report`, gates and CI read: written whatever `formats` says.
   if (Status s = WriteFileAtomic(spec.out_dir + "/summary.json", SummaryToJson(summary)); !s.ok())

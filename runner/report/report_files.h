@@ -4,6 +4,7 @@
 // when rebuilding, so both count the same way. Each file is replaced atomically.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct ReportSpec {
   /// report.md is appended to this file too when set: the CLI hands in $GITHUB_STEP_SUMMARY.
   std::string step_summary;
   std::string compare_baseline;  // the job's compare.baseline: "" compares every pair
+  /// For the row views' prompts and order (may be null): the job, and each dataset's SHA-256 as
+  /// the run read it, so a dataset changed since is not shown as if it were the run's.
+  const Job* job = nullptr;
+  std::map<std::string, std::string> dataset_sha256;
 };
 
 struct WrittenReports {

@@ -7,6 +7,7 @@
 #include "common/text.h"
 #include "report/format.h"
 #include "report/latency_buckets.h"
+#include "report/report_html_rows.h"
 #include "report/svg_chart.h"
 
 namespace evalrun {
@@ -41,6 +42,13 @@ svg.chart{width:100%;height:auto;display:block;color:var(--fg);max-width:760px}
 .s0{fill:var(--s0)}.s1{fill:var(--s1)}.s2{fill:var(--s2)}.s3{fill:var(--s3)}
 .s4{fill:var(--s4)}.s5{fill:var(--s5)}.s6{fill:var(--s6)}.s7{fill:var(--s7)}
 .dot{display:inline-block;width:.7em;height:.7em;border-radius:50%;margin-right:.4em}
+.chart .whisker{stroke:var(--fg);stroke-width:2}.chart .point{fill:var(--fg)}
+.chart .point.open{fill:var(--bg);stroke:var(--fg);stroke-width:2}
+.row{border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin:10px 0}
+.row h3{margin:0 0 .4em}.row .label{color:var(--muted);font-size:.85em;margin-top:.4em}
+.text{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--card);border-radius:4px;
+padding:4px 8px;margin:2px 0}.answer{margin-top:.6em}.who b{margin-left:.5em}
+details summary{cursor:pointer;color:var(--muted);font-size:.85em}
 .pass{color:var(--pass);font-weight:600}.fail{color:var(--fail);font-weight:700}
 @media (max-width:600px){body{font-size:14px}main{padding:10px}th,td{padding:5px 6px}
 .chart text{font-size:17px}.chart .axis{font-size:15px}}
@@ -52,20 +60,6 @@ std::string E(const std::string& s) {
 
 std::string OptMs(const std::optional<double>& v) {
   return v ? FormatMs(*v) : "–";
-}
-
-/// Each model keeps one colour on every chart: its place in the summary.
-int SeriesOf(const Summary& s, const std::string& model) {
-  for (size_t i = 0; i < s.models.size(); ++i) {
-    if (s.models[i].model == model) return static_cast<int>(i);
-  }
-  return 0;
-}
-
-std::string Dot(int series) {
-  return fmt::format(R"(<svg class="dot" viewBox="0 0 10 10" aria-hidden="true"><circle )"
-                     R"(class="s{}" cx="5" cy="5" r="5"/></svg>)",
-                     series % kSeriesColours);
 }
 
 std::string Header(const Summary& s) {
@@ -257,6 +251,7 @@ std::string SummaryToHtml(const Summary& s) {
   bool scored = false;
   for (const auto& m : s.models) scored |= m.score.has_value();
   if (scored) html += RankingTable(s);
+  html += ComparisonsHtml(s);
   html += LatencySection(s);
   html += TtftSection(s);
   html += TokensAndCost(s);
@@ -264,6 +259,7 @@ std::string SummaryToHtml(const Summary& s) {
   html += ErrorsSection(s);
   html += GatesSection(s);
   html += GroupsTable(s);
+  html += RowViewsHtml(s);
   html += "<p class=\"note\">Written by evalrun " EVALRUN_VERSION
           ". Every number here is in summary.json beside this file.</p>\n";
   return html + "</main></body></html>\n";

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "report/format.h"
 
 namespace evalrun {
@@ -46,13 +48,6 @@ const ComparisonSummary* Between(const Summary& s, const std::string& a, const s
   return nullptr;
 }
 
-/// "significant (p 0.003)", "not significant (p 0.41)", or why there is no p.
-std::string Verdict(const PairedComparison& p) {
-  if (!p.p_value) return p.n < 2 ? "too few rows" : "no p (rows all equal)";
-  return fmt::format("{} (p {})", *p.p_value < 0.05 ? "significant" : "not significant",
-                     FormatP(*p.p_value));
-}
-
 /// Models best first (RankModels), with what the score cost in time and money beside it, and
 /// whether each model's lead over the next one holds on the rows both scored.
 std::string Ranking(const Summary& s) {
@@ -71,7 +66,7 @@ std::string Ranking(const Summary& s) {
                       OptMs(m.p50_latency_ms), OptMs(m.p95_latency_ms), m.prompt_tokens,
                       m.completion_tokens,
                       FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage),
-                      next ? Verdict(next->stats) : "–");
+                      next ? FormatVerdict(next->stats) : "–");
   }
   return md + "\n";
 }
@@ -90,8 +85,59 @@ std::string Comparisons(const Summary& s) {
         fmt::format("| {} | {} | {} | {} | {:+.3f} | {} | {} | {} | {} | {} | {} | {} |\n",
                     Cell(c.a), Cell(c.b), Cell(c.score), p.n, p.diff,
                     p.ci95 ? fmt::format("{:+.3f} – {:+.3f}", p.ci95->first, p.ci95->second) : "–",
-                    p.test, Verdict(p), p.a_only, p.b_only, c.unpaired,
+                    p.test, FormatVerdict(p), p.a_only, p.b_only, c.unpaired,
                     p.mde80 ? fmt::format("{:.3f}", *p.mde80) : "–");
+  }
+  return md + "\n";
+}
+
+constexpr size_t kRowsInMarkdown = 10;
+
+/// A row's text in one table cell: one line, cut at `chars` characters.
+std::string Short(const std::optional<std::string>& text, size_t chars) {
+  if (!text) return "–";
+  bool cut = false;
+  std::string out = Cell(std::string(CutChars(*text, chars, &cut)));
+  return cut ? out + "\u2026" : out;
+}
+
+/// One model's cell of a differing row: its scores and the start of its answer, or its error.
+std::string AnswerCell(const RowView& row, const std::string& model) {
+  for (const RowAnswer& a : row.answers) {
+    if (a.model != model) continue;
+    if (!a.error.empty()) return "error: " + Short(a.error, 60);
+    std::string cell;
+    for (const auto& [name, value] : a.scores)
+      cell += fmt::format("{}{} {:g}", cell.empty() ? "" : ", ", Cell(name), value);
+    return a.response ? cell + ": " + Short(a.response, 60) : cell;
+  }
+  return "–";
+}
+
+/// The first rows whose scores differ between models, each model's scores and answers side by
+/// side (report.html has the first 100, with the whole texts).
+std::string Differing(const Summary& s) {
+  if (s.models.size() < 2 || s.comparisons.empty()) return "";
+  const RowViews& v = s.rows;
+  std::string md = fmt::format("## Where the models differ\n\n{} row{} scored differently",
+                               v.differing, v.differing == 1 ? "" : "s");
+  if (static_cast<long long>(std::min(kRowsInMarkdown, v.differ.size())) < v.differing)
+    md += fmt::format("; the first {} are below, {} in report.html",
+                      std::min(kRowsInMarkdown, v.differ.size()), v.differ.size());
+  md += ".\n\n";
+  if (!v.note.empty()) md += fmt::format("_{}._\n\n", v.note);
+  if (v.differ.empty()) return md;
+  md += "| dataset | row | prompt | reference |";
+  for (const ModelSummary& m : s.models) md += fmt::format(" {} |", Cell(m.model));
+  md += "\n|---|---|---|---|";
+  for (size_t i = 0; i < s.models.size(); ++i) md += "---|";
+  md += "\n";
+  for (size_t r = 0; r < v.differ.size() && r < kRowsInMarkdown; ++r) {
+    const RowView& row = v.differ[r];
+    md += fmt::format("| {} | {} | {} | {} |", Cell(row.dataset), Cell(row.row_id),
+                      Short(row.prompt, 80), Short(row.reference, 40));
+    for (const ModelSummary& m : s.models) md += " " + AnswerCell(row, m.model) + " |";
+    md += "\n";
   }
   return md + "\n";
 }
@@ -119,7 +165,7 @@ std::string SummaryToMarkdown(const Summary& s) {
 
   bool any_scores = false;
   for (const auto& g : s.groups) any_scores |= !g.scores.empty();
-  if (any_scores) md += Ranking(s) + Comparisons(s);
+  if (any_scores) md += Ranking(s) + Comparisons(s) + Differing(s);
   md += "## Models\n\n";
   md += "| model | dataset | calls | ok | errors |";
   if (any_scores) md += " score |";

@@ -169,6 +169,64 @@ MeanEstimate RowScores::MeanOf(const std::vector<Entry>& entries, size_t begin, 
   return out;
 }
 
+std::vector<uint64_t> RowScores::DifferingRows() {
+  Sort();
+  std::vector<uint64_t> rows;
+  std::vector<std::pair<uint16_t, double>> means;  // per model of one (score, row): sum, then mean
+  std::vector<long long> counts;
+  for (size_t at = 0; at < entries_.size();) {
+    size_t next = at;
+    means.clear();
+    counts.clear();
+    for (; next < entries_.size() && entries_[next].score == entries_[at].score &&
+           entries_[next].row == entries_[at].row;
+         ++next) {
+      const uint16_t model = ModelOf(entries_[next].slot);
+      size_t k = 0;
+      while (k < means.size() && means[k].first != model) ++k;
+      if (k == means.size()) {
+        means.emplace_back(model, 0);
+        counts.push_back(0);
+      }
+      means[k].second += entries_[next].value;
+      ++counts[k];
+    }
+    for (size_t k = 1; k < means.size(); ++k) {
+      if (means[k].second / static_cast<double>(counts[k]) !=
+          means[0].second / static_cast<double>(counts[0])) {
+        rows.push_back(entries_[at].row);
+        break;
+      }
+    }
+    at = next;
+  }
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  return rows;
+}
+
+std::vector<uint64_t> RowScores::ZeroRows(uint16_t model) {
+  Sort();
+  std::vector<uint64_t> rows;
+  for (size_t at = 0; at < entries_.size();) {
+    size_t next = at;
+    double sum = 0;
+    long long n = 0;
+    for (; next < entries_.size() && entries_[next].score == entries_[at].score &&
+           entries_[next].row == entries_[at].row;
+         ++next) {
+      if (ModelOf(entries_[next].slot) != model) continue;
+      sum += entries_[next].value;
+      ++n;
+    }
+    if (n > 0 && sum == 0) rows.push_back(entries_[at].row);
+    at = next;
+  }
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  return rows;
+}
+
 MeanEstimate RowScores::SlotMean(uint16_t slot, uint16_t score) {
   Sort();
   auto by_score = [](const Entry& e, uint16_t s) { return e.score < s; };

@@ -51,6 +51,10 @@ class RowScores {
   /// For `model` and `score`: nullopt unless some row was tried at least twice and every value
   /// is 0 or 1. pass@k averages over the rows tried at least k times.
   std::optional<RepeatSummary> Repeats(uint16_t model, uint16_t score);
+  /// Rows (their hashes, sorted) where, on some score, two models' row means differ.
+  std::vector<uint64_t> DifferingRows();
+  /// Rows (sorted) where `model`'s row mean of some score is 0.
+  std::vector<uint64_t> ZeroRows(uint16_t model);
   /// One slot's mean of one score over its rows.
   MeanEstimate SlotMean(uint16_t slot, uint16_t score);
   /// One model's mean over its rows, a row's value being the mean of all its scores and repeats.

@@ -68,6 +68,7 @@ void SummaryBuilder::Add(const CallRecord& r) {
     }
   } else {
     ++m.out.errors[ErrorKindName(r.error_kind)];
+    m.error_rows.push_back(StableHash(r.row_id, StableHash(r.dataset)));
   }
   const std::optional<double> cost = KnownCostUsd(r);
   const bool usage_missing = UsageMissing(r);
@@ -185,6 +186,19 @@ Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
   }
   s.comparisons = row_scores_.Compare(labels, RankModels(s.models), score_names_, base);
   return s;
+}
+
+RowSelection SummaryBuilder::Rows() {
+  RowSelection out;
+  out.differing = row_scores_.DifferingRows();
+  for (size_t i = 0; i < models_.size(); ++i) {
+    std::vector<uint64_t> rows = row_scores_.ZeroRows(static_cast<uint16_t>(i));
+    rows.insert(rows.end(), models_[i].error_rows.begin(), models_[i].error_rows.end());
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    out.failed.push_back(std::move(rows));
+  }
+  return out;
 }
 
 std::vector<size_t> RankModels(const std::vector<ModelSummary>& models) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "report/row_scores.h"
+#include "report/row_views.h"
 #include "report/score_tally.h"
 #include "report/stats.h"
 #include "results/call_record.h"
@@ -105,6 +106,8 @@ struct Summary {
   std::vector<GateResult> gates;
   /// Each score, each pair of models (the better-ranked first): paired over the rows both scored.
   std::vector<ComparisonSummary> comparisons;
+  /// The rows behind the figures (filled by the report writer, which reads them back).
+  RowViews rows;
 };
 
 /// Indexes into `models`, best first: by score (higher first), a tie by cost (lower first, an
@@ -117,6 +120,9 @@ class SummaryBuilder {
   /// `run.wall_s` is the denominator of the throughput figures. With a `baseline` (a model label)
   /// the comparisons are each model against it; otherwise every pair.
   Summary Build(const RunInfo& run, const std::string& baseline = "");
+  /// After Build: the rows whose scores differ between models, and each model's failed rows (a
+  /// row mean of 0 on some score, or a call that failed), for the row views.
+  RowSelection Rows();
 
  private:
   struct Group {
@@ -133,6 +139,7 @@ class SummaryBuilder {
     ScoreTally scores;  // every score value: Wilson's interval when rows are single 0/1 scores
     double cost = 0;
     bool cost_unknown = false;
+    std::vector<uint64_t> error_rows;  // rows of its failed calls: 8 bytes a failed call
   };
   Group& GroupFor(const CallRecord& r, uint16_t model);
   Model& ModelFor(const std::string& model);

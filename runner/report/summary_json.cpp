@@ -122,6 +122,12 @@ void Models(Writer& w, const Summary& s) {
     Cost(w, m.cost_usd, m.cost_usd_known, m.calls_without_usage);
     Counts(w, "errors", m.errors);
     WriteRepeats(w, m.repeats);
+    w.Key("failed_rows");  // the row views count them; the rows themselves are in report.html
+    long long failed = 0;
+    for (const FailedRows& f : s.rows.failed) {
+      if (f.model == m.model) failed = f.count;
+    }
+    w.Int64(failed);
     w.EndObject();
   }
   w.EndArray();
@@ -314,6 +320,8 @@ std::string SummaryToJson(const Summary& s) {
   WriteTotals(w, s.totals);
   WriteGates(w, s.gates);
   WriteComparisons(w, s.comparisons);
+  w.Key("differing_rows");
+  w.Int64(s.rows.differing);
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
   out.push_back('\n');

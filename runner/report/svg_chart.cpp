@@ -47,6 +47,48 @@ std::string Tick(double v) {
 
 }  // namespace
 
+std::string ForestPlot(const std::vector<ForestRow>& rows, const std::string& aria_label) {
+  double reach = 0;
+  for (const auto& r : rows) {
+    reach = std::max(reach, std::fabs(r.estimate));
+    if (r.ci95) reach = std::max({reach, std::fabs(r.ci95->first), std::fabs(r.ci95->second)});
+  }
+  reach = NiceCeiling(reach > 0 ? reach : 0.1);
+  const double plot = kWidth - kLabelWidth - kValueWidth;
+  const double top = 4, height = kRow * static_cast<double>(rows.size());
+  auto x = [&](double v) { return kLabelWidth + plot * (v + reach) / (2 * reach); };
+  std::string svg = Open(top + height + 22, aria_label);
+  for (double v : {-reach, 0.0, reach}) {
+    svg += fmt::format(R"(<line class="{}" x1="{:.1f}" y1="{}" x2="{:.1f}" y2="{:.1f}"/>)"
+                       R"(<text class="axis" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)",
+                       v == 0 ? "marker" : "grid", x(v), top, x(v), top + height, x(v),
+                       top + height + 16, v > 0 ? "+" + Tick(v) : Tick(v));
+  }
+  double y = top;
+  for (const auto& r : rows) {
+    const double mid = y + 9;
+    std::string interval = "no interval";
+    svg += fmt::format(R"(<g><title>{}: {:+.4f})", Esc(r.label), r.estimate);
+    if (r.ci95) {
+      interval = fmt::format("{:+.4f} to {:+.4f}", r.ci95->first, r.ci95->second);
+      svg += fmt::format(", 95% CI {}", interval);
+    }
+    svg += fmt::format(R"(</title><text class="label" x="{}" y="{}" text-anchor="end">{}</text>)",
+                       kLabelWidth - 8, y + 13, Esc(ShortLabel(r.label)));
+    if (r.ci95) {
+      svg += fmt::format(
+          R"(<line class="whisker" x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}"/>)",
+          x(std::max(-reach, r.ci95->first)), mid, x(std::min(reach, r.ci95->second)), mid);
+    }
+    svg += fmt::format(R"(<circle class="{}" cx="{:.1f}" cy="{:.1f}" r="5"/>)"
+                       R"(<text class="value" x="{:.1f}" y="{}">{}</text></g>)",
+                       r.significant ? "point" : "point open", x(r.estimate), mid,
+                       kLabelWidth + plot + 8, y + 13, Esc(r.text));
+    y += kRow;
+  }
+  return svg + "</svg>";
+}
+
 double NiceCeiling(double v) {
   if (!(v > 0)) return 1;
   const double p = std::pow(10.0, std::floor(std::log10(v)));

@@ -60,6 +60,18 @@ struct Point {
 std::string Scatter(const std::vector<Point>& points, const std::string& x_title,
                     const std::string& y_title, const std::string& aria_label);
 
+struct ForestRow {
+  std::string label;
+  double estimate = 0;
+  std::optional<std::pair<double, double>> ci95;  // without one, only the estimate is drawn
+  bool significant = false;                       // drawn solid; others hollow
+  std::string text;                               // printed on the right
+};
+
+/// A forest plot: each row's estimate and 95% interval on one axis symmetric around zero, so an
+/// interval that crosses the zero line is a difference the rows cannot tell from none.
+std::string ForestPlot(const std::vector<ForestRow>& rows, const std::string& aria_label);
+
 /// 1-2-5 steps: the smallest "nice" number at or above `v` (> 0).
 double NiceCeiling(double v);
 

@@ -23,6 +23,10 @@ std::string ManifestToJson(const Manifest& m) {
   w.String(m.evalrun_version);
   w.Key("job");
   w.RawValue(m.job_json.data(), m.job_json.size(), rapidjson::kObjectType);
+  if (!m.job_dir.empty()) {
+    w.Key("job_dir");
+    w.String(m.job_dir);
+  }
   w.Key("datasets");
   w.StartArray();
   for (const auto& d : m.datasets) {
@@ -151,6 +155,12 @@ std::vector<std::string> PlanChanges(const std::string& before, const std::strin
   return changes;
 }
 
+std::map<std::string, std::string> Sha256Of(const std::vector<DatasetFingerprint>& datasets) {
+  std::map<std::string, std::string> out;
+  for (const auto& d : datasets) out[d.name] = d.sha256;
+  return out;
+}
+
 Result<ManifestInfo> ReadManifest(const std::string& run_dir) {
   auto text = ReadWholeFile(run_dir + "/manifest.json");
   if (!text.ok()) return Status::InvalidInput(run_dir + ": not a run directory (no manifest.json)");
@@ -163,6 +173,7 @@ Result<ManifestInfo> ReadManifest(const std::string& run_dir) {
   info.started_at = Str(d, "started_at");
   info.finished_at = Str(d, "finished_at");
   info.shard = Str(d, "shard");
+  info.job_dir = Str(d, "job_dir");
   if (auto p = d.FindMember("planned_calls"); p != d.MemberEnd() && p->value.IsInt64()) {
     info.planned_calls = p->value.GetInt64();
   }

@@ -2,6 +2,7 @@
 // SHA-256s, evalrun version, start and end), so a run can be audited, resumed or merged later.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct Manifest {
   std::string run_id;
   std::string evalrun_version = EVALRUN_VERSION;
   std::string job_json;  // EffectiveJobJson
+  std::string job_dir;   // absolute: where the job's relative paths (its datasets) start
   std::vector<DatasetFingerprint> datasets;
   long long planned_calls = 0;
   std::string shard;  // "I/N" or empty
@@ -30,6 +32,9 @@ struct Manifest {
 };
 
 std::string ManifestToJson(const Manifest& manifest);
+
+/// Dataset name -> SHA-256.
+std::map<std::string, std::string> Sha256Of(const std::vector<DatasetFingerprint>& datasets);
 
 /// What makes the calls of a run what they are: models (ids, labels, params), prompt, repeats,
 /// streaming, and each dataset's name, format, id field and SHA-256.
@@ -43,6 +48,7 @@ struct ManifestInfo {
   std::string run_id, job_name, started_at, finished_at, plan_json;
   std::string shard;     // "I/N", empty when unsharded
   std::string job_json;  // the effective job, compact
+  std::string job_dir;   // empty in manifests written before it was recorded
   long long planned_calls = 0;
   std::vector<DatasetFingerprint> datasets;
   GateSpec gates;

@@ -1,8 +1,8 @@
 // ResponseCache: answers of deterministic calls (temperature 0), kept under
 // $XDG_CACHE_HOME/evalrun (default ~/.cache/evalrun) so an unchanged job rerun in CI sends
 // nothing. The key is the SHA-256 of the base URL, the repeat index and the exact request body
-// (which names the model). Only complete, ok answers are stored. One file per answer, written atomically, so
-// concurrent runs can share the directory.
+// (which names the model). Only complete, ok answers are stored. One file per answer, written
+// atomically, so concurrent runs can share the directory.
 #pragma once
 
 #include <optional>
@@ -20,7 +20,8 @@ class ResponseCache {
   static bool Cacheable(const JsonParams& params);
 
   explicit ResponseCache(std::string dir) : dir_(std::move(dir)) {}
-  /// Repeats of one call are separate entries: `repeats: N` asks for N answers, even at temperature 0.
+  /// Repeats of one call are separate entries: `repeats: N` asks for N answers, even at temperature
+  /// 0.
   std::string Key(const std::string& base_url, int repeat, const std::string& body) const;
   std::optional<std::string> Get(const std::string& key) const;
   void Put(const std::string& key, const std::string& response_body) const;

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -61,9 +62,22 @@ bool Unfilter(std::vector<uint8_t>& raw, int width, int height, int bpp) {
 
 }  // namespace
 
-long long Image::CountColour(int r, int g, int b, int tolerance) const {
+int Image::ContentEnd(int r, int g, int b) const {
+  for (int y = height; y > 0; --y) {
+    for (int x = 0; x < width; ++x) {
+      const size_t i = (static_cast<size_t>(y - 1) * width + x) * 3;
+      if (rgb[i] != r || rgb[i + 1] != g || rgb[i + 2] != b) return y;
+    }
+  }
+  return 0;
+}
+
+long long Image::CountColourIn(int first_row, int end_row, int r, int g, int b,
+                               int tolerance) const {
   long long n = 0;
-  for (size_t i = 0; i + 2 < rgb.size(); i += 3) {
+  const size_t begin = static_cast<size_t>(std::max(0, first_row)) * width * 3;
+  const size_t end = std::min(rgb.size(), static_cast<size_t>(std::max(0, end_row)) * width * 3);
+  for (size_t i = begin; i + 2 < end; i += 3) {
     if (std::abs(rgb[i] - r) <= tolerance && std::abs(rgb[i + 1] - g) <= tolerance &&
         std::abs(rgb[i + 2] - b) <= tolerance)
       ++n;
