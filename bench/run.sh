@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks evalrun against the HTTP-client limit (wrk) and plain libcurl (curl --parallel) on
 # the same mock server, and prints one table: calls, wall s, client CPU s, CPU µs per call,
-# calls/s, peak RSS. Usage: bench/run.sh [--full]   (--full adds 200,000 rows and a 1,000,000-record
-# report rebuild). Loopback only; every load is bounded in count or time.
+# calls/s, peak RSS. Usage: bench/run.sh [--full]   (--full adds 200,000 rows, 1,000,000-record
+# report rebuilds, and report and compare on 1,000,000 scored records of two models). Loopback only; every load is bounded in count or time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 full=${1:-}
@@ -18,6 +18,20 @@ ulimit -n "$(ulimit -Hn)"
 
 rows() {  # rows N FILE: arithmetic rows like the demo's
   awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\": %d, \"question\": \"What is %d + %d?\", \"answer\": \"%d\"}\n", i, i, i % 97, i + i % 97 }' > "$2"
+}
+
+scored() {  # scored DIR SEED: a run directory of 500,000 rows x 2 models, each call scored 0/1
+  mkdir -p "$1"
+  awk -v seed="$2" 'BEGIN { srand(seed)
+    for (i = 1; i <= 500000; i++) {
+      u = rand()
+      for (m = 0; m < 2; m++) {
+        model = m ? "mock-small" : "mock-large"; s = (u < (m ? 0.6 : 0.8)) ? 1 : 0
+        if (rand() < 0.1) s = 1 - s
+        printf "{\"run_id\":\"bench\",\"model\":\"%s\",\"model_id\":\"%s\",\"dataset\":\"rows\",\"row_id\":\"%d\",\"repeat\":0,\"status\":\"ok\",\"error_kind\":null,\"http_status\":200,\"attempts\":1,\"started_at\":\"2026-12-02T10:00:00.000Z\",\"latency_ms\":%.3f,\"ttft_ms\":null,\"queue_ms\":0.0,\"usage\":{\"prompt_tokens\":24,\"completion_tokens\":3,\"total_tokens\":27},\"cost_usd\":0.0000021,\"finish_reason\":\"stop\",\"response\":\"%d\",\"scores\":{\"exact\":%d},\"request_id\":\"req-%d-%d\",\"cached\":false}\n", model, model, i, 20 + rand() * 30, i, s, i, m
+      }
+    } }' > "$1/results.jsonl"
+  printf '{"run_id": "bench-%s", "job": {"name": "bench"}, "datasets": [{"name": "rows", "path": "rows.jsonl", "sha256": "0", "rows": 500000}], "planned_calls": 1000000, "shard": null, "started_at": "2026-12-02T10:00:00.000Z", "finished_at": "2026-12-02T10:10:00.000Z", "plan": null}\n' "$2" > "$1/manifest.json"
 }
 
 server_pid=""
@@ -72,6 +86,13 @@ ratios() {
         line("report, 1M records (1M calls)", wall["evalrun report, 1M calls"], "< 3 s", " s")
         line("report, 1M records (200k calls x 5)", wall["evalrun report, 200k calls x 5 records"], "< 3 s", " s")
       }
+      r = "evalrun report, 1M scored, 2 models"; c = "evalrun compare, 2 runs of 1M scored"
+      if (wall[r] > 0) {
+        line("report, 1M scored records of 2 models", wall[r], "< 5 s", " s")
+        line("report, 1M scored records: peak RSS", rss[r], "< 200 MB", " MB")
+        line("compare, 2 runs of 1M scored records", wall[c], "< 5 s", " s")
+        line("compare: peak RSS", rss[c], "< 200 MB", " MB")
+      }
     }' "$work/values.txt" | tee "$work/ratios.txt"
 }
 
@@ -123,6 +144,12 @@ if [ "$full" = "--full" ]; then
   for i in 1 2 3 4 5; do cat "$work/run-200k/results.jsonl"; done > "$work/run-1m-dup/results.jsonl"
   timed "evalrun report, 1M calls" 1000000 "$bin" report "$work/run-1m"
   timed "evalrun report, 200k calls x 5 records" 1000000 "$bin" report "$work/run-1m-dup"
+  # 5. Comparing models: 1,000,000 scored records of 2 models (500k rows each, paired, with the
+  # row views' second read), and `compare` of two such runs.
+  scored "$work/scored-base" 1
+  scored "$work/scored-new" 2
+  timed "evalrun report, 1M scored, 2 models" 1000000 "$bin" report "$work/scored-base"
+  timed "evalrun compare, 2 runs of 1M scored" 2000000 "$bin" compare "$work/scored-base" "$work/scored-new" --max-regression 1
 fi
 stop_server
 echo

@@ -77,6 +77,8 @@ TEST_CASE("the demo's models compare as their accuracies imply, on paired rows",
   for (const auto& m : summary["models"].GetArray()) CHECK(m["failed_rows"].GetInt64() > 0);
   const std::string html = ReadFile(dir.path() + "/run/report.html");
   CHECK(Count(html, "<article class=\"row\">") >= std::min<long long>(differing, 100));
+  CHECK_THAT(html, Catch::Contains("vs next</th>"));  // the ranking says which leads hold
+  CHECK_THAT(html, Catch::Contains("<td class=\"l\">significant (p"));
 }
 
 TEST_CASE("two labels of one deterministic model compare as not different", "[e2e][stats]") {

@@ -105,4 +105,24 @@ TEST_CASE("row views count every differing row, show the first 100 and each mode
   CHECK(capped->differ.size() == kDifferingRowsShown);
   CHECK(capped->failed[1].count == 250);
   CHECK(capped->failed[1].shown.size() == kFailedRowsShown);
+
+  // Rows whose ids need escaping in JSON are read by the parser, not the quick scan, alike.
+  SummaryBuilder odd;
+  std::string odd_lines;
+  for (const std::string id : {"say \"hi\"", "back\\slash", "plain"}) {
+    for (CallRecord r : {Answered("a", 0, 1, "x"), Answered("b", 0, 0, "y: " + id)}) {
+      r.row_id = id;
+      odd_lines += RecordToJson(r) + "\n";
+      odd.Add(r);
+    }
+  }
+  dir.Write("odd.jsonl", odd_lines);
+  odd.Build(RunInfo{});
+  auto read = CollectRowViews(odd.Rows(), {"a", "b"}, {dir.path() + "/odd.jsonl", nullptr, {}});
+  REQUIRE(read.ok());
+  REQUIRE(read->differ.size() == 3);
+  for (const RowView& v : read->differ) {
+    REQUIRE(v.answers.size() == 2);
+    CHECK(v.answers[1].response == "y: " + v.row_id);
+  }
 }

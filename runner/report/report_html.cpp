@@ -86,18 +86,23 @@ std::string RankingTable(const Summary& s) {
   std::string t =
       "<h2>Ranking</h2>\n<div class=\"table\"><table><thead><tr><th>#</th><th "
       "class=\"l\">model</th><th>score</th><th>95% CI</th><th>ok / calls</th><th>p50</th>"
-      "<th>p95</th><th>prompt tok</th><th>completion tok</th><th>cost</th></tr></thead><tbody>";
-  int rank = 0;
-  for (size_t i : RankModels(s.models)) {
-    const ModelSummary& m = s.models[i];
+      "<th>p95</th><th>prompt tok</th><th>completion tok</th><th>cost</th><th class=\"l\">vs "
+      "next</th></tr></thead><tbody>";
+  const std::vector<size_t> order = RankModels(s.models);
+  for (size_t r = 0; r < order.size(); ++r) {
+    const ModelSummary& m = s.models[order[r]];
+    // Whether this model's lead over the next one holds on the rows both scored.
+    const ComparisonSummary* next =
+        r + 1 < order.size() ? FindComparison(s, m.model, s.models[order[r + 1]].model) : nullptr;
     t += fmt::format(
         "<tr><td>{}</td><td class=\"l\">{}{}</td><td><b>{}</b></td><td>{}</td><td>{} / {}</td>"
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        ++rank, Dot(static_cast<int>(i)), E(m.model),
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>",
+        r + 1, Dot(static_cast<int>(order[r])), E(m.model),
         m.score ? fmt::format("{:.3f}", *m.score) : "–",
         m.score_ci95 ? FormatInterval(*m.score_ci95) : "–", m.ok, m.calls, OptMs(m.p50_latency_ms),
         OptMs(m.p95_latency_ms), m.prompt_tokens, m.completion_tokens,
-        FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage));
+        FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage),
+        next ? E(FormatVerdict(next->stats)) : "–");
   }
   return t + "</tbody></table></div>\n";
 }

@@ -39,15 +39,6 @@ std::string OptMs(const std::optional<double>& v) {
   return v ? fmt::format("{:.0f}", *v) : "–";
 }
 
-/// The paired comparison of `a` (ranked above) and `b` on the first score, if there is one.
-const ComparisonSummary* Between(const Summary& s, const std::string& a, const std::string& b) {
-  for (const ComparisonSummary& c : s.comparisons) {
-    if (c.score != s.comparisons.front().score) break;
-    if (c.a == a && c.b == b) return &c;
-  }
-  return nullptr;
-}
-
 /// Models best first (RankModels), with what the score cost in time and money beside it, and
 /// whether each model's lead over the next one holds on the rows both scored.
 std::string Ranking(const Summary& s) {
@@ -59,7 +50,7 @@ std::string Ranking(const Summary& s) {
   for (size_t r = 0; r < order.size(); ++r) {
     const ModelSummary& m = s.models[order[r]];
     const ComparisonSummary* next =
-        r + 1 < order.size() ? Between(s, m.model, s.models[order[r + 1]].model) : nullptr;
+        r + 1 < order.size() ? FindComparison(s, m.model, s.models[order[r + 1]].model) : nullptr;
     md += fmt::format("| {} | {} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {} | {} |\n", r + 1,
                       Cell(m.model), m.score ? fmt::format("**{:.3f}**", *m.score) : "–",
                       m.score_ci95 ? FormatInterval(*m.score_ci95) : "–", m.scored, m.ok, m.calls,

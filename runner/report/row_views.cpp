@@ -23,6 +23,28 @@ uint64_t RowHash(std::string_view dataset, std::string_view row_id) {
   return StableHash(row_id, StableHash(dataset));
 }
 
+/// The value of a top-level string field as the record writer writes it (`"key":"value"`, no
+/// escapes), to skip the records of rows not shown without parsing them. False when the line is
+/// written any other way: then it is parsed. The pattern cannot occur inside a JSON string,
+/// where every quote is escaped, so its first match is the key.
+bool PlainField(std::string_view line, std::string_view pattern, std::string_view* value) {
+  const size_t at = line.find(pattern);
+  if (at == std::string_view::npos) return false;
+  const size_t begin = at + pattern.size();
+  const size_t end = line.find('"', begin);
+  if (end == std::string_view::npos) return false;
+  *value = line.substr(begin, end - begin);
+  return value->find('\\') == std::string_view::npos;
+}
+
+/// The row of a results.jsonl line, when it can be read off without parsing.
+std::optional<uint64_t> QuickRow(std::string_view line) {
+  std::string_view dataset, row_id;
+  if (!PlainField(line, "\"dataset\":\"", &dataset) || !PlainField(line, "\"row_id\":\"", &row_id))
+    return std::nullopt;
+  return RowHash(dataset, row_id);
+}
+
 /// The text of the last user message of a request's messages array.
 std::optional<std::string> LastUserMessage(const std::string& messages_json) {
   rapidjson::Document doc;
@@ -214,6 +236,7 @@ Result<RowViews> CollectRowViews(const RowSelection& selection,
     long long n = 0;
     CallRecord r;
     while (!chooser.Full() && reader.Next(&line, &n)) {
+      if (auto row = QuickRow(line); row && !chooser.Wanted(*row)) continue;
       if (!RecordFromJson(line, &r)) continue;
       const uint64_t hash = RowHash(r.dataset, r.row_id);
       if (chooser.Wanted(hash))
@@ -229,7 +252,12 @@ Result<RowViews> CollectRowViews(const RowSelection& selection,
   std::string_view line;
   long long n = 0;
   CallRecord r;
+  auto shown = [&](uint64_t row) {
+    return std::binary_search(slots.views.begin(), slots.views.end(), std::make_pair(row, nullptr),
+                              [](const auto& x, const auto& y) { return x.first < y.first; });
+  };
   while (reader.Next(&line, &n)) {
+    if (auto row = QuickRow(line); row && !shown(*row)) continue;
     if (RecordFromJson(line, &r)) Place(r, models, slots);
   }
   if (!reader.status().ok()) return reader.status();

@@ -201,6 +201,15 @@ RowSelection SummaryBuilder::Rows() {
   return out;
 }
 
+const ComparisonSummary* FindComparison(const Summary& s, const std::string& a,
+                                        const std::string& b) {
+  for (const ComparisonSummary& c : s.comparisons) {
+    if (c.score != s.comparisons.front().score) break;
+    if (c.a == a && c.b == b) return &c;
+  }
+  return nullptr;
+}
+
 std::vector<size_t> RankModels(const std::vector<ModelSummary>& models) {
   std::vector<size_t> order(models.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

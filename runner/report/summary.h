@@ -110,6 +110,10 @@ struct Summary {
   RowViews rows;
 };
 
+/// The comparison of `a` with `b` on the summary's first score; null when there is none.
+const ComparisonSummary* FindComparison(const Summary& s, const std::string& a,
+                                        const std::string& b);
+
 /// Indexes into `models`, best first: by score (higher first), a tie by cost (lower first, an
 /// unknown cost last); models without a score follow in their order.
 std::vector<size_t> RankModels(const std::vector<ModelSummary>& models);
