@@ -294,4 +294,15 @@ TEST_CASE("a dataset's cluster_field: records carry the cluster and every SE is 
   REQUIRE(rebuilt.exit_code == 0);
   const auto again = ReadJson(dir.path() + "/re/summary.json");
   CHECK(again["comparisons"][0]["se"].GetDouble() == c["se"].GetDouble());
+  // The rebuilt row views find the dataset through the manifest's job_dir: prompts included.
+  const std::string md = ReadFile(dir.path() + "/re/report.md");
+  CHECK_THAT(md, Catch::Contains("## Where the models differ"));
+  CHECK_THAT(md, Catch::Contains(" + 5? |"));
+  // A dataset changed since the run is not shown as the run's: no prompts, and a note says why.
+  dir.Write("reading.jsonl", rows + rows);
+  REQUIRE(RunEvalrun({"report", dir.path() + "/run", "--out", dir.path() + "/re2"}).exit_code == 0);
+  const std::string changed = ReadFile(dir.path() + "/re2/report.md");
+  CHECK_THAT(changed, Catch::Contains("prompts are not shown: dataset 'reading' (reading.jsonl) "
+                                      "has changed since the run"));
+  CHECK(changed.find(" + 5? |") == std::string::npos);
 }

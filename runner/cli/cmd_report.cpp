@@ -2,6 +2,9 @@
 // latest record. Given several run directories (the shards of one job), it checks that they are
 // shards of the same plan that do not overlap, and merges them into one run directory (--out).
 #include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <set>
@@ -94,6 +97,48 @@ Status MergeRunDirs(const std::vector<std::string>& dirs, const std::vector<Mani
   return WriteFileAtomic(out + "/manifest.json", ManifestToJson(m));
 }
 
+/// Drops every null member, recursively: the effective job writes an unset key as null, the
+/// parser wants it absent.
+void DropNulls(rapidjson::Value* v) {
+  if (v->IsArray()) {
+    for (auto& e : v->GetArray()) DropNulls(&e);
+    return;
+  }
+  if (!v->IsObject()) return;
+  for (auto m = v->MemberBegin(); m != v->MemberEnd();) {
+    if (m->value.IsNull()) {
+      m = v->EraseMember(m);
+    } else {
+      DropNulls(&m->value);
+      ++m;
+    }
+  }
+}
+
+/// The part of the run's job the row views need (its datasets, prompt and scorers), parsed from
+/// the manifest against the directory the job was in; nullopt when the datasets are not there.
+std::optional<Job> RowViewJob(const ManifestInfo& info) {
+  if (info.job_dir.empty() || info.job_json.empty()) return std::nullopt;
+  rapidjson::Document full, part;
+  if (full.Parse(info.job_json.c_str()).HasParseError() || !full.IsObject()) return std::nullopt;
+  part.SetObject();
+  auto& a = part.GetAllocator();
+  part.AddMember("name", "report", a);
+  // A job needs a model to parse; which one does not matter for reading rows.
+  part.AddMember("models", rapidjson::Value(rapidjson::kArrayType).PushBack("m", a), a);
+  for (const char* key : {"datasets", "prompt", "scoring"}) {
+    if (auto m = full.FindMember(key); m != full.MemberEnd())
+      part.AddMember(rapidjson::StringRef(key), rapidjson::Value(m->value, a), a);
+  }
+  DropNulls(&part);
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  part.Accept(w);
+  JobParseResult parsed = ParseJobText(buf.GetString(), info.job_dir + "/job.yaml");
+  if (!parsed.ok()) return std::nullopt;
+  return std::move(parsed.job);
+}
+
 Status ReportCommand(const std::vector<std::string>& run_dirs, const std::string& out_dir) {
   if (run_dirs.size() > 1 && out_dir.empty()) {
     return Status::InvalidInput(fmt::format(
@@ -125,11 +170,7 @@ Status ReportCommand(const std::vector<std::string>& run_dirs, const std::string
   if (Status s = MakeDirs(out); !s.ok()) return Status::InvalidInput(s.message());  // --out
   // Gates and scorers come from the effective job in the manifest: the job file may be gone.
   // The row views read the datasets through it too, where they are still where the job was.
-  std::optional<Job> job;
-  if (!first.job_dir.empty() && !first.job_json.empty()) {
-    JobParseResult parsed = ParseJobText(first.job_json, first.job_dir + "/job.yaml");
-    if (parsed.ok()) job = std::move(parsed.job);
-  }
+  std::optional<Job> job = RowViewJob(first);
   auto written =
       WriteReports({run_dir, out, OutputSpec().formats, first.score_names, info, first.gates,
                     /*may_repeat=*/true, GithubStepSummary(), first.compare_baseline,
