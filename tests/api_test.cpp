@@ -181,3 +181,44 @@ TEST_CASE("an API error echoing the key never carries it into the record", "[api
   CHECK_THAT(r.error, Catch::Contains("[redacted]"));
   CHECK(Redact("plain text", key) == "plain text");
 }
+
+TEST_CASE("a body's reasoning (either field name), tool calls and reasoning tokens", "[api]") {
+  auto r = ParseChatResponse(
+      200, R"({"choices":[{"message":{"role":"assistant","content":"42","reasoning":"6 x 7."},)"
+           R"("finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":9,)"
+           R"("total_tokens":14,"completion_tokens_details":{"reasoning_tokens":7}}})");
+  REQUIRE(r.error == ErrorKind::kNone);
+  CHECK(r.content == "42");
+  CHECK(r.reasoning == "6 x 7.");
+  CHECK(r.reasoning_tokens == 7);
+  auto old = ParseChatResponse(
+      200,
+      R"({"choices":[{"message":{"content":"42","reasoning":null,"reasoning_content":"hm"}}]})");
+  CHECK(old.reasoning == "hm");
+  CHECK_FALSE(old.reasoning_tokens);
+  auto plain =
+      ParseChatResponse(200, R"({"choices":[{"message":{"content":"x","reasoning":null}}]})");
+  CHECK_FALSE(plain.reasoning);  // null for models that do not reason
+  // A tool call and no content is an answer, kept as the API sent it.
+  auto call = ParseChatResponse(
+      200, R"({"choices":[{"message":{"content":null,"tool_calls":[{"id":"c","type":"function",)"
+           R"("function":{"name":"f","arguments":"{\"x\":1}"}}]},"finish_reason":"tool_calls"}]})");
+  REQUIRE(call.error == ErrorKind::kNone);
+  CHECK(call.content.empty());
+  REQUIRE(call.tool_calls);
+  CHECK(FirstToolArguments(*call.tool_calls) == "{\"x\":1}");
+  CHECK(
+      ParseChatResponse(200, R"({"choices":[{"message":{"content":"x","tool_calls":7}}]})").error ==
+      ErrorKind::kParse);
+  CHECK_FALSE(FirstToolArguments("[]"));
+  CHECK(FirstToolArguments(R"([{"function":{"arguments":{"x":1}}}])") == R"({"x":1})");
+}
+
+TEST_CASE("a retired model's family: the offered ids that share its prefix", "[api]") {
+  const std::vector<std::string> offered = {"moonshotai/Kimi-K2.5", "moonshotai/Kimi-K2.6",
+                                            "zai-org/GLM-5.1", "deepseek-ai/DeepSeek-V3.1"};
+  CHECK(SharingPrefix("moonshotai/Kimi-K2-Instruct", offered) ==
+        std::vector<std::string>{"moonshotai/Kimi-K2.5", "moonshotai/Kimi-K2.6"});
+  CHECK(SharingPrefix("zai-org/GLM-4.5", offered) == std::vector<std::string>{"zai-org/GLM-5.1"});
+  CHECK(SharingPrefix("meta-llama/Llama-4-Scout", offered).empty());
+}

@@ -40,7 +40,7 @@ TEST_CASE("the demo's models compare as their accuracies imply, on paired rows",
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const auto summary = ReadJson(dir.path() + "/run/summary.json");
-  REQUIRE(summary["comparisons"].Size() == 3);  // one score, three pairs
+  REQUIRE(summary["comparisons"].Size() == 6);  // one score, four models: six pairs
   for (const auto& [a, b] : std::map<std::string, std::string>{{"mock-large", "mock-medium"},
                                                                {"mock-large", "mock-small"},
                                                                {"mock-medium", "mock-small"}}) {
@@ -71,7 +71,7 @@ TEST_CASE("the demo's models compare as their accuracies imply, on paired rows",
   CHECK_THAT(md, Catch::Contains("## Where the models differ\n\n" + std::to_string(differing) +
                                  " rows scored differently; the first 10 are below"));
   CHECK_THAT(md, Catch::Contains("| dataset | row | prompt | reference | mock-small | mock-medium "
-                                 "| mock-large |"));
+                                 "| mock-large | mock-thinker |"));
   CHECK(Count(md, "\n| arith | arith-") == 10);
   CHECK_THAT(md, Catch::Contains("| What is 85 + 8? | 93 |"));  // arith-002's prompt and reference
   for (const auto& m : summary["models"].GetArray()) CHECK(m["failed_rows"].GetInt64() > 0);

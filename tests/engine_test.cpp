@@ -345,3 +345,54 @@ TEST_CASE("a rate-limit error inside a stream is retried and lowers the window l
   }
   CHECK(retried == 1);
 }
+
+TEST_CASE("a model stops after N identical unmendable errors in a row; its calls are skipped",
+          "[engine]") {
+  evalrun::testing::TempDir dir;
+  std::string rows;
+  for (int i = 0; i < 12; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
+  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  FakeClock clock;
+  ScriptedTransport t(clock);
+  auto rejected = [](const std::string& message, long status = 422) {
+    HttpResult r;
+    r.status = status;
+    r.body = R"({"detail":")" + message + R"("})";
+    return r;
+  };
+  // An ok call and a different message both end a streak; a 500 (mendable) does too.
+  t.script = {rejected("a"), rejected("a"), Answer(200),   rejected("a"), rejected("a"),
+              rejected("b"), Answer(500),   rejected("a"), rejected("a"), rejected("a")};
+  VectorSink sink;
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.clock = &clock;
+  o.concurrency = 1;
+  o.retry = RetrySpec{1, 0, 0, 3};
+  RunOutcome out = RunPlan(job, planner, t, sink, o);
+  CHECK(t.started.size() == 10);  // the third "a" in a row was the last call sent
+  REQUIRE(sink.records.size() == 12);
+  REQUIRE(out.stopped_models.size() == 1);
+  CHECK(out.stopped_models[0].first == "m");
+  CHECK_THAT(out.stopped_models[0].second,
+             Catch::StartsWith("3 calls in a row failed with HTTP 422"));
+  CHECK(out.skipped == 2);
+  for (size_t i = 10; i < 12; ++i) {
+    CHECK(sink.records[i].skipped);
+    CHECK_FALSE(sink.records[i].ok());
+    CHECK(sink.records[i].attempts == 0);
+    CHECK(sink.records[i].error == out.stopped_models[0].second);
+  }
+  CHECK_FALSE(sink.records[9].skipped);
+  // 0 never stops a model.
+  FakeClock clock2;
+  ScriptedTransport t2(clock2);
+  for (int i = 0; i < 12; ++i) t2.script.push_back(rejected("a", 404));
+  VectorSink sink2;
+  CallPlanner planner2(job, std::nullopt);
+  o.clock = &clock2;
+  o.retry.stop_after_same_error = 0;
+  RunOutcome out2 = RunPlan(job, planner2, t2, sink2, o);
+  CHECK(t2.started.size() == 12);
+  CHECK(out2.stopped_models.empty());
+}

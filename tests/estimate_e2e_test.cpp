@@ -29,7 +29,7 @@ double EstimatedUsd(const std::vector<std::string>& extra, const std::string& ba
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto d = ParseJson(r.out);
-  CHECK(d["calls"].GetInt64() == 618);
+  CHECK(d["calls"].GetInt64() == 824);  // 206 rows x 4 models
   REQUIRE(d["total"]["expected_usd"].IsNumber());
   CHECK(d["total"]["worst_usd"].GetDouble() >= d["total"]["expected_usd"].GetDouble());
   return d["total"]["expected_usd"].GetDouble();
@@ -59,21 +59,24 @@ TEST_CASE("the demo job's estimate is within 15% of its real cost, and within 5%
   CHECK(std::abs(calibrated - real) / real < 0.05);
   UNSCOPED_INFO("estimate " << before << ", calibrated " << calibrated << ", real " << real);
 
-  // The ranking: mock-large is right ~97% of the time, mock-medium ~80%, mock-small ~60%.
+  // The ranking: mock-large is right ~97% of the time, mock-thinker ~95%, mock-medium ~80%,
+  // mock-small ~60%.
   const std::string md = ReadFile(out + "/report.md");
   const auto large = md.find("| 1 | mock-large |");
-  const auto medium = md.find("| 2 | mock-medium |");
-  const auto small = md.find("| 3 | mock-small |");
+  const auto thinker = md.find("| 2 | mock-thinker |");
+  const auto medium = md.find("| 3 | mock-medium |");
+  const auto small = md.find("| 4 | mock-small |");
   CHECK(large != std::string::npos);
+  CHECK(thinker != std::string::npos);
   CHECK(medium != std::string::npos);
   CHECK(small != std::string::npos);
-  CHECK(large < medium);
-  CHECK(medium < small);
   const auto& models = summary["models"];
-  REQUIRE(models.Size() == 3);
-  // The intervals do not overlap: the ranking is not luck at 200 rows.
-  CHECK(models[0]["score_ci95"][0].GetDouble() > models[1]["score_ci95"][1].GetDouble());
+  REQUIRE(models.Size() == 4);
+  // Past the two strong models the intervals do not overlap: not luck at 200 rows.
   CHECK(models[1]["score_ci95"][0].GetDouble() > models[2]["score_ci95"][1].GetDouble());
+  CHECK(models[2]["score_ci95"][0].GetDouble() > models[3]["score_ci95"][1].GetDouble());
+  // The thinker's thinking is billed: the estimate knew it would be (`thinks`), history says how.
+  CHECK(models[1]["reasoning_share"].GetDouble() > 0.5);
 }
 
 TEST_CASE("a dry run prints the same estimate and sends nothing", "[e2e][estimate]") {
@@ -83,7 +86,7 @@ TEST_CASE("a dry run prints the same estimate and sends nothing", "[e2e][estimat
                                {{"UNSET:EVALRUN_DEMO_KEY", ""}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("estimate for job demo: 48 calls"));  // 16 rows x 3 models
+  CHECK_THAT(r.out, Catch::Contains("estimate for job demo: 64 calls"));  // 16 rows x 4 models
   CHECK_THAT(r.out, Catch::Contains("worst case"));
   CHECK(server.ChatRequests() == 0);
 }

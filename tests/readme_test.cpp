@@ -92,6 +92,7 @@ TEST_CASE("the README's example job sets every documented key and parses", "[rea
   dir.Write("reading.jsonl",
             "{\"id\": 1, \"passage_id\": \"p1\", \"question\": \"Who?\", \"answer\": \"Ann\"}\n");
   dir.Write("pricing.yaml", "models: {}\n");
+  dir.Write("answer.schema.json", "{\"type\": \"object\"}\n");
   dir.Write("ca.pem", "");
   JobParseResult parsed = ParseJobText(yaml, dir.path() + "/job.yaml");
   std::string problems;

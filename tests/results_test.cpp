@@ -105,3 +105,37 @@ TEST_CASE("a record with absurd times still writes and reads back (fuzzing regre
   CHECK(again.latency_ms == Approx(r.latency_ms));
   CHECK(again.queue_ms == Approx(-1e300));
 }
+
+TEST_CASE("a record's reasoning, tool calls, TTFA and skipped status read back as written",
+          "[results]") {
+  CallRecord r;
+  r.run_id = "run";
+  r.model = "thinker";
+  r.dataset = "d";
+  r.row_id = "1";
+  r.ttft_ms = 12.5;
+  r.ttfa_ms = 480.25;
+  r.reasoning = "Let me \"think\".";
+  r.reasoning_tokens = 120;
+  r.tool_calls =
+      R"([{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"a\":[1,2.5,true,null]}"}}])";
+  r.usage = Usage{10, 130, 140};
+  CallRecord back;
+  REQUIRE(RecordFromJson(RecordToJson(r), &back));
+  CHECK(back.ttfa_ms == 480.25);
+  CHECK(back.reasoning == r.reasoning);
+  CHECK(back.reasoning_tokens == 120);
+  CHECK(back.tool_calls == r.tool_calls);  // kept as the JSON it is
+  CHECK_FALSE(back.response);
+  CHECK_FALSE(back.skipped);
+  CallRecord skipped = r;
+  skipped.skipped = true;
+  skipped.error_kind = ErrorKind::kBadRequest;
+  skipped.error = "5 calls in a row failed with HTTP 422";
+  const std::string line = RecordToJson(skipped);
+  CHECK_THAT(line, Catch::Contains("\"status\":\"skipped\""));
+  REQUIRE(RecordFromJson(line, &back));
+  CHECK(back.skipped);
+  CHECK_FALSE(back.ok());
+  CHECK(back.error_kind == ErrorKind::kBadRequest);
+}

@@ -85,3 +85,75 @@ TEST_CASE("a stream without [DONE] or usage is still a completion; garbage is a 
       ParseChatStream(429, R"({"error":"Concurrency limit reached for requests"})", {}, &t).error ==
       ErrorKind::kRateLimit);
 }
+
+namespace {
+
+std::string Event(const std::string& delta) {
+  return R"(data: {"choices":[{"index":0,"delta":)" + delta +
+         R"(,"finish_reason":null}]})"
+         "\n\n";
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a thinking model's stream: reasoning apart, TTFT at the first thought, TTFA at the "
+    "first answer token",
+    "[sse]") {
+  for (const std::string field : {"reasoning", "reasoning_content"}) {
+    INFO(field);
+    const std::vector<std::string> events = {
+        Event(R"({"role":"assistant","content":""})"),
+        Event(R"({")" + field + R"(":"Let me "})"),                // reasoning only
+        Event(R"({")" + field + R"(":"think.","content":null})"),  // null content: no token
+        Event(R"({"content":"4","reasoning":null})"),
+        R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"
+        "\n\n",
+        R"(data: {"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":12,)"
+        R"("total_tokens":21,"completion_tokens_details":{"reasoning_tokens":11}}})"
+        "\n\n"};
+    std::string body;
+    std::vector<ChunkTime> chunks;
+    const double at[] = {1, 10, 20, 50, 60, 61};
+    for (size_t i = 0; i < events.size(); ++i) {
+      body += events[i];
+      chunks.push_back({body.size(), at[i]});
+    }
+    StreamTiming t;
+    ChatResponse r = ParseChatStream(200, body, chunks, &t);
+    REQUIRE(r.error == ErrorKind::kNone);
+    CHECK(r.content == "4");  // what the scorers read
+    CHECK(r.reasoning == "Let me think.");
+    CHECK(r.reasoning_tokens == 11);
+    CHECK(t.ttft_ms == 10.0);
+    CHECK(t.ttfa_ms == 50.0);
+    CHECK(t.itl_ms == 20.0);  // 10, 20, 50: gaps of 10 and 30
+  }
+}
+
+TEST_CASE("streamed tool calls are assembled by index, arguments joined across chunks", "[sse]") {
+  const std::string body =
+      Event(R"({"role":"assistant","content":null})") +
+      Event(R"({"tool_calls":[{"index":0,"id":"call_1","type":"function",)"
+            R"("function":{"name":"add","arguments":""}}]})") +
+      Event(R"({"tool_calls":[{"index":0,"function":{"arguments":"{\"a\": "}}]})") +
+      Event(R"({"tool_calls":[{"index":1,"id":"call_2","type":"function",)"
+            R"("function":{"name":"log","arguments":"{}"}}]})") +
+      Event(R"({"tool_calls":[{"index":0,"function":{"arguments":"1}"}}]})") +
+      R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})"
+      "\n\n";
+  StreamTiming t;
+  ChatResponse r = ParseChatStream(200, body, {{body.size(), 30}}, &t);
+  REQUIRE(r.error == ErrorKind::kNone);
+  CHECK(r.content.empty());
+  CHECK(r.finish_reason == "tool_calls");
+  REQUIRE(r.tool_calls);
+  CHECK(*r.tool_calls ==
+        R"([{"id":"call_1","type":"function","function":{"name":"add","arguments":"{\"a\": 1}"}},)"
+        R"({"id":"call_2","type":"function","function":{"name":"log","arguments":"{}"}}])");
+  CHECK(FirstToolArguments(*r.tool_calls) == "{\"a\": 1}");
+  CHECK(t.ttfa_ms == 30.0);  // a tool call is the answer
+  // An index far past any real call is ignored, not allocated.
+  const std::string hostile = Event(R"({"tool_calls":[{"index":4000000000,"id":"x"}]})");
+  CHECK(ParseChatStream(200, hostile, {}, &t).tool_calls == std::nullopt);
+}

@@ -334,7 +334,7 @@ TEST_CASE("the official OpenAI Node SDK reads the mock, streamed and not", "[e2e
   rapidjson::Document d;
   d.Parse(r.out.c_str());
   REQUIRE_FALSE(d.HasParseError());
-  CHECK(d["models"].Size() == 3);
+  CHECK(d["models"].Size() == 4);
   CHECK(d["models_request_id"].IsString());
   CHECK(d["completion"] == "5");  // the script asks mock-large what 2 + 3 is
   const auto& stream = d["stream"];
@@ -344,6 +344,19 @@ TEST_CASE("the official OpenAI Node SDK reads the mock, streamed and not", "[e2e
   CHECK(stream["chunks_with_created"].GetInt() == stream["chunks"].GetInt());
   CHECK(stream["usage"].IsObject());
   CHECK(stream["content"] == d["completion"]);
+  // The thinking model's answer and reasoning apart, as the SDK reads them.
+  CHECK(d["thinker"]["content"] == "5");
+  CHECK_THAT(d["thinker"]["reasoning"].GetString(), Catch::StartsWith("Let me work this out:"));
+  CHECK(d["thinker"]["reasoning_tokens"].GetInt() > 0);
+  for (const char* key : {"tool_call", "streamed_tool_call"}) {
+    INFO(key);
+    const auto& call = d[key];
+    CHECK(call["finish_reason"] == "tool_calls");
+    REQUIRE(call["calls"].Size() == 1);
+    CHECK(call["calls"][0]["function"]["name"] == "give_answer");
+    CHECK(call["calls"][0]["function"]["arguments"] == "{\"answer\": \"5\"}");
+    CHECK(call["calls"][0]["id"].IsString());
+  }
   CHECK(d["error_status"].GetInt() == 500);
   CHECK(d["error_status_text"] == "Internal Server Error");
   CHECK(d["error_request_id"].IsString());

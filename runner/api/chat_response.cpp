@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cctype>
@@ -41,6 +43,28 @@ std::optional<Usage> ReadUsage(const rapidjson::Value& doc) {
   if (!p || !c) return std::nullopt;
   auto t = Count(*usage, "total_tokens");
   return Usage{*p, *c, t ? *t : *p + *c};
+}
+
+std::optional<long long> ReasoningTokens(const rapidjson::Value& doc) {
+  const rapidjson::Value* usage = Member(doc, "usage");
+  const rapidjson::Value* details = usage ? Member(*usage, "completion_tokens_details") : nullptr;
+  return details ? Count(*details, "reasoning_tokens") : std::nullopt;
+}
+
+/// The reasoning text of a message or a delta: `reasoning`, else the older `reasoning_content`
+/// (null for models that do not reason).
+const rapidjson::Value* Reasoning(const rapidjson::Value& v) {
+  const rapidjson::Value* r = Member(v, "reasoning");
+  if (r && r->IsString()) return r;
+  r = Member(v, "reasoning_content");
+  return r && r->IsString() ? r : nullptr;
+}
+
+std::string Compact(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
 }
 
 std::string Text(const rapidjson::Value* v) {
@@ -178,10 +202,45 @@ ChatResponse ParseChatResponse(long http_status, std::string_view body) {
     return parse_error("choices[0].message.content is not a string");
   }
   r.content = Text(content);
+  if (const rapidjson::Value* reasoning = Reasoning(*message)) r.reasoning = Text(reasoning);
+  if (const rapidjson::Value* calls = Member(*message, "tool_calls"); calls && !calls->IsNull()) {
+    if (!calls->IsArray()) return parse_error("choices[0].message.tool_calls is not an array");
+    if (!calls->Empty()) r.tool_calls = Compact(*calls);
+  }
   r.finish_reason = Text(Member(choice, "finish_reason"));
   r.id = Text(Member(doc, "id"));
   r.usage = ReadUsage(doc);
+  r.reasoning_tokens = ReasoningTokens(doc);
   return r;
+}
+
+std::optional<std::string> FirstToolArguments(std::string_view tool_calls_json) {
+  rapidjson::Document doc;
+  if (!Parse(tool_calls_json, &doc) || !doc.IsArray() || doc.Empty()) return std::nullopt;
+  const rapidjson::Value* f = Member(doc[0], "function");
+  const rapidjson::Value* a = f ? Member(*f, "arguments") : nullptr;
+  if (!a) return std::nullopt;
+  if (a->IsString()) return Text(a);
+  return Compact(*a);  // some servers send the arguments as an object, not as its text
+}
+
+std::vector<std::string> SharingPrefix(std::string_view id,
+                                       const std::vector<std::string>& offered) {
+  auto prefix_of = [](std::string_view s) {
+    const size_t slash = s.find('/');
+    const size_t name = slash == std::string_view::npos ? 0 : slash + 1;
+    const size_t end = s.find_first_of("-._:", name);
+    std::string p(s.substr(0, end));
+    std::transform(p.begin(), p.end(), p.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return p;
+  };
+  const std::string want = prefix_of(id);
+  std::vector<std::string> out;
+  for (const std::string& o : offered) {
+    if (o != id && prefix_of(o) == want) out.push_back(o);
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> ParseModelList(std::string_view body) {
@@ -203,6 +262,61 @@ Result<std::vector<std::string>> ParseModelList(std::string_view body) {
 #include "api/sse.h"
 
 namespace evalrun {
+namespace {
+
+/// One tool call of a stream, built from its deltas: later deltas of the same index add to the
+/// arguments (OpenAI streams them a few characters at a time).
+struct StreamedToolCall {
+  std::string id, type = "function", name, arguments;
+};
+
+/// Adds one delta's tool_calls; true when it carried any.
+bool AddToolCallDeltas(const rapidjson::Value& deltas, std::vector<StreamedToolCall>* calls) {
+  if (!deltas.IsArray()) return false;
+  bool any = false;
+  for (const auto& d : deltas.GetArray()) {
+    if (!d.IsObject()) continue;
+    size_t index = calls->empty() ? 0 : calls->size() - 1;
+    if (const rapidjson::Value* i = Member(d, "index"); i && i->IsUint()) index = i->GetUint();
+    if (index > 1024) continue;  // a stream cannot make us allocate without bound
+    if (index >= calls->size()) calls->resize(index + 1);
+    StreamedToolCall& c = (*calls)[index];
+    if (const rapidjson::Value* id = Member(d, "id"); id && id->IsString()) c.id = Text(id);
+    if (const rapidjson::Value* t = Member(d, "type"); t && t->IsString()) c.type = Text(t);
+    if (const rapidjson::Value* f = Member(d, "function")) {
+      if (const rapidjson::Value* n = Member(*f, "name"); n && n->IsString()) c.name += Text(n);
+      if (const rapidjson::Value* a = Member(*f, "arguments"); a && a->IsString())
+        c.arguments += Text(a);
+    }
+    any = true;
+  }
+  return any;
+}
+
+std::string ToolCallsJson(const std::vector<StreamedToolCall>& calls) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartArray();
+  for (const StreamedToolCall& c : calls) {
+    w.StartObject();
+    w.Key("id");
+    w.String(c.id);
+    w.Key("type");
+    w.String(c.type);
+    w.Key("function");
+    w.StartObject();
+    w.Key("name");
+    w.String(c.name);
+    w.Key("arguments");
+    w.String(c.arguments);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
 
 ChatResponse ParseChatStream(long http_status, std::string_view body,
                              const std::vector<ChunkTime>& chunks, StreamTiming* timing) {
@@ -210,7 +324,9 @@ ChatResponse ParseChatStream(long http_status, std::string_view body,
   ChatResponse r;
   SseParser sse;
   std::vector<std::string> events;
-  std::vector<double> token_times;
+  std::vector<double> token_times;  // every delta that carried a token of any kind
+  std::optional<double> first_answer;
+  std::vector<StreamedToolCall> tool_calls;
   bool saw_chunk = false, done = false;
   auto consume = [&](double at) {
     for (const std::string& data : events) {
@@ -237,15 +353,25 @@ ChatResponse ParseChatStream(long http_status, std::string_view body,
         const rapidjson::Value& c = (*choices)[0];
         if (const rapidjson::Value* delta = Member(c, "delta")) {
           const std::string piece = Text(Member(*delta, "content"));
-          if (!piece.empty()) {
-            r.content += piece;
-            token_times.push_back(at);
+          const rapidjson::Value* thought = Reasoning(*delta);
+          const rapidjson::Value* calls = Member(*delta, "tool_calls");
+          const bool called = calls && AddToolCallDeltas(*calls, &tool_calls);
+          if (thought && thought->GetStringLength() > 0) {
+            if (!r.reasoning) r.reasoning.emplace();
+            r.reasoning->append(thought->GetString(), thought->GetStringLength());
           }
+          r.content += piece;
+          if (!piece.empty() || called) {
+            if (!first_answer) first_answer = at;
+          }
+          if (!piece.empty() || called || (thought && thought->GetStringLength() > 0))
+            token_times.push_back(at);
         }
         if (const rapidjson::Value* f = Member(c, "finish_reason"); f && f->IsString())
           r.finish_reason = Text(f);
       }
       if (auto usage = ReadUsage(doc)) r.usage = usage;
+      if (auto thinking = ReasoningTokens(doc)) r.reasoning_tokens = thinking;
     }
     events.clear();
   };
@@ -267,6 +393,8 @@ ChatResponse ParseChatStream(long http_status, std::string_view body,
     return r;
   }
   (void)done;  // a missing [DONE] is tolerated: the body ended, which is what it would say
+  if (!tool_calls.empty()) r.tool_calls = ToolCallsJson(tool_calls);
+  timing->ttfa_ms = first_answer;
   if (!token_times.empty()) {
     timing->ttft_ms = token_times.front();
     if (token_times.size() > 1) {

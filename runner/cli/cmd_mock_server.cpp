@@ -44,6 +44,15 @@ CommandRun DeclareMockServer(CLI::App& sub) {
                  "accept only this bearer token (default: any, or none)");
   sub.add_flag("--list-no-models", mock->list_no_models,
                "GET /v1/models answers an empty list (as some servers do)");
+  sub.add_option("--reasoning-field", mock->reasoning_field,
+                 "where mock-thinker's reasoning goes: reasoning (W&B today) or reasoning_content "
+                 "(older servers)")
+      ->check(CLI::IsMember({"reasoning", "reasoning_content"}))
+      ->capture_default_str();
+  sub.add_option("--reject-param", mock->reject_params,
+                 "answer 422 with a `detail` to requests that set this key (repeatable), as a "
+                 "model that does not support a parameter does")
+      ->group("Fault injection");
   sub.add_option("--tls-cert", mock->tls_cert, "serve HTTPS with this PEM certificate (chain)")
       ->check(CLI::ExistingFile);
   sub.add_option("--tls-key", mock->tls_key, "the certificate's PEM private key")

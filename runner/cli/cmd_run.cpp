@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "api/chat_request.h"
 #include "api/chat_response.h"
@@ -209,10 +210,14 @@ Status Preflight(RunContext& c) {
   size_t missing = 0;
   for (const auto& m : job.models) {
     if (std::find(ids->begin(), ids->end(), m.id) != ids->end()) continue;
+    // Models are retired (W&B's answer 404 from then on) or renamed: their family comes first.
+    const std::vector<std::string> family = SharingPrefix(m.id, ids.value());
     std::string available;
-    for (const auto& id : ids.value()) available += "\n  " + id;
-    fmt::print(stderr, "{}: model '{}' is not offered by {}; available:{}\n", job.file, m.id,
-               job.endpoint.base_url, available);
+    for (const auto& id : family.empty() ? ids.value() : family) available += "\n  " + id;
+    fmt::print(stderr,
+               "{}: model '{}' is not offered by {}: it may have been retired or renamed; {}:{}\n",
+               job.file, m.id, job.endpoint.base_url,
+               family.empty() ? "available" : "offered ids that share its prefix", available);
     ++missing;
   }
   if (missing > 0)
@@ -227,7 +232,16 @@ Status Resume(RunContext& c) {
   auto info = ReadManifest(dir);
   if (!info.ok())
     return Status::InvalidInput(fmt::format("cannot resume: {}", info.status().message()));
-  auto changes = PlanChanges(info->plan_json, c.manifest.plan_json);
+  // A model with no ok call yet (one stopped for a rejected parameter, say) may be fixed in the
+  // job before resuming: no answer of the old plan would be mixed with the new.
+  auto before = LoadPriorResults(dir + "/results.jsonl", /*repair=*/false);
+  if (!before.ok())
+    return Status::InvalidInput(fmt::format("cannot resume: {}", before.status().message()));
+  std::set<std::string> unanswered;
+  for (const ModelSpec& m : c.job().models) {
+    if (before->ok_models.count(m.label) == 0) unanswered.insert(m.label);
+  }
+  auto changes = PlanChanges(info->plan_json, c.manifest.plan_json, unanswered);
   if (info->shard != c.manifest.shard) {
     changes.push_back(fmt::format("it ran shard {} and this is shard {}",
                                   info->shard.empty() ? "(none)" : info->shard,
@@ -377,8 +391,15 @@ Status ReportRun(RunContext& c, const RunOutcome& outcome, Status io) {
     fmt::print(stderr, "gate failed: {} for {}: {} (threshold {})\n", g.name, g.model,
                g.value ? fmt::format("{:.6g}", *g.value) : std::string("unknown"), g.threshold);
   }
+  for (const auto& [model, why] : outcome.stopped_models) {
+    fmt::print(stderr,
+               "stopped model {}: {}; its remaining calls were recorded as skipped "
+               "(--resume {} sends them once the job is fixed)\n",
+               model, why, c.dir);
+  }
   fmt::print("reports: {}\n", c.dir);
-  if (!outcome.stop_reason.empty() || !io.ok()) return Status::Stopped("");
+  if (!outcome.stop_reason.empty() || !outcome.stopped_models.empty() || !io.ok())
+    return Status::Stopped("");
   // CI must not go green when every call failed, gates or none.
   if (NoCallSucceeded(built))
     return Status::GateFailed(fmt::format("no call succeeded ({} calls)", built.totals.calls));

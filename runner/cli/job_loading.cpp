@@ -34,6 +34,13 @@ Result<Job> LoadJob(const std::string& file, const std::vector<std::string>& set
     for (const auto& p : parsed.problems) fmt::print(stderr, "{}\n", p.ToString());
     return Status::InvalidInput(fmt::format("{}: {}", file, Problems(parsed.problems.size())));
   }
+  for (const ModelSpec& m : parsed.job.models) {
+    if (SetsBothTokenBounds(m))
+      fmt::print(stderr,
+                 "{}: warning: model '{}' sets both max_tokens and max_completion_tokens; "
+                 "max_completion_tokens ({}) is the one servers apply and evalrun counts with\n",
+                 file, m.label, MaxTokens(m));
+  }
   return std::move(parsed.job);
 }
 

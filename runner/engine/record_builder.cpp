@@ -48,6 +48,7 @@ CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
                                   : ParseChatResponse(http.status, http.body);
   if (resp.error == ErrorKind::kNone) {
     r.ttft_ms = timing.ttft_ms;
+    r.ttfa_ms = timing.ttfa_ms;
     r.itl_ms = timing.itl_ms;
   }
   r.error_kind = resp.error;
@@ -62,11 +63,21 @@ CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
   if (r.request_id.empty()) r.request_id = resp.id;
   r.finish_reason = resp.finish_reason;
   r.usage = resp.usage;
+  r.reasoning_tokens = resp.reasoning_tokens;
   if (resp.usage) r.cost_usd = CostUsd(call.price, *resp.usage);
   if (resp.error != ErrorKind::kNone) return r;
-  if (call.scorers && call.references)
-    r.scores = ScoreAll(*call.scorers, resp.content, *call.references);
-  if (call.save_responses) r.response = std::move(resp.content);
+  // A tool call is the answer of a call that made one; its arguments can be scored. The answer
+  // (content, tool calls) and the reasoning are saved alike, under save_responses.
+  if (call.scorers && call.references) {
+    const std::optional<std::string> arguments =
+        resp.tool_calls ? FirstToolArguments(*resp.tool_calls) : std::nullopt;
+    r.scores = ScoreAll(*call.scorers, resp.content, *call.references, arguments);
+  }
+  if (call.save_responses) {
+    if (!resp.tool_calls || !resp.content.empty()) r.response = std::move(resp.content);
+    r.tool_calls = std::move(resp.tool_calls);
+    r.reasoning = std::move(resp.reasoning);
+  }
   return r;
 }
 

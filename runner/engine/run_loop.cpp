@@ -8,7 +8,9 @@
 #include <random>
 #include <unordered_map>
 
+#include "api/http_status.h"
 #include "common/clock.h"
+#include "common/text.h"
 #include "engine/concurrency_window.h"
 #include "engine/rate_limiter.h"
 #include "engine/record_builder.h"
@@ -36,6 +38,20 @@ struct CallState {
   std::string cache_key;  // set when an ok answer should be cached
   CallRecord last;        // the last failed attempt, recorded if no retry follows
 };
+
+/// A model's run of identical final errors, in finishing order.
+struct ErrorStreak {
+  long status = 0;
+  std::string error;
+  int count = 0;
+  std::string stopped;  // why the model's calls are no longer sent; empty while they are
+};
+
+/// 4xx answers that say the request itself cannot succeed: a wrong or retired model (404), a
+/// parameter the model rejects (400, 422). Retrying or resending them changes nothing.
+bool CannotSucceed(const CallRecord& r) {
+  return r.http_status == 400 || r.http_status == 404 || r.http_status == 422;
+}
 
 class Loop {
  public:
@@ -78,6 +94,8 @@ class Loop {
     return model_index < options_.models.size() ? options_.models[model_index] : kNone;
   }
   bool FitsBudget(double worst);
+  void CountStreak(const CallRecord& record, size_t model_index);
+  void Skip(const CallState& state);
 
   const Job& job_;
   CallPlanner& planner_;
@@ -100,7 +118,40 @@ class Loop {
   uint64_t next_tag_ = 0;
   std::unordered_map<uint64_t, CallState> in_flight_;
   std::multimap<SteadyTime, CallState> retries_;  // by when they may go again
+  std::vector<ErrorStreak> streaks_ = std::vector<ErrorStreak>(job_.models.size());
 };
+
+void Loop::CountStreak(const CallRecord& r, size_t model_index) {
+  if (model_index >= streaks_.size() || options_.retry.stop_after_same_error <= 0) return;
+  ErrorStreak& s = streaks_[model_index];
+  if (!s.stopped.empty()) return;
+  if (!CannotSucceed(r)) {
+    s.count = 0;
+    return;
+  }
+  if (s.count > 0 && s.status == r.http_status && s.error == r.error) {
+    ++s.count;
+  } else {
+    s = ErrorStreak{r.http_status, r.error, 1, {}};
+  }
+  if (s.count < options_.retry.stop_after_same_error) return;
+  s.stopped =
+      OneLine(fmt::format("{} calls in a row failed with {}", s.count, r.error), kMaxErrorBytes);
+  outcome_.stopped_models.emplace_back(job_.models[model_index].label, s.stopped);
+}
+
+void Loop::Skip(const CallState& state) {
+  CallRecord r = BuildRecord(Context(state), HttpResult{});
+  r.skipped = true;
+  r.error_kind = ErrorKind::kBadRequest;
+  r.error = streaks_[state.model_index].stopped;
+  r.http_status = 0;  // nothing was sent
+  r.attempts = 0;
+  r.started_at = Rfc3339Ms(clock_.Wall());
+  r.latency_ms = 0;
+  ++outcome_.skipped;
+  Emit(r);
+}
 
 void Loop::Start(uint64_t tag, CallState state) {
   ++state.attempts;
@@ -166,6 +217,10 @@ bool Loop::HoldNextCall(SteadyTime now) {
   state.repeat = call.repeat;
   state.cluster = std::move(call.cluster);
   state.references = std::move(call.references);
+  if (state.model_index < streaks_.size() && !streaks_[state.model_index].stopped.empty()) {
+    Skip(state);  // its model was stopped: recorded, not sent, and no slot taken
+    return !Stopping();
+  }
   if (options_.cache && Plan(call.model_index).cacheable) {
     state.cache_key = options_.cache->Key(options_.base_url, call.repeat, call.body);
     if (auto body = options_.cache->Get(state.cache_key);
@@ -188,7 +243,13 @@ void Loop::StartCalls() {
     const SteadyTime now = clock_.Steady();
     if (!held_) {
       if (!HoldNextCall(now)) return;
-      if (!held_) continue;  // answered from the cache
+      if (!held_) continue;  // answered from the cache, or skipped
+    }
+    if (held_->attempts == 0 && held_->model_index < streaks_.size() &&
+        !streaks_[held_->model_index].stopped.empty()) {
+      Skip(*held_);  // its model was stopped while it waited for the rate limit
+      held_.reset();
+      continue;
     }
     if (!FitsBudget(held_->worst_usd)) {
       // A retry ends with its last error; a call never started is left for a resume.
@@ -260,6 +321,7 @@ void Loop::OnFinished(HttpResult& http) {
     return;
   }
   Emit(record);
+  CountStreak(record, state.model_index);
 }
 
 CallContext Loop::Context(const CallState& state) const {

@@ -2,7 +2,9 @@
 // the failures worth retrying after a back-off, turns each finished call into a CallRecord and
 // hands it to a RecordSink. Stops starting calls when the API says no further call can succeed
 // (401/402/403, quota) or when asked to stop (a signal); every started call still ends as a
-// record. Owns no sockets and no files: the Transport and the sink do.
+// record. A model whose calls keep failing the same way no retry can mend (a retired model's 404,
+// a parameter it rejects) stops alone: its remaining calls are recorded as skipped. Owns no sockets
+// and no files: the Transport and the sink do.
 #pragma once
 
 #include <atomic>
@@ -71,6 +73,10 @@ struct RunOutcome {
   double spent_usd = 0;     // as the budget counts it
   std::string stop_reason;  // empty when the plan finished
   Status status;            // a planner or sink failure
+  /// Models stopped after repeated identical errors (label: why); their later calls were
+  /// recorded as skipped, and the other models went on.
+  std::vector<std::pair<std::string, std::string>> stopped_models;
+  long long skipped = 0;  // calls recorded as skipped
 };
 
 RunOutcome RunPlan(const Job& job, CallPlanner& planner, Transport& transport, RecordSink& sink,

@@ -22,6 +22,7 @@ struct GroupSums {
   double body_bytes = 0;
   double row_completion = 0;  // reference or default length, call by call
   long long reference_calls = 0;
+  bool thinking = false;  // a thinking model's: half the token bound, not the reference
 };
 
 struct PromptMatch {
@@ -90,8 +91,10 @@ Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, con
     g.body_bytes += static_cast<double>(call.body.size());
     const long long max_out = max_tokens[call.model_index];
     long long completion = max_out > 0 ? max_out / 2 : kDefaultCompletionTokens;
+    const bool thinks = job.models[call.model_index].thinks;
+    g.thinking = thinks;
     for (const auto& ref : call.references) {
-      if (!ref) continue;
+      if (!ref || thinks) continue;  // a thinking model's reference is not its completion
       completion = CountTextTokens(*ref);
       ++g.reference_calls;
       break;
@@ -159,9 +162,10 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     line.calls = g.calls;
     line.prompt_tokens = g.counted_prompt * ratio[g.model_index];
     line.completion_tokens = g.row_completion;
-    line.completion_basis = g.reference_calls == g.calls ? "reference"
-                            : g.reference_calls == 0     ? "default"
-                                                         : "mixed";
+    line.completion_basis = g.thinking                     ? "thinking"
+                            : g.reference_calls == g.calls ? "reference"
+                            : g.reference_calls == 0       ? "default"
+                                                           : "mixed";
     if (history) {
       if (auto mean = history->CompletionTokens(model.label, g.dataset)) {
         double per_call = *mean;

@@ -7,7 +7,9 @@
 //   with history, scaled per model by real/counted over the rows the history ran;
 // - completion tokens, expected: the history's mean for (model, dataset), else for the model;
 //   without history, the length of the row's reference answer, else half of max_tokens (256
-//   without max_tokens); never more than max_tokens;
+//   without max_tokens); never more than max_tokens. A model marked `thinks` gets half of
+//   max_tokens whatever the reference: its thinking, billed as completion, dwarfs the answer;
+//   max_tokens is max_completion_tokens when a job sets that;
 // - worst case: each request's size in bytes as its prompt tokens (a token is at least a byte)
 //   plus max_tokens; unknown without max_tokens. The same bound budget_usd is enforced with.
 #pragma once
@@ -38,7 +40,7 @@ struct EstimateLine {
   std::optional<double> worst_completion_tokens;  // null without max_tokens
   std::optional<double> expected_usd;             // null without a price
   std::optional<double> worst_usd;                // null without a price or max_tokens
-  std::string completion_basis;                   // history | reference | default | mixed
+  std::string completion_basis;  // history | reference | default | mixed | thinking
 };
 
 /// How the history changed one model's numbers.

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/json_schema.h"
 #include "common/regex.h"
 
 namespace evalrun {
@@ -25,12 +26,19 @@ struct Pricing {
 
 struct ModelSpec;
 
-/// params.max_tokens (or max_completion_tokens) of a model: what bounds a call's completion; 0
-/// when it has none.
+/// params.max_completion_tokens, else params.max_tokens, of a model: what bounds a call's
+/// completion, thinking and answer together (as the servers apply it); 0 when it has none.
 long long MaxTokens(const ModelSpec& model);
+
+/// Whether the model's params set both max_tokens and max_completion_tokens (then the latter
+/// wins: the loader says so).
+bool SetsBothTokenBounds(const ModelSpec& model);
 
 /// endpoint.http: `auto` (HTTP/2 over TLS when offered), `"1.1"`, `"2"`.
 enum class HttpVersion { kAuto, k1_1, k2 };
+
+/// scoring[].target.
+enum class ScoreTarget { kContent, kToolArguments };
 
 /// scoring[].type.
 enum class ScorerType { kExact, kContains, kRegex, kJson, kNumber };
@@ -54,6 +62,9 @@ struct ModelSpec {
   std::string label;  // defaults to id
   JsonParams params;  // already merged over the job's params
   std::optional<Pricing> pricing;
+  /// It reasons before it answers (W&B's thinking models): a reference answer says nothing of
+  /// its completion's length, so a first estimate takes half of its token bound instead.
+  bool thinks = false;
 };
 
 enum class DatasetFormat { kAuto, kChat, kFields, kOpenAiBatch };
@@ -79,6 +90,9 @@ struct RetrySpec {
   int max_attempts = 4;
   int initial_backoff_ms = 500;
   int max_backoff_ms = 30000;
+  /// A model whose calls end this many times in a row (in finishing order) with the same 4xx that
+  /// no retry mends (400, 404, 422) and the same message is stopped; 0 never stops one.
+  int stop_after_same_error = 5;
 };
 
 struct RateLimitSpec {
@@ -94,7 +108,11 @@ struct ScorerSpec {
   std::string pattern;       // regex: used instead of the reference field
   std::vector<std::string> required_keys;  // json
   double tolerance = 1e-6;                 // number: absolute
-  std::string json;                        // the whole entry as JSON, for the manifest
+  /// What is scored: the answer's content, or the first tool call's arguments.
+  ScoreTarget target = ScoreTarget::kContent;
+  std::string schema_path;           // json: a JSON Schema file the answer must satisfy
+  std::optional<JsonSchema> schema;  // compiled when the job is loaded
+  std::string json;                  // the whole entry as JSON, for the manifest
   /// `pattern` compiled when the job is loaded (a bad one is a job error there, not a throw later).
   std::optional<Regex> compiled;
 };

@@ -37,6 +37,10 @@ void WriteModelKeys(Writer& w, const ModelSpec& m) {
   w.String(m.label);
   w.Key("params");
   WriteJsonParams(w, m.params);
+  if (m.thinks) {  // written only when set: older plans stay what they were
+    w.Key("thinks");
+    w.Bool(true);
+  }
 }
 
 const char* DatasetFormatName(DatasetFormat f) {
@@ -178,6 +182,8 @@ void WritePacing(Writer& w, const Job& job) {
   w.Int(job.retry.initial_backoff_ms);
   w.Key("max_backoff_ms");
   w.Int(job.retry.max_backoff_ms);
+  w.Key("stop_after_same_error");
+  w.Int(job.retry.stop_after_same_error);
   w.EndObject();
 }
 

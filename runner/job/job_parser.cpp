@@ -27,16 +27,17 @@ const std::vector<std::string> kTopKeys = {
 const std::vector<std::string> kEndpointKeys = {"base_url", "api_key_env", "project",
                                                 "headers",  "timeout_s",   "connect_timeout_s",
                                                 "http",     "ca_bundle"};
-const std::vector<std::string> kModelKeys = {"id", "label", "params", "pricing"};
+const std::vector<std::string> kModelKeys = {"id", "label", "params", "pricing", "thinks"};
 const std::vector<std::string> kPricingKeys = {"input_per_mtok", "output_per_mtok"};
 const std::vector<std::string> kDatasetKeys = {"path",  "name",     "format",
                                                "limit", "id_field", "cluster_field"};
 const std::vector<std::string> kPromptKeys = {"system", "template"};
 const std::vector<std::string> kRateLimitKeys = {"requests_per_minute", "tokens_per_minute"};
-const std::vector<std::string> kRetryKeys = {"max_attempts", "initial_backoff_ms",
-                                             "max_backoff_ms"};
-const std::vector<std::string> kScorerKeys = {"type",    "field",         "name",     "ignore_case",
-                                              "pattern", "required_keys", "tolerance"};
+const std::vector<std::string> kRetryKeys = {"max_attempts", "initial_backoff_ms", "max_backoff_ms",
+                                             "stop_after_same_error"};
+const std::vector<std::string> kScorerKeys = {"type",        "field",   "name",
+                                              "ignore_case", "pattern", "required_keys",
+                                              "tolerance",   "target",  "schema"};
 const std::vector<std::string> kGateKeys = {"max_error_rate", "min_score", "max_p95_latency_ms",
                                             "max_cost_usd"};
 const std::vector<std::string> kOutputKeys = {"dir", "formats", "save_responses"};
@@ -274,6 +275,7 @@ void ReadModels(JobReader& r, const YAML::Node& n, Job& job) {
         Pricing p;
         if (r.PricingFrom(m["pricing"], path + ".pricing", &p)) spec.pricing = p;
       }
+      if (m["thinks"]) r.Bool(m["thinks"], path + ".thinks", &spec.thinks);
     }
     if (spec.label.empty()) spec.label = spec.id;
     for (const auto& other : job.models) {
@@ -394,6 +396,31 @@ void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
           if (r.String(keys[k], path + ".required_keys", &key)) spec.required_keys.push_back(key);
         }
     }
+    if (s["target"]) {
+      std::string target;
+      if (r.String(s["target"], path + ".target", &target)) {
+        if (target == "content")
+          spec.target = ScoreTarget::kContent;
+        else if (target == "tool_arguments")
+          spec.target = ScoreTarget::kToolArguments;
+        else
+          r.Fail(s["target"], path + ".target",
+                 fmt::format("{}.target must be content or tool_arguments", path));
+      }
+    }
+    if (s["schema"]) {
+      if (spec.type != ScorerType::kJson)
+        r.Fail(s["schema"], path + ".schema", fmt::format("{}.schema needs type: json", path));
+      spec.schema_path = r.ExistingPath(s["schema"], path + ".schema", job.base_dir, "JSON schema");
+      if (!spec.schema_path.empty()) {
+        auto schema = JsonSchema::Load(spec.schema_path);
+        if (schema.ok())
+          spec.schema = std::move(schema.value());
+        else
+          r.Fail(s["schema"], path + ".schema",
+                 fmt::format("{}.schema: {}", path, schema.status().message()));
+      }
+    }
     for (const auto& other : job.scoring) {
       if (other.name == spec.name)
         r.Fail(s, path, fmt::format("two scorers are named '{}'; give one a name", spec.name));
@@ -450,6 +477,8 @@ void ReadPacing(JobReader& r, const YAML::Node& root, Job& job) {
     r.IntInto(rt, "initial_backoff_ms", "retry.initial_backoff_ms", 0, 3600000,
               &job.retry.initial_backoff_ms);
     r.IntInto(rt, "max_backoff_ms", "retry.max_backoff_ms", 0, 3600000, &job.retry.max_backoff_ms);
+    r.IntInto(rt, "stop_after_same_error", "retry.stop_after_same_error", 0, 1000000,
+              &job.retry.stop_after_same_error);
   }
 }
 
@@ -599,11 +628,20 @@ JsonParams MergeParams(const JsonParams& base, const JsonParams& over) {
 }
 
 long long MaxTokens(const ModelSpec& model) {
-  long long n = 0;
+  // With both, max_completion_tokens wins, as OpenAI's API and vLLM apply them.
+  std::optional<long long> max_tokens, max_completion_tokens;
   for (const auto& [key, json] : model.params) {
-    if (key == "max_tokens" || key == "max_completion_tokens") n = std::atoll(json.c_str());
+    if (key == "max_tokens") max_tokens = std::atoll(json.c_str());
+    if (key == "max_completion_tokens") max_completion_tokens = std::atoll(json.c_str());
   }
-  return n;
+  return max_completion_tokens.value_or(max_tokens.value_or(0));
+}
+
+bool SetsBothTokenBounds(const ModelSpec& model) {
+  int both = 0;
+  for (const auto& [key, json] : model.params)
+    both += key == "max_tokens" || key == "max_completion_tokens";
+  return both == 2;
 }
 
 bool ParseOverride(const std::string& text, JobOverride* out) {

@@ -1,6 +1,8 @@
 #include "mock/mock_model.h"
 
 #include <fmt/format.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <array>
 #include <cctype>
@@ -62,6 +64,8 @@ const std::vector<MockModel>& MockModels() {
       {"mock-small", 0.60, 0.5, 24},
       {"mock-medium", 0.80, 1.0, 40},
       {"mock-large", 0.97, 2.0, 64},
+      // Thinks first (W&B's reasoning models do), then answers about as well as mock-large.
+      {"mock-thinker", 0.95, 1.0, 24, 48},
   };
   return models;
 }
@@ -113,9 +117,39 @@ bool SolveArithmetic(std::string_view text, std::string* answer) {
   return false;
 }
 
+namespace {
+
+std::string Words(uint64_t seed, int count) {
+  std::string out;
+  uint64_t w = seed;
+  for (int i = 0; i < count; ++i) {
+    w = StableHash(std::string_view(reinterpret_cast<const char*>(&w), sizeof w), i);
+    if (i) out += ' ';
+    out += kWords[w % kWords.size()];
+  }
+  return out;
+}
+
+/// Cuts `text` to about `tokens` tokens, never inside a UTF-8 sequence.
+void CutToTokens(std::string* text, long long tokens) {
+  text->resize(std::min(text->size(), static_cast<size_t>(std::max(0LL, tokens)) * 4));
+  while (!text->empty() && (static_cast<unsigned char>(text->back()) & 0xC0) == 0x80)
+    text->pop_back();
+  if (!text->empty() && static_cast<unsigned char>(text->back()) >= 0xC0) text->pop_back();
+}
+
+std::string JsonString(const std::string& s) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.String(s);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
 MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
                        std::optional<long long> max_tokens, const MockLatency& latency,
-                       uint64_t nonce) {
+                       uint64_t nonce, const MockAsk& ask) {
   MockReply reply;
   reply.prompt_tokens = CountPromptTokens(messages);
   const std::string prompt = LastUserText(messages);
@@ -133,25 +167,39 @@ MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
     reply.content = answer;
   } else {
     const int words = static_cast<int>(static_cast<double>(model.words) * (0.5 + Unit(h)));
-    uint64_t w = h;
-    for (int i = 0; i < words; ++i) {
-      w = StableHash(std::string_view(reinterpret_cast<const char*>(&w), sizeof w), i);
-      if (i) reply.content += ' ';
-      reply.content += kWords[w % kWords.size()];
-    }
-    reply.content += '.';
+    reply.content = Words(h, words) + '.';
   }
   reply.finish_reason = "stop";
-  reply.completion_tokens = std::max<long long>(1, CountTextTokens(reply.content));
+  // The answer's form: a tool call carrying it, or a JSON object holding it.
+  if (!ask.tool.empty()) {
+    reply.tool_name = ask.tool;
+    reply.tool_arguments = "{\"answer\": " + JsonString(reply.content) + "}";
+    reply.content.clear();
+    reply.finish_reason = "tool_calls";
+  } else if (ask.json) {
+    reply.content = "{\"answer\": " + JsonString(reply.content) + "}";
+  }
+  if (model.thinking_words > 0) {
+    reply.reasoning =
+        "Let me work this out: " + Words(StableHash("think", h), model.thinking_words) +
+        ". So the answer is " + (reply.content.empty() ? reply.tool_arguments : reply.content) +
+        ".";
+    reply.reasoning_tokens = CountTextTokens(reply.reasoning);
+  }
+  const long long answer_tokens = std::max<long long>(
+      1, CountTextTokens(reply.content) + CountTextTokens(reply.tool_arguments));
+  reply.completion_tokens = reply.reasoning_tokens + answer_tokens;
   if (max_tokens && *max_tokens > 0 && reply.completion_tokens > *max_tokens) {
-    reply.content.resize(static_cast<size_t>(*max_tokens) * 4);
-    // Never cut a UTF-8 sequence in half: back off to a character boundary.
-    while (!reply.content.empty() &&
-           (static_cast<unsigned char>(reply.content.back()) & 0xC0) == 0x80) {
-      reply.content.pop_back();
-    }
-    if (!reply.content.empty() && static_cast<unsigned char>(reply.content.back()) >= 0xC0) {
-      reply.content.pop_back();
+    // One bound for thinking and answer: the thinking comes first and may use it all.
+    if (reply.reasoning_tokens >= *max_tokens) {
+      CutToTokens(&reply.reasoning, *max_tokens);
+      reply.reasoning_tokens = *max_tokens;
+      reply.content.clear();
+      reply.tool_name.clear();
+      reply.tool_arguments.clear();
+    } else {
+      CutToTokens(&reply.content, *max_tokens - reply.reasoning_tokens);
+      CutToTokens(&reply.tool_arguments, *max_tokens - reply.reasoning_tokens);
     }
     reply.completion_tokens = *max_tokens;
     reply.finish_reason = "length";

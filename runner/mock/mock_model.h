@@ -20,9 +20,10 @@ namespace evalrun {
 
 struct MockModel {
   std::string id;
-  double accuracy;       // chance of a right answer to an arithmetic question
-  double latency_scale;  // multiplies the server's base and per-token latency
-  int words;             // typical length of a free-text answer
+  double accuracy;         // chance of a right answer to an arithmetic question
+  double latency_scale;    // multiplies the server's base and per-token latency
+  int words;               // typical length of a free-text answer
+  int thinking_words = 0;  // a thinking model reasons about this long before it answers
 };
 
 const std::vector<MockModel>& MockModels();
@@ -34,18 +35,29 @@ struct MockLatency {
   double jitter = 0.25;     // +- fraction, deterministic per request
 };
 
+/// What of the request shapes the reply beyond its messages.
+struct MockAsk {
+  std::string tool;   // the first tool's function name when the request offers `tools`
+  bool json = false;  // response_format asks for JSON (json_object or json_schema)
+};
+
 struct MockReply {
   std::string content;
-  std::string finish_reason;  // stop | length
+  std::string reasoning;       // a thinking model's, sent before the content
+  std::string tool_name;       // set when the reply is a tool call (content is then empty)
+  std::string tool_arguments;  // its arguments, JSON text
+  std::string finish_reason;   // stop | length | tool_calls
   long long prompt_tokens = 0;
-  long long completion_tokens = 0;
+  long long completion_tokens = 0;  // thinking included, as W&B bills it
+  long long reasoning_tokens = 0;
   double delay_ms = 0;
 };
 
-/// The reply of `model` to `messages` (an array of {role, content}).
+/// The reply of `model` to `messages` (an array of {role, content}). `max_tokens` bounds the
+/// thinking and the answer together, as servers apply it.
 MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
                        std::optional<long long> max_tokens, const MockLatency& latency,
-                       uint64_t nonce);
+                       uint64_t nonce, const MockAsk& ask = {});
 
 /// Solves the first "A op B" in `text` (op one of + - * x /); false when there is none.
 bool SolveArithmetic(std::string_view text, std::string* answer);

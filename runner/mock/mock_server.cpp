@@ -343,8 +343,66 @@ void OnStreamTick(evutil_socket_t, short, void* arg) {
 
 /// One SSE chunk as OpenAI streams them: every chunk has `created`; the first delta of a stream
 /// names the role (`first`), as the official SDKs require.
+/// What one stream chunk's delta carries besides content.
+struct DeltaExtra {
+  const char* reasoning_field = nullptr;  // with `reasoning`
+  const std::string* reasoning = nullptr;
+  const MockReply* tool = nullptr;  // the tool call: its head (id, name) or a piece
+  const std::string* tool_arguments = nullptr;
+  bool tool_head = false;
+};
+
+void UsageJson(Writer& w, const MockReply& reply) {
+  w.Key("usage");
+  w.StartObject();
+  w.Key("prompt_tokens");
+  w.Int64(reply.prompt_tokens);
+  w.Key("completion_tokens");
+  w.Int64(reply.completion_tokens);
+  w.Key("total_tokens");
+  w.Int64(reply.prompt_tokens + reply.completion_tokens);
+  if (!reply.reasoning.empty()) {  // W&B bills thinking as completion tokens, and says how many
+    w.Key("completion_tokens_details");
+    w.StartObject();
+    w.Key("reasoning_tokens");
+    w.Int64(reply.reasoning_tokens);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+/// A tool_calls array of one call; `arguments` is the whole or one piece of them.
+void ToolCallJson(Writer& w, const MockReply& reply, const std::string& arguments, bool head,
+                  bool stream) {
+  w.Key("tool_calls");
+  w.StartArray();
+  w.StartObject();
+  if (stream) {
+    w.Key("index");
+    w.Int(0);
+  }
+  if (head) {
+    w.Key("id");
+    w.String("call_" + std::to_string(StableHash(reply.tool_arguments) % 1000000007));
+    w.Key("type");
+    w.String("function");
+  }
+  w.Key("function");
+  w.StartObject();
+  if (head) {
+    w.Key("name");
+    w.String(reply.tool_name);
+  }
+  w.Key("arguments");
+  w.String(arguments);
+  w.EndObject();
+  w.EndObject();
+  w.EndArray();
+}
+
 std::string ChunkJson(const std::string& id, const std::string& model, const std::string* content,
-                      const char* finish_reason, const MockReply* usage, bool first = false) {
+                      const char* finish_reason, const MockReply* usage, bool first = false,
+                      const DeltaExtra& extra = {}) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -372,6 +430,11 @@ std::string ChunkJson(const std::string& id, const std::string& model, const std
       w.Key("content");
       w.String(*content);
     }
+    if (extra.reasoning) {
+      w.Key(extra.reasoning_field);
+      w.String(*extra.reasoning);
+    }
+    if (extra.tool) ToolCallJson(w, *extra.tool, *extra.tool_arguments, extra.tool_head, true);
     w.EndObject();
     w.Key("finish_reason");
     if (finish_reason)
@@ -381,17 +444,7 @@ std::string ChunkJson(const std::string& id, const std::string& model, const std
     w.EndObject();
   }
   w.EndArray();
-  if (usage) {
-    w.Key("usage");
-    w.StartObject();
-    w.Key("prompt_tokens");
-    w.Int64(usage->prompt_tokens);
-    w.Key("completion_tokens");
-    w.Int64(usage->completion_tokens);
-    w.Key("total_tokens");
-    w.Int64(usage->prompt_tokens + usage->completion_tokens);
-    w.EndObject();
-  }
+  if (usage) UsageJson(w, *usage);
   w.EndObject();
   return "data: " + std::string(buf.GetString(), buf.GetSize()) + "\n\n";
 }
@@ -409,19 +462,40 @@ void StartStream(evhttp_request* req, MockServer::State& s, const MockModel& mod
   std::string role_delta;
   p->events.push_back(ChunkJson(id, model.id, &role_delta, nullptr, nullptr, /*first=*/true));
   p->gaps_ms.push_back(0);
-  size_t start = 0;
   bool first = true;
-  while (start < reply.content.size()) {
-    size_t end = reply.content.find(' ', start);
-    end = end == std::string::npos ? reply.content.size() : end + 1;
-    std::string piece = reply.content.substr(start, end - start);
-    const double gap =
-        first ? s.options.latency.base_ms
-              : s.options.latency.per_token_ms * static_cast<double>(CountTextTokens(piece));
-    p->events.push_back(ChunkJson(id, model.id, &piece, nullptr, nullptr));
-    p->gaps_ms.push_back(gap * scale);
-    start = end;
-    first = false;
+  // One chunk per word: the thinking first (in its own field), then the answer or the tool call.
+  auto words = [&](const std::string& text, auto&& chunk) {
+    for (size_t start = 0; start < text.size();) {
+      size_t end = text.find(' ', start);
+      end = end == std::string::npos ? text.size() : end + 1;
+      const std::string piece = text.substr(start, end - start);
+      const double gap =
+          first ? s.options.latency.base_ms
+                : s.options.latency.per_token_ms * static_cast<double>(CountTextTokens(piece));
+      p->events.push_back(chunk(piece));
+      p->gaps_ms.push_back(gap * scale);
+      start = end;
+      first = false;
+    }
+  };
+  words(reply.reasoning, [&](const std::string& piece) {
+    DeltaExtra e;
+    e.reasoning_field = s.options.reasoning_field.c_str();
+    e.reasoning = &piece;
+    return ChunkJson(id, model.id, nullptr, nullptr, nullptr, false, e);
+  });
+  words(reply.content, [&](const std::string& piece) {
+    return ChunkJson(id, model.id, &piece, nullptr, nullptr);
+  });
+  bool head = true;
+  if (!reply.tool_name.empty()) {
+    words(reply.tool_arguments, [&](const std::string& piece) {
+      DeltaExtra e;
+      e.tool = &reply;
+      e.tool_arguments = &piece;
+      e.tool_head = std::exchange(head, false);
+      return ChunkJson(id, model.id, nullptr, nullptr, nullptr, false, e);
+    });
   }
   // The end comes one token after the last word, as a model's end-of-sequence token does.
   p->events.push_back(ChunkJson(id, model.id, nullptr, reply.finish_reason.c_str(), nullptr));
@@ -453,7 +527,8 @@ bool DropUsage(MockServer::State& s) {
 
 /// A chat completion body, as OpenAI sends one.
 std::string CompletionJson(const std::string& request_id, const MockModel& model,
-                           const MockReply& reply, bool with_usage) {
+                           const MockReply& reply, bool with_usage,
+                           const std::string& reasoning_field) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -475,23 +550,23 @@ std::string CompletionJson(const std::string& request_id, const MockModel& model
   w.Key("role");
   w.String("assistant");
   w.Key("content");
-  w.String(reply.content);
+  if (reply.tool_name.empty())
+    w.String(reply.content);
+  else
+    w.Null();  // a tool call instead of an answer, as OpenAI sends it
+  // W&B sends the reasoning field on every answer: the thinking, or null for other models.
+  w.Key(reasoning_field.c_str());
+  if (reply.reasoning.empty())
+    w.Null();
+  else
+    w.String(reply.reasoning);
+  if (!reply.tool_name.empty()) ToolCallJson(w, reply, reply.tool_arguments, true, false);
   w.EndObject();
   w.Key("finish_reason");
   w.String(reply.finish_reason);
   w.EndObject();
   w.EndArray();
-  if (with_usage) {
-    w.Key("usage");
-    w.StartObject();
-    w.Key("prompt_tokens");
-    w.Int64(reply.prompt_tokens);
-    w.Key("completion_tokens");
-    w.Int64(reply.completion_tokens);
-    w.Key("total_tokens");
-    w.Int64(reply.prompt_tokens + reply.completion_tokens);
-    w.EndObject();
-  }
+  if (with_usage) UsageJson(w, reply);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
@@ -545,6 +620,60 @@ void SendLater(evhttp_request* req, MockServer::State& s, std::string body,
   evtimer_add(p->timer, &tv);
 }
 
+/// The tool and answer form a request asks for.
+MockAsk AskOf(const rapidjson::Document& doc) {
+  MockAsk ask;
+  if (auto tools = doc.FindMember("tools");
+      tools != doc.MemberEnd() && tools->value.IsArray() && !tools->value.Empty()) {
+    const rapidjson::Value& t = tools->value[0];
+    if (t.IsObject() && t.HasMember("function") && t["function"].IsObject() &&
+        t["function"].HasMember("name") && t["function"]["name"].IsString())
+      ask.tool = t["function"]["name"].GetString();
+    if (ask.tool.empty()) ask.tool = "answer";
+  }
+  if (auto tc = doc.FindMember("tool_choice"); tc != doc.MemberEnd() && tc->value.IsString() &&
+                                               std::string_view(tc->value.GetString()) == "none")
+    ask.tool.clear();
+  if (auto rf = doc.FindMember("response_format"); rf != doc.MemberEnd() && rf->value.IsObject() &&
+                                                   rf->value.HasMember("type") &&
+                                                   rf->value["type"].IsString()) {
+    const std::string_view type = rf->value["type"].GetString();
+    ask.json = type == "json_object" || type == "json_schema";
+  }
+  return ask;
+}
+
+/// --reject-param: a 422 with FastAPI's `detail`, as W&B answers a parameter a model does not
+/// support. True when it answered.
+bool RejectParam(evhttp_request* req, MockServer::State& s, const rapidjson::Document& doc,
+                 const std::string& request_id) {
+  for (const std::string& name : s.options.reject_params) {
+    if (!doc.HasMember(name.c_str())) continue;
+    ++s.injected["reject_param"];
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    w.Key("detail");
+    w.StartArray();
+    w.StartObject();
+    w.Key("type");
+    w.String("value_error");
+    w.Key("loc");
+    w.StartArray();
+    w.String("body");
+    w.String(name);
+    w.EndArray();
+    w.Key("msg");
+    w.String(fmt::format("Value error, {} is not supported by this model", name));
+    w.EndObject();
+    w.EndArray();
+    w.EndObject();
+    Send(req, 422, std::string(buf.GetString(), buf.GetSize()), request_id);
+    return true;
+  }
+  return false;
+}
+
 void HandleChat(evhttp_request* req, MockServer::State& s) {
   const std::string request_id = fmt::format("mock-{}", ++s.next_id);
   evbuffer* in = evhttp_request_get_input_buffer(req);
@@ -567,7 +696,9 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
     auto it = doc.FindMember(key);
     if (it != doc.MemberEnd() && it->value.IsInt64()) max_tokens = it->value.GetInt64();
   }
-  MockReply reply = MockComplete(*model, doc["messages"], max_tokens, s.options.latency, s.next_id);
+  if (RejectParam(req, s, doc, request_id)) return;
+  MockReply reply =
+      MockComplete(*model, doc["messages"], max_tokens, s.options.latency, s.next_id, AskOf(doc));
   if (auto st = doc.FindMember("stream");
       st != doc.MemberEnd() && st->value.IsBool() && st->value.GetBool()) {
     bool include_usage = false;
@@ -578,7 +709,8 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
     if (DropUsage(s)) include_usage = false;
     return StartStream(req, s, *model, reply, include_usage, request_id);
   }
-  std::string json = CompletionJson(request_id, *model, reply, !DropUsage(s));
+  std::string json =
+      CompletionJson(request_id, *model, reply, !DropUsage(s), s.options.reasoning_field);
   if (reply.delay_ms <= 0) return Send(req, 200, json, request_id);
   SendLater(req, s, std::move(json), request_id, reply.delay_ms);
 }

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "mock/mock_model.h"
@@ -38,6 +39,12 @@ struct MockServerOptions {
   std::string tls_cert;  // PEM files; when set the server speaks HTTPS only
   std::string tls_key;
   bool list_no_models = false;  // GET /v1/models answers an empty list, as some servers do
+  /// The field a thinking model's reasoning goes in: "reasoning" (W&B today) or
+  /// "reasoning_content" (older servers).
+  std::string reasoning_field = "reasoning";
+  /// Request keys answered with 422 and W&B's `detail`, as models that do not support a
+  /// parameter (frequency_penalty, logprobs, response_format) answer.
+  std::vector<std::string> reject_params;
 };
 
 class MockServer {

@@ -90,7 +90,7 @@ std::string EstimateToText(const Job& job, const Estimate& e) {
   out +=
       "output tokens: the history's mean per model and dataset where given, else the length of "
       "the row's reference answer, else half of max_tokens (256 without it); never above "
-      "max_tokens\n";
+      "max_tokens; a model that `thinks`: half of max_tokens\n";
   out += "worst case: every request's bytes as prompt tokens plus max_tokens of output\n";
   return out;
 }

@@ -7,7 +7,7 @@
 namespace evalrun {
 
 void JunitXmlWriter::Add(const CallRecord& r) {
-  if (r.ok()) return;
+  if (r.ok() || r.skipped) return;  // a skipped call is its model's stop, one case below
   ++failed_calls_;
   call_cases_ += fmt::format(
       R"(  <testcase classname="evalrun.calls.{}" name="{}/{}#{}"><failure type="{}" message="{}"/></testcase>)"
@@ -30,6 +30,16 @@ Status JunitXmlWriter::Write(const std::string& xml_path, const Summary& summary
                                 value, g.threshold);
     }
     gate_cases += "</testcase>\n";
+  }
+  for (const ModelSummary& m : summary.models) {
+    if (m.skipped == 0) continue;
+    ++tests;
+    ++failures;
+    gate_cases += fmt::format(
+        R"(  <testcase classname="evalrun.models" name="{} stopped"><failure type="stopped" )"
+        R"(message="{}; {} calls not sent"/></testcase>)"
+        "\n",
+        XmlEscape(m.model), XmlEscape(m.stopped), m.skipped);
   }
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += fmt::format(R"(<testsuites name="evalrun" tests="{}" failures="{}">)"

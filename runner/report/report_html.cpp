@@ -68,7 +68,15 @@ std::string Header(const Summary& s) {
                   E(s.run.job), E(s.run.run_id), E(s.run.started_at), E(s.run.finished_at));
   if (!s.run.stop_reason.empty())
     h += fmt::format(". <strong class=\"fail\">Stopped early:</strong> {}", E(s.run.stop_reason));
-  h += ".</p>\n<div class=\"cards\">";
+  h += ".</p>\n";
+  for (const ModelSummary& m : s.models) {
+    if (m.skipped > 0)
+      h += fmt::format(
+          "<p><strong class=\"fail\">{} was stopped:</strong> {}; {} of its calls were not sent "
+          "(<code>--resume</code> sends them once the job is fixed).</p>\n",
+          E(m.model), E(m.stopped), m.skipped);
+  }
+  h += "<div class=\"cards\">";
   auto card = [&](const std::string& name, const std::string& value) {
     h += fmt::format("<div class=\"card\">{}<b>{}</b></div>", name, value);
   };
@@ -140,13 +148,17 @@ std::string TtftSection(const Summary& s) {
   std::vector<Bar> bars;
   for (const auto& g : s.groups) {
     if (!g.ttft_ms) continue;
-    bars.push_back(
-        {g.model + " / " + g.dataset, g.ttft_ms->p50, SeriesOf(s, g.model),
-         fmt::format("p50 {} · p95 {}", FormatMs(g.ttft_ms->p50), FormatMs(g.ttft_ms->p95))});
+    std::string text =
+        fmt::format("p50 {} · p95 {}", FormatMs(g.ttft_ms->p50), FormatMs(g.ttft_ms->p95));
+    // A thinking model's answer starts later than its first token: both, side by side.
+    if (g.ttfa_ms && g.ttfa_ms->p50 > g.ttft_ms->p50)
+      text += fmt::format(" · answer p50 {}", FormatMs(g.ttfa_ms->p50));
+    bars.push_back({g.model + " / " + g.dataset, g.ttft_ms->p50, SeriesOf(s, g.model), text});
   }
   if (bars.empty()) return "";
-  return "<h2>Time to first token</h2>\n" + HorizontalBars(bars, "time to first token per model") +
-         "\n";
+  return "<h2>Time to first token</h2>\n<p class=\"note\">The first token of any kind (a thinking "
+         "model's first thought); \"answer\" is its first answer token.</p>\n" +
+         HorizontalBars(bars, "time to first token per model") + "\n";
 }
 
 std::string TokensAndCost(const Summary& s) {
@@ -159,8 +171,16 @@ std::string TokensAndCost(const Summary& s) {
     cost.push_back({m.model, m.cost_usd.value_or(m.cost_usd_known), series,
                     FormatCost(m.cost_usd, m.cost_usd_known, m.calls_without_usage)});
   }
-  return "<h2>Tokens</h2>\n" + HorizontalBars(tokens, "tokens per model") + "\n<h2>Cost</h2>\n" +
-         HorizontalBars(cost, "cost per model in US dollars") + "\n";
+  std::string thinking;  // thinking models: what share of the completion was reasoning
+  for (const ModelSummary& m : s.models) {
+    if (m.reasoning_share)
+      thinking += fmt::format("{}{}{}: {:.1f}% of completion tokens spent thinking",
+                              thinking.empty() ? "" : "; ", Dot(SeriesOf(s, m.model)), E(m.model),
+                              100 * *m.reasoning_share);
+  }
+  if (!thinking.empty()) thinking = "<p class=\"note\">" + thinking + ".</p>\n";
+  return "<h2>Tokens</h2>\n" + HorizontalBars(tokens, "tokens per model") + "\n" + thinking +
+         "<h2>Cost</h2>\n" + HorizontalBars(cost, "cost per model in US dollars") + "\n";
 }
 
 std::string ScoreAgainstCost(const Summary& s) {

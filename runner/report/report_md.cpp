@@ -82,6 +82,32 @@ std::string Comparisons(const Summary& s) {
   return md + "\n";
 }
 
+/// Models stopped for repeated identical errors: why, and how many calls were not sent.
+std::string Stopped(const Summary& s) {
+  std::string md;
+  for (const ModelSummary& m : s.models) {
+    if (m.skipped == 0) continue;
+    md += fmt::format(
+        "**{} was stopped:** {}; {} of its calls were not sent (`--resume` sends "
+        "them once the job is fixed).\n\n",
+        Cell(m.model), Cell(m.stopped), m.skipped);
+  }
+  return md;
+}
+
+/// Thinking models: the share of their completion tokens spent reasoning.
+std::string Thinking(const Summary& s) {
+  std::string md;
+  for (const ModelSummary& m : s.models) {
+    if (!m.reasoning_share) continue;
+    if (md.empty())
+      md = "## Thinking\n\n| model | completion tok | spent thinking |\n|---|--:|--:|\n";
+    md += fmt::format("| {} | {} | {:.1f}% |\n", Cell(m.model), m.completion_tokens,
+                      100 * *m.reasoning_share);
+  }
+  return md.empty() ? md : md + "\n";
+}
+
 constexpr size_t kRowsInMarkdown = 10;
 
 /// A row's text in one table cell: one line, cut at `chars` characters.
@@ -154,9 +180,11 @@ std::string SummaryToMarkdown(const Summary& s) {
       s.totals.ok, s.totals.calls - s.totals.ok, s.totals.prompt_tokens, s.totals.completion_tokens,
       FormatCost(s.totals.cost_usd, s.totals.cost_usd_known, s.totals.calls_without_usage));
 
+  md += Stopped(s);
   bool any_scores = false;
   for (const auto& g : s.groups) any_scores |= !g.scores.empty();
   if (any_scores) md += Ranking(s) + Comparisons(s) + Differing(s);
+  md += Thinking(s);
   md += "## Models\n\n";
   md += "| model | dataset | calls | ok | errors |";
   if (any_scores) md += " score |";
@@ -183,14 +211,16 @@ std::string SummaryToMarkdown(const Summary& s) {
   for (const auto& g : s.groups) any_ttft |= g.ttft_ms.has_value();
   if (any_ttft) {
     md +=
-        "\n## Streaming\n\n| model | dataset | TTFT p50 ms | TTFT p95 ms | TTFT p99 ms | "
-        "inter-token p50 ms | inter-token p95 ms |\n"
-        "|---|---|--:|--:|--:|--:|--:|\n";
+        "\n## Streaming\n\nTTFT is the first token of any kind (a thinking model's first thought); "
+        "TTFA the first token of the answer.\n\n| model | dataset | TTFT p50 ms | TTFT p95 ms | "
+        "TTFT p99 ms | TTFA p50 ms | TTFA p95 ms | inter-token p50 ms | inter-token p95 ms |\n"
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|\n";
     for (const auto& g : s.groups) {
-      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", Cell(g.model), Cell(g.dataset),
-                        Ms(g.ttft_ms, &LatencyStats::p50), Ms(g.ttft_ms, &LatencyStats::p95),
-                        Ms(g.ttft_ms, &LatencyStats::p99), Ms(g.itl_ms, &LatencyStats::p50),
-                        Ms(g.itl_ms, &LatencyStats::p95));
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", Cell(g.model),
+                        Cell(g.dataset), Ms(g.ttft_ms, &LatencyStats::p50),
+                        Ms(g.ttft_ms, &LatencyStats::p95), Ms(g.ttft_ms, &LatencyStats::p99),
+                        Ms(g.ttfa_ms, &LatencyStats::p50), Ms(g.ttfa_ms, &LatencyStats::p95),
+                        Ms(g.itl_ms, &LatencyStats::p50), Ms(g.itl_ms, &LatencyStats::p95));
     }
   }
   if (!s.gates.empty()) {

@@ -49,7 +49,11 @@ Status ResultsCsvWriter::Add(const CallRecord& r) {
   const char* kind = r.ok() ? "" : ErrorKindName(r.error_kind);
   fmt::format_to(out, FMT_COMPILE("{},{},{},{},{},{},{},{},"), CsvField(r.run_id),
                  CsvField(r.model), CsvField(r.model_id), CsvField(r.dataset), CsvField(r.row_id),
-                 r.repeat, r.ok() ? "ok" : "error", kind);
+                 r.repeat,
+                 r.ok()      ? "ok"
+                 : r.skipped ? "skipped"
+                             : "error",
+                 kind);
   if (r.http_status > 0) fmt::format_to(out, FMT_COMPILE("{}"), r.http_status);
   fmt::format_to(out, FMT_COMPILE(",{},{},{},{},{},{},"), r.attempts, r.started_at, r.latency_ms,
                  Num(r.ttft_ms), Num(r.itl_ms), r.queue_ms);

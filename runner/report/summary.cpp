@@ -57,6 +57,12 @@ SummaryBuilder::Model& SummaryBuilder::ModelFor(const std::string& model) {
 
 void SummaryBuilder::Add(const CallRecord& r) {
   Model& m = ModelFor(r.model);
+  if (r.skipped) {  // never sent: counted apart, not as a call
+    ++m.out.skipped;
+    if (m.out.stopped.empty()) m.out.stopped = r.error;
+    ++GroupFor(r, static_cast<uint16_t>(&m - models_.data())).out.skipped;
+    return;
+  }
   ++m.out.calls;
   if (r.ok()) {
     ++m.out.ok;
@@ -75,6 +81,11 @@ void SummaryBuilder::Add(const CallRecord& r) {
   if (r.usage) {
     m.out.prompt_tokens += r.usage->prompt_tokens;
     m.out.completion_tokens += r.usage->completion_tokens;
+    if (r.reasoning_tokens) {
+      m.any_reasoning = true;
+      m.reasoning += *r.reasoning_tokens;
+      m.completion_with_reasoning += r.usage->completion_tokens;
+    }
   }
   if (cost)
     m.cost += *cost;
@@ -99,6 +110,7 @@ void SummaryBuilder::Add(const CallRecord& r) {
     ++g.out.ok;
     if (!r.cached) g.latency.Add(r.latency_ms);
     if (r.ttft_ms) g.ttft.Add(*r.ttft_ms);
+    if (r.ttfa_ms) g.ttfa.Add(*r.ttfa_ms);
     if (r.itl_ms) g.itl.Add(*r.itl_ms);
   }
   // Failed calls can still be billed (a malformed 200), so their usage counts too.
@@ -106,6 +118,8 @@ void SummaryBuilder::Add(const CallRecord& r) {
     g.out.prompt_tokens += r.usage->prompt_tokens;
     g.out.completion_tokens += r.usage->completion_tokens;
     g.out.total_tokens += r.usage->total_tokens;
+    if (r.reasoning_tokens)
+      g.out.reasoning_tokens = g.out.reasoning_tokens.value_or(0) + *r.reasoning_tokens;
   }
   if (cost)
     g.cost += *cost;
@@ -127,6 +141,7 @@ Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
     GroupSummary out = g.out;
     out.latency_ms = StatsOf(g.latency);
     out.ttft_ms = StatsOf(g.ttft);
+    out.ttfa_ms = StatsOf(g.ttfa);
     out.itl_ms = StatsOf(g.itl);
     out.cost_usd_known = g.cost;
     if (!g.cost_unknown) out.cost_usd = g.cost;
@@ -143,6 +158,7 @@ Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
       out.output_tokens_per_s = static_cast<double>(out.completion_tokens) / run.wall_s;
     }
     s.totals.calls += out.calls;
+    s.totals.skipped += out.skipped;
     s.totals.ok += out.ok;
     s.totals.prompt_tokens += out.prompt_tokens;
     s.totals.completion_tokens += out.completion_tokens;
@@ -170,6 +186,12 @@ Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
     }
     out.cost_usd_known = m.cost;
     if (!m.cost_unknown) out.cost_usd = m.cost;
+    if (m.any_reasoning) {
+      out.reasoning_share =
+          m.completion_with_reasoning > 0
+              ? static_cast<double>(m.reasoning) / static_cast<double>(m.completion_with_reasoning)
+              : 0.0;
+    }
     s.models.push_back(std::move(out));
   }
   std::vector<std::string> labels;

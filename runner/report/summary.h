@@ -30,10 +30,13 @@ struct GroupSummary {
   std::map<std::string, long long> errors;  // error_kind -> count
   std::optional<LatencyStats> latency_ms;   // over ok calls
   std::optional<LatencyStats> ttft_ms;      // over ok calls that recorded one
+  std::optional<LatencyStats> ttfa_ms;      // first answer token: after a thinking model thinks
   std::optional<LatencyStats> itl_ms;       // mean inter-token latency of each streamed call
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   long long total_tokens = 0;
+  std::optional<long long> reasoning_tokens;  // of completion_tokens; null when none reported
+  long long skipped = 0;  // not sent: the model was stopped (not in calls, ok or errors)
   long long calls_without_usage = 0;     // 2xx answers without usage (UsageMissing)
   std::optional<double> cost_usd;        // null where a price is unknown or a call lacks usage
   double cost_usd_known = 0;             // the part of the cost that is known
@@ -60,6 +63,11 @@ struct ModelSummary {
   long long scored = 0;               // scores behind `score`
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
+  /// The share of completion tokens spent thinking, over the calls that reported
+  /// reasoning_tokens; null when none did.
+  std::optional<double> reasoning_share;
+  long long skipped = 0;  // calls not sent because the model was stopped
+  std::string stopped;    // why the model was stopped, when it was
   long long calls_without_usage = 0;
   std::optional<double> cost_usd;  // null where a price is unknown or a call lacks usage
   double cost_usd_known = 0;
@@ -72,6 +80,7 @@ struct ModelSummary {
 
 struct Totals {
   long long calls = 0, ok = 0;
+  long long skipped = 0;
   long long prompt_tokens = 0, completion_tokens = 0, total_tokens = 0;
   long long calls_without_usage = 0;
   std::optional<double> cost_usd;
@@ -132,7 +141,7 @@ class SummaryBuilder {
   struct Group {
     GroupSummary out;
     uint16_t model = 0;  // into models_
-    Samples latency, ttft, itl;
+    Samples latency, ttft, ttfa, itl;
     bool cost_unknown = false;
     double cost = 0;
     std::map<std::string, ScoreTally> scores;
@@ -144,6 +153,8 @@ class SummaryBuilder {
     double cost = 0;
     bool cost_unknown = false;
     std::vector<uint64_t> error_rows;  // rows of its failed calls: 8 bytes a failed call
+    long long reasoning = 0, completion_with_reasoning = 0;  // over calls reporting reasoning
+    bool any_reasoning = false;
   };
   Group& GroupFor(const CallRecord& r, uint16_t model);
   Model& ModelFor(const std::string& model);

@@ -109,7 +109,7 @@ void Models(Writer& w, const Summary& s) {
       Interval(w, *m.score_ci95);
     else
       w.Null();
-    WriteOptionalNumber(w, "score_se", m.score_se);
+    WriteExactNumber(w, "score_se", m.score_se);
     OptionalCount(w, "clusters", m.clusters);
     w.Key("scored");
     w.Int64(m.scored);
@@ -119,6 +119,14 @@ void Models(Writer& w, const Summary& s) {
     w.Int64(m.prompt_tokens);
     w.Key("completion_tokens");
     w.Int64(m.completion_tokens);
+    WriteOptionalNumber(w, "reasoning_share", m.reasoning_share);
+    w.Key("skipped");
+    w.Int64(m.skipped);
+    w.Key("stopped");
+    if (m.stopped.empty())
+      w.Null();
+    else
+      w.String(m.stopped);
     Cost(w, m.cost_usd, m.cost_usd_known, m.calls_without_usage);
     Counts(w, "errors", m.errors);
     WriteRepeats(w, m.repeats);
@@ -184,6 +192,7 @@ void WriteGroup(Writer& w, const GroupSummary& g) {
   Counts(w, "errors", g.errors);
   Stats(w, "latency_ms", g.latency_ms);
   Stats(w, "ttft_ms", g.ttft_ms);
+  Stats(w, "ttfa_ms", g.ttfa_ms);
   Stats(w, "itl_ms", g.itl_ms);
   w.Key("prompt_tokens");
   w.Int64(g.prompt_tokens);
@@ -191,6 +200,9 @@ void WriteGroup(Writer& w, const GroupSummary& g) {
   w.Int64(g.completion_tokens);
   w.Key("total_tokens");
   w.Int64(g.total_tokens);
+  OptionalCount(w, "reasoning_tokens", g.reasoning_tokens);
+  w.Key("skipped");
+  w.Int64(g.skipped);
   Cost(w, g.cost_usd, g.cost_usd_known, g.calls_without_usage);
   w.Key("scores");
   w.StartObject();
@@ -210,7 +222,7 @@ void WriteGroup(Writer& w, const GroupSummary& g) {
   w.StartObject();
   for (const auto& [name, se] : g.score_se) {
     w.Key(name);
-    w.Double(se);
+    WriteExactNumber(w, se);
   }
   w.EndObject();
   OptionalCount(w, "clusters", g.clusters);
@@ -228,6 +240,8 @@ void WriteTotals(Writer& w, const Totals& t) {
   w.Int64(t.calls);
   w.Key("ok");
   w.Int64(t.ok);
+  w.Key("skipped");
+  w.Int64(t.skipped);
   w.Key("prompt_tokens");
   w.Int64(t.prompt_tokens);
   w.Key("completion_tokens");
@@ -278,24 +292,27 @@ void WriteGates(Writer& w, const std::vector<GateResult>& gates) {
 
 void WriteComparisonFields(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
                            const PairedComparison& p, long long unpaired) {
+  // Written exactly (shortest round-trip), not to six places: a p of 2e-22 is not 0, and a
+  // difference of 0.18 is not 0.179999.
   w.Key("n");
   w.Int64(p.n);
-  w.Key("mean_a");
-  w.Double(p.mean_a);
-  w.Key("mean_b");
-  w.Double(p.mean_b);
-  w.Key("diff");
-  w.Double(p.diff);
-  WriteOptionalNumber(w, "se", p.se);
+  WriteExactNumber(w, "mean_a", p.mean_a);
+  WriteExactNumber(w, "mean_b", p.mean_b);
+  WriteExactNumber(w, "diff", p.diff);
+  WriteExactNumber(w, "se", p.se);
   w.Key("ci95");
-  if (p.ci95)
-    Interval(w, *p.ci95);
-  else
+  if (p.ci95) {
+    w.StartArray();
+    WriteExactNumber(w, p.ci95->first);
+    WriteExactNumber(w, p.ci95->second);
+    w.EndArray();
+  } else {
     w.Null();
-  WriteOptionalNumber(w, "p_value", p.p_value);
+  }
+  WriteExactNumber(w, "p_value", p.p_value);
   w.Key("test");
   w.String(p.test);
-  WriteOptionalNumber(w, "correlation", p.correlation);
+  WriteExactNumber(w, "correlation", p.correlation);
   w.Key("a_only");
   w.Int64(p.a_only);
   w.Key("b_only");
@@ -303,7 +320,7 @@ void WriteComparisonFields(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
   w.Key("unpaired");
   w.Int64(unpaired);
   OptionalCount(w, "clusters", p.clusters);
-  WriteOptionalNumber(w, "mde80", p.mde80);
+  WriteExactNumber(w, "mde80", p.mde80);
 }
 
 std::string SummaryToJson(const Summary& s) {

@@ -65,7 +65,7 @@ std::string RecordToJson(const CallRecord& r) {
     w.String(r.cluster);
   }
   w.Key("status");
-  w.String(r.ok() ? "ok" : "error");
+  w.String(r.ok() ? "ok" : r.skipped ? "skipped" : "error");
   w.Key("error_kind");
   if (r.ok())
     w.Null();
@@ -87,6 +87,7 @@ std::string RecordToJson(const CallRecord& r) {
                       r.ttft_ms ? std::optional<double>(Round3(*r.ttft_ms)) : std::nullopt);
   WriteOptionalNumber(w, "itl_ms",
                       r.itl_ms ? std::optional<double>(Round3(*r.itl_ms)) : std::nullopt);
+  if (r.ttfa_ms) WriteOptionalNumber(w, "ttfa_ms", Round3(*r.ttfa_ms));
   w.Key("queue_ms");
   w.Double(Round3(r.queue_ms));
   w.Key("usage");
@@ -102,11 +103,23 @@ std::string RecordToJson(const CallRecord& r) {
   } else {
     w.Null();
   }
+  if (r.reasoning_tokens) {
+    w.Key("reasoning_tokens");
+    w.Int64(*r.reasoning_tokens);
+  }
   WriteExactNumber(w, "cost_usd", r.cost_usd);
   OptionalString(w, "finish_reason", r.finish_reason);
   if (r.response) {
     w.Key("response");
     w.String(*r.response);
+  }
+  if (r.reasoning) {
+    w.Key("reasoning");
+    w.String(*r.reasoning);
+  }
+  if (r.tool_calls) {
+    w.Key("tool_calls");
+    w.RawValue(r.tool_calls->data(), r.tool_calls->size(), rapidjson::kArrayType);
   }
   w.Key("scores");
   w.StartObject();

@@ -27,12 +27,19 @@ struct CallRecord {
   std::string started_at;  // RFC 3339 UTC with milliseconds
   double latency_ms = 0;
   std::optional<double> ttft_ms;
-  std::optional<double> itl_ms;  // streamed calls: mean gap between content events after the first
+  std::optional<double> itl_ms;   // streamed calls: mean gap between token events after the first
+  std::optional<double> ttfa_ms;  // streamed calls: first content or tool-call delta (the answer)
   double queue_ms = 0;
   std::optional<Usage> usage;
   std::optional<double> cost_usd;
   std::string finish_reason;
-  std::optional<std::string> response;  // absent when save_responses is false
+  std::optional<std::string> response;   // absent when save_responses is false, or tool calls only
+  std::optional<std::string> reasoning;  // a thinking model's reasoning, under save_responses
+  std::optional<long long> reasoning_tokens;  // of completion_tokens, spent thinking
+  std::optional<std::string> tool_calls;      // the tool_calls array, as JSON
+  /// Not sent: its model was stopped after repeated identical errors no retry mends. Its
+  /// error_kind and error are the ones that stopped the model; --resume sends it.
+  bool skipped = false;
   std::map<std::string, double> scores;
   std::string request_id;
   bool cached = false;  // answered from the response cache: nothing was sent, nothing paid

@@ -125,7 +125,24 @@ std::string Str(const rapidjson::Value& o, const char* key) {
 
 }  // namespace
 
-std::vector<std::string> PlanChanges(const std::string& before, const std::string& now) {
+namespace {
+
+/// Whether two plans' model lists differ in more than the entries of `unanswered` models: the
+/// same labels in the same order, and every other entry the same.
+bool ModelsChanged(const rapidjson::Value& a, const rapidjson::Value& b,
+                   const std::set<std::string>& unanswered) {
+  if (!a.IsArray() || !b.IsArray() || a.Size() != b.Size()) return true;
+  for (rapidjson::SizeType i = 0; i < a.Size(); ++i) {
+    if (Str(a[i], "label") != Str(b[i], "label")) return true;
+    if (Compact(a[i]) != Compact(b[i]) && unanswered.count(Str(a[i], "label")) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> PlanChanges(const std::string& before, const std::string& now,
+                                     const std::set<std::string>& unanswered) {
   rapidjson::Document a, b;
   if (!ParseBoundedJson(before, &a) || !ParseBoundedJson(now, &b) || !a.IsObject() ||
       !b.IsObject()) {
@@ -134,9 +151,11 @@ std::vector<std::string> PlanChanges(const std::string& before, const std::strin
   std::vector<std::string> changes;
   for (const char* part : {"models", "prompt", "repeats", "stream"}) {
     auto x = a.FindMember(part), y = b.FindMember(part);
-    if (x == a.MemberEnd() || y == b.MemberEnd() || Compact(x->value) != Compact(y->value)) {
-      changes.push_back(std::string(part) + " changed since the run began");
-    }
+    const bool changed =
+        x == a.MemberEnd() || y == b.MemberEnd() ||
+        (std::string_view(part) == "models" ? ModelsChanged(x->value, y->value, unanswered)
+                                            : Compact(x->value) != Compact(y->value));
+    if (changed) changes.push_back(std::string(part) + " changed since the run began");
   }
   auto da = a.FindMember("datasets"), db = b.FindMember("datasets");
   if (da == a.MemberEnd() || db == b.MemberEnd() || !da->value.IsArray() || !db->value.IsArray() ||

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,10 @@ std::map<std::string, std::string> Sha256Of(const std::vector<DatasetFingerprint
 std::string PlanJson(const Job& job, const std::vector<DatasetFingerprint>& datasets);
 
 /// One line per part of the plan that differs, for `--resume` to refuse with; empty when none.
-std::vector<std::string> PlanChanges(const std::string& before, const std::string& now);
+/// A model in `unanswered` (labels of models with no ok call in the run: a stopped model's) may
+/// have changed its id or params: no answer of the old plan would be mixed with the new.
+std::vector<std::string> PlanChanges(const std::string& before, const std::string& now,
+                                     const std::set<std::string>& unanswered = {});
 
 /// The parts of a manifest.json that `--resume` and `report` need.
 struct ManifestInfo {

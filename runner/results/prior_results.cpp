@@ -76,7 +76,10 @@ Result<PriorResults> LoadPriorResults(const std::string& results_path, bool repa
       ++prior.skipped_lines;
       continue;
     }
-    if (r.ok()) prior.ok.insert(CallKey(r));
+    if (r.ok()) {
+      prior.ok.insert(CallKey(r));
+      if (prior.ok_models.count(r.model) == 0) prior.ok_models.insert(r.model);
+    }
   }
   if (!reader.status().ok()) return reader.status();
   return prior;

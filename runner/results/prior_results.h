@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,6 +24,7 @@ inline uint64_t CallKey(const CallRecord& r) {
 
 struct PriorResults {
   std::unordered_set<uint64_t> ok;  // calls with an ok record
+  std::set<std::string> ok_models;  // labels of the models with at least one ok record
   long long skipped_lines = 0;      // lines that are not whole records (a torn end)
 };
 

@@ -2,9 +2,12 @@
 // field lookups by name, no pre-scan of the nesting (the parse is iterative and the handler
 // refuses depth past kMaxJsonDepth). `evalrun report` reads millions of these.
 #include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "common/json_limits.h"
 #include "results/call_record.h"
@@ -20,6 +23,10 @@ enum class Field {
   kDataset,
   kRowId,
   kCluster,
+  kReasoning,
+  kReasoningTokens,
+  kTtfa,
+  kToolCalls,
   kRepeat,
   kStatus,
   kErrorKind,
@@ -58,6 +65,8 @@ Field FieldOf(std::string_view key) {
       {"cost_usd", Field::kCost},          {"finish_reason", Field::kFinishReason},
       {"response", Field::kResponse},      {"scores", Field::kScores},
       {"request_id", Field::kRequestId},   {"cached", Field::kCached},
+      {"reasoning", Field::kReasoning},    {"reasoning_tokens", Field::kReasoningTokens},
+      {"ttfa_ms", Field::kTtfa},           {"tool_calls", Field::kToolCalls},
   };
   // Length and first byte tell almost every name apart; only a match is compared in full.
   for (const Name& n : kNames) {
@@ -76,6 +85,7 @@ class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rec
   explicit RecordHandler(CallRecord* r) : r_(r) {}
 
   bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (capture_) return capture_->Key(s, n);
     const std::string_view key(s, n);
     if (depth_ == 1) {
       field_ = FieldOf(key);
@@ -90,6 +100,7 @@ class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rec
     return true;
   }
   bool StartObject() {
+    if (capture_) capture_->StartObject();
     if (depth_ == 1) {
       Present();
       if (field_ == Field::kUsage) r_->usage = Usage{};
@@ -97,19 +108,35 @@ class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rec
     return ++depth_ <= kMaxJsonDepth;
   }
   bool EndObject(rapidjson::SizeType) {
+    if (capture_) capture_->EndObject();
     if (--depth_ == 1) usage_ = nullptr;
     return true;
   }
   bool StartArray() {
-    if (depth_ == 1) Present();
+    if (depth_ == 1) {
+      Present();
+      if (field_ == Field::kToolCalls) {  // kept as the JSON it is, re-written compact
+        captured_.Clear();
+        capture_.emplace(captured_);
+      }
+    }
+    if (capture_) capture_->StartArray();
     return ++depth_ <= kMaxJsonDepth;
   }
   bool EndArray(rapidjson::SizeType) {
+    if (capture_) {
+      capture_->EndArray();
+      if (depth_ == 2) {
+        r_->tool_calls.emplace(captured_.GetString(), captured_.GetSize());
+        capture_.reset();
+      }
+    }
     --depth_;
     return true;
   }
-  bool Null() { return true; }
+  bool Null() { return capture_ ? capture_->Null() : true; }
   bool Bool(bool b) {
+    if (capture_) return capture_->Bool(b);
     if (depth_ == 1) {
       Present();
       if (field_ == Field::kCached) r_->cached = b;
@@ -130,6 +157,7 @@ class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rec
   // 1.1's own full-precision path passes zero to clz on inputs such as "0.000...0" (undefined
   // behaviour, found by fuzzing).
   bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    if (capture_) return capture_->RawValue(s, n, rapidjson::kNumberType);
     const char* end = s + n;
     if (std::none_of(s, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; })) {
       int64_t whole = 0;
@@ -171,6 +199,8 @@ class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rec
   std::string score_;
   std::string status_, error_kind_;
   unsigned seen_ = 0;
+  rapidjson::StringBuffer captured_;
+  std::optional<rapidjson::Writer<rapidjson::StringBuffer>> capture_;  // inside tool_calls
 };
 
 void RecordHandler::Present() {
@@ -180,6 +210,9 @@ void RecordHandler::Present() {
       break;
     case Field::kItl:
       r_->itl_ms = 0.0;
+      break;
+    case Field::kTtfa:
+      r_->ttfa_ms = 0.0;
       break;
     case Field::kCost:
       r_->cost_usd = 0.0;
@@ -220,6 +253,12 @@ bool RecordHandler::Number(double v, bool integral, int64_t whole) {
     case Field::kItl:
       r_->itl_ms = v;
       break;
+    case Field::kTtfa:
+      r_->ttfa_ms = v;
+      break;
+    case Field::kReasoningTokens:
+      if (integral && whole >= 0) r_->reasoning_tokens = whole;
+      break;
     case Field::kQueue:
       r_->queue_ms = v;
       break;
@@ -233,6 +272,7 @@ bool RecordHandler::Number(double v, bool integral, int64_t whole) {
 }
 
 bool RecordHandler::String(const char* s, rapidjson::SizeType n, bool) {
+  if (capture_) return capture_->String(s, n);
   if (depth_ != 1) return true;
   Present();
   std::string* target = nullptr;
@@ -277,6 +317,9 @@ bool RecordHandler::String(const char* s, rapidjson::SizeType n, bool) {
     case Field::kResponse:
       r_->response.emplace(s, n);
       return true;
+    case Field::kReasoning:
+      r_->reasoning.emplace(s, n);
+      return true;
     default:
       return true;
   }
@@ -300,6 +343,7 @@ bool RecordFromJson(std::string_view line, CallRecord* r) {
                     rapidjson::kParseNumbersAsStringsFlag>(in, handler))
     return false;
   if (!handler.Valid()) return false;
+  r->skipped = handler.status() == "skipped";
   if (handler.status() != "ok") {
     r->error_kind = ErrorKind::kNetwork;
     if (!ParseErrorKind(handler.error_kind(), &r->error_kind)) return false;

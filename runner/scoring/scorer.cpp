@@ -77,6 +77,7 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
     for (const auto& key : s.required_keys) {
       if (!d.IsObject() || !d.HasMember(key.c_str())) return 0.0;
     }
+    if (s.schema && !s.schema->Accepts(d)) return 0.0;
     return 1.0;
   }
   if (s.type == ScorerType::kRegex && !s.pattern.empty()) {
@@ -111,11 +112,18 @@ std::optional<double> Score(const ScorerSpec& s, std::string_view response,
 
 std::map<std::string, double> ScoreAll(const std::vector<ScorerSpec>& scorers,
                                        std::string_view response,
-                                       const std::vector<std::optional<std::string>>& references) {
+                                       const std::vector<std::optional<std::string>>& references,
+                                       const std::optional<std::string>& tool_arguments) {
   std::map<std::string, double> out;
   for (size_t i = 0; i < scorers.size(); ++i) {
     const std::optional<std::string> none;
-    if (auto v = Score(scorers[i], response, i < references.size() ? references[i] : none)) {
+    if (scorers[i].target == ScoreTarget::kToolArguments && !tool_arguments) {
+      out[scorers[i].name] = 0;  // the answer was meant to be a tool call and is not one
+      continue;
+    }
+    const std::string_view text =
+        scorers[i].target == ScoreTarget::kToolArguments ? *tool_arguments : response;
+    if (auto v = Score(scorers[i], text, i < references.size() ? references[i] : none)) {
       out[scorers[i].name] = *v;
     }
   }

@@ -12,10 +12,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace evalrun;
   std::string_view body(reinterpret_cast<const char*>(data), size);
   const long status = size > 0 ? 200 + (data[0] % 4) * 100 : 200;  // 200, 300, 400, 500
-  ParseChatResponse(status, body);
+  ChatResponse r = ParseChatResponse(status, body);
+  if (r.tool_calls) (void)FirstToolArguments(*r.tool_calls);
+  (void)FirstToolArguments(body);
   ParseChatResponse(429, body);
   (void)ParseModelList(body);  // only that it neither crashes nor leaks
   ApiErrorMessage(body);
+  (void)SharingPrefix(body, {"a/b-c", "x"});
   CallRecord record;
   if (RecordFromJson(body, &record)) {
     CallRecord again;

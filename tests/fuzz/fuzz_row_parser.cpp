@@ -15,9 +15,15 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace evalrun;
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  static const std::vector<ScorerSpec> scorers = {
-      {ScorerType::kExact, "answer", "exact", false, "", {}, 1e-6, "{}", std::nullopt},
-      {ScorerType::kNumber, "meta.n", "number", false, "", {}, 1e-6, "{}", std::nullopt}};
+  auto scorer = [](ScorerType type, const char* field, const char* name) {
+    ScorerSpec s;
+    s.type = type;
+    s.field = field;
+    s.name = name;
+    return s;
+  };
+  static const std::vector<ScorerSpec> scorers = {scorer(ScorerType::kExact, "answer", "exact"),
+                                                  scorer(ScorerType::kNumber, "meta.n", "number")};
   PromptSpec prompt;
   prompt.system = "sys";
   prompt.template_text = "Q: {{question}} {{meta.level}}";
@@ -27,6 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ds.given_path = "fuzz.jsonl";
     ds.name = "fuzz";
     ds.format = f;
+    if (f == DatasetFormat::kFields) ds.cluster_field = "meta.passage";
     RowParser parser(ds, prompt, &scorers);
     Row row;
     if (parser.Parse(text, 1, 0, &row)) continue;

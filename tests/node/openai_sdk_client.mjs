@@ -37,6 +37,27 @@ out.stream = { content: final.choices[0].message.content, role: final.choices[0]
                chunks, chunks_with_created: created, first_role: firstRole,
                usage: final.usage ?? null };
 
+// A thinking model streamed: the SDK passes the reasoning deltas through; and tool calls, whose
+// streamed deltas the SDK's own accumulator assembles (it checks index, id and type as it goes).
+const thinking = client.chat.completions.stream({
+  model: 'mock-thinker', messages, stream_options: { include_usage: true },
+});
+let reasoning = '';
+thinking.on('chunk', (chunk) => { reasoning += chunk.choices[0]?.delta?.reasoning ?? ''; });
+const thought = await thinking.finalChatCompletion();
+out.thinker = { content: thought.choices[0].message.content, reasoning,
+                reasoning_tokens: thought.usage?.completion_tokens_details?.reasoning_tokens ?? null };
+const tools = [{ type: 'function', function: { name: 'give_answer', parameters: {
+  type: 'object', properties: { answer: { type: 'string' } } } } }];
+const called = await client.chat.completions.create({ model: 'mock-large', messages, tools });
+const streamedCall = await client.chat.completions.stream({ model: 'mock-large', messages, tools })
+  .finalChatCompletion();
+const callOf = (c) => ({ finish_reason: c.choices[0].finish_reason,
+                         content: c.choices[0].message.content ?? null,
+                         calls: c.choices[0].message.tool_calls ?? [] });
+out.tool_call = callOf(called);
+out.streamed_tool_call = callOf(streamedCall);
+
 // An error status as the SDK sees it, and the status line a plain fetch reads.
 if (failing) {
   const res = await fetch(`${failing}/chat/completions`, {
