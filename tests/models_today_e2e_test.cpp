@@ -241,3 +241,46 @@ TEST_CASE("a json scorer with a schema scores answers of response_format jobs", 
   CHECK_THAT(v.err, Catch::Contains("bad.yaml:"));
   CHECK_THAT(v.err, Catch::Contains("scoring[0].schema: the schema is not valid JSON"));
 }
+
+TEST_CASE(
+    "a chat row may carry its own tools; a model the server does not offer is named with "
+    "its family",
+    "[e2e]") {
+  MockServerProcess server;
+  TempDir dir;
+  dir.Write("chat.jsonl",
+            R"({"id": "t", "messages": [{"role": "user", "content": "What is 2 + 2?"}], )"
+            R"("tools": [{"type": "function", "function": {"name": "sum", "parameters": {}}}]})"
+            "\n"
+            R"({"id": "p", "messages": [{"role": "user", "content": "What is 3 + 3?"}]})"
+            "\n");
+  const std::string job = dir.Write(
+      "job.yaml", "name: rows\nendpoint: {base_url: " + server.base_url() +
+                      ", api_key_env: K}\nmodels: [mock-large]\ndatasets: [chat.jsonl]\n");
+  ProcessResult r = RunEvalrun(
+      {"run", job, "--out", dir.path() + "/run", "--progress", "none", "--no-cache"}, {{"K", "k"}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const CallRecord& rec : ReadRecords(dir.path() + "/run")) {
+    INFO(rec.row_id);
+    if (rec.row_id == "t") {
+      REQUIRE(rec.tool_calls);
+      CHECK_THAT(*rec.tool_calls, Catch::Contains("\"name\":\"sum\""));
+    } else {
+      CHECK_FALSE(rec.tool_calls);
+      CHECK(rec.response == "6");
+    }
+  }
+  // A retired (or misspelt) model: nothing is sent, and its family is offered first.
+  const std::string retired = dir.Write(
+      "retired.yaml", "name: old\nendpoint: {base_url: " + server.base_url() +
+                          ", api_key_env: K}\nmodels: [mock-huge-0324]\ndatasets: [chat.jsonl]\n");
+  const long long before = server.ChatRequests();
+  ProcessResult old = RunEvalrun(
+      {"run", retired, "--out", dir.path() + "/old", "--progress", "none"}, {{"K", "k"}});
+  CHECK(old.exit_code == 2);
+  CHECK_THAT(old.err, Catch::Contains("model 'mock-huge-0324' is not offered by"));
+  CHECK_THAT(old.err, Catch::Contains("it may have been retired or renamed; offered ids that "
+                                      "share its prefix:\n  mock-small\n  mock-medium"));
+  CHECK(server.ChatRequests() == before);
+}

@@ -367,5 +367,6 @@ TEST_CASE("the official OpenAI Node SDK reads the mock, streamed and not", "[e2e
 TEST_CASE("help mock-server says how --latency-ms scales per model", "[e2e][trust]") {
   ProcessResult r = RunEvalrun({"help", "mock-server"});
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("mock-small 0.5x") && Catch::Contains("mock-large 2x"));
+  CHECK_THAT(r.out, Catch::Contains("mock-small 0.5x") && Catch::Contains("mock-large 2x") &&
+                        Catch::Contains("mock-thinker 1x"));
 }

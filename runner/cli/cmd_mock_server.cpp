@@ -33,7 +33,7 @@ CommandRun DeclareMockServer(CLI::App& sub) {
   sub.add_option("--port", mock->port, "port; 0 picks a free one")->capture_default_str();
   sub.add_option("--latency-ms", mock->latency.base_ms,
                  "base latency of every reply, scaled per model: mock-small 0.5x, mock-medium "
-                 "1x, mock-large 2x")
+                 "1x, mock-large 2x, mock-thinker 1x")
       ->capture_default_str();
   sub.add_option("--per-token-ms", mock->latency.per_token_ms, "added latency per completion token")
       ->capture_default_str();
@@ -86,9 +86,13 @@ CommandRun DeclareMockServer(CLI::App& sub) {
   evalrun mock-server --port 8080 --latency-ms 200 --per-token-ms 2
   evalrun mock-server --fail-429 0.1 --retry-after 1 --max-concurrency 32
 
-Models: mock-small (~60% right on arithmetic), mock-medium (~80%), mock-large (~97%). Their
-latency is --latency-ms (and --per-token-ms) scaled per model: mock-small 0.5x, mock-medium 1x,
-mock-large 2x. The first stdout line is `listening on URL`; GET /mock/stats counts what it saw.)");
+Models: mock-small (~60% right on arithmetic), mock-medium (~80%), mock-large (~97%), and
+mock-thinker (~95%), which reasons before it answers (its reasoning in `reasoning`, or
+`reasoning_content` with --reasoning-field, and in usage's reasoning_tokens). Their latency is
+--latency-ms (and --per-token-ms) scaled per model: mock-small 0.5x, mock-medium 1x, mock-large
+2x, mock-thinker 1x. A request with `tools` is answered with a call of the first tool (arguments
+{"answer": ...}); one whose response_format asks for JSON with {"answer": ...}. The first stdout
+line is `listening on URL`; GET /mock/stats counts what it saw.)");
   return [mock] { return MockServerCommand(*mock); };
 }
 

@@ -166,6 +166,11 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
     if (messages == doc.MemberEnd()) return fail("a chat row needs \"messages\"");
     if (auto problem = CheckMessages(messages->value)) return fail(*problem);
     row->messages_json = Messages(prompt_.system, &messages->value, "");
+    // A chat row may bring the tools it offers (and how the answer must look) with its messages.
+    for (const char* key : {"tools", "tool_choice", "parallel_tool_calls", "response_format"}) {
+      if (auto it = doc.FindMember(key); it != doc.MemberEnd() && !it->value.IsNull())
+        row->body_params.emplace_back(key, ToJson(it->value));
+    }
     return std::nullopt;
   }
 
