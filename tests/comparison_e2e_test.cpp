@@ -40,7 +40,7 @@ TEST_CASE("the demo's models compare as their accuracies imply, on paired rows",
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const auto summary = ReadJson(dir.path() + "/run/summary.json");
-  REQUIRE(summary["comparisons"].Size() == 6);  // one score, four models: six pairs
+  REQUIRE(summary["comparisons"].Size() == 12);  // two scores, four models: six pairs each
   for (const auto& [a, b] : std::map<std::string, std::string>{{"mock-large", "mock-medium"},
                                                                {"mock-large", "mock-small"},
                                                                {"mock-medium", "mock-small"}}) {

@@ -29,7 +29,7 @@ double EstimatedUsd(const std::vector<std::string>& extra, const std::string& ba
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto d = ParseJson(r.out);
-  CHECK(d["calls"].GetInt64() == 824);  // 206 rows x 4 models
+  CHECK(d["calls"].GetInt64() == 1648);  // 206 rows x 4 models, and a judge call for each
   REQUIRE(d["total"]["expected_usd"].IsNumber());
   CHECK(d["total"]["worst_usd"].GetDouble() >= d["total"]["expected_usd"].GetDouble());
   return d["total"]["expected_usd"].GetDouble();
@@ -86,7 +86,7 @@ TEST_CASE("a dry run prints the same estimate and sends nothing", "[e2e][estimat
                                {{"UNSET:EVALRUN_DEMO_KEY", ""}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("estimate for job demo: 64 calls"));  // 16 rows x 4 models
+  CHECK_THAT(r.out, Catch::Contains("estimate for job demo: 128 calls"));  // 16 x 4, judged
   CHECK_THAT(r.out, Catch::Contains("worst case"));
   CHECK(server.ChatRequests() == 0);
 }

@@ -205,12 +205,12 @@ TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   ProcessResult r =
       RunEvalrun({"models", "--base-url", server.base_url()}, {{"WANDB_API_KEY", "k"}});
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out == "mock-small\nmock-medium\nmock-large\nmock-thinker\n");
+  CHECK(r.out == "mock-small\nmock-medium\nmock-large\nmock-thinker\nmock-judge\n");
   // A loopback server needs no key; a remote one does, and nothing is sent without it.
   ProcessResult local = RunEvalrun({"models", "--base-url", server.base_url()},
                                    {{"UNSET:WANDB_API_KEY", ""}, {"UNSET:OPENAI_API_KEY", ""}});
   CHECK(local.exit_code == 0);
-  CHECK(local.out == "mock-small\nmock-medium\nmock-large\nmock-thinker\n");
+  CHECK(local.out == "mock-small\nmock-medium\nmock-large\nmock-thinker\nmock-judge\n");
   ProcessResult none = RunEvalrun({"models", "--base-url", "https://api.example.invalid/v1"},
                                   {{"UNSET:WANDB_API_KEY", ""}, {"UNSET:OPENAI_API_KEY", ""}});
   CHECK(none.exit_code == 2);

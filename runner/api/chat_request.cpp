@@ -7,6 +7,20 @@
 
 namespace evalrun {
 
+std::string BuildUserMessages(const std::string& text) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartArray();
+  w.StartObject();
+  w.Key("role");
+  w.String("user");
+  w.Key("content");
+  w.String(text);
+  w.EndObject();
+  w.EndArray();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
 std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row,
                           bool stream) {
   const JsonParams merged = row.body_params.empty() ? params : MergeParams(row.body_params, params);

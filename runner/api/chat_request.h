@@ -18,6 +18,9 @@ namespace evalrun {
 std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row,
                           bool stream = false);
 
+/// `[{"role": "user", "content": text}]`: the messages of a judge call.
+std::string BuildUserMessages(const std::string& text);
+
 /// Headers for every API request: bearer auth (none for an empty key), JSON content type,
 /// OpenAI-Project, the job's extras.
 std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::string& api_key);

@@ -78,6 +78,13 @@ CommandRun DeclareMockServer(CLI::App& sub) {
   sub.add_option("--max-concurrency", f.max_concurrency,
                  "answer 429 past this many calls in flight")
       ->group("Fault injection");
+  sub.add_option("--fault-model", f.only_model,
+                 "inject the faults above only into requests for this model (e.g. mock-judge)")
+      ->group("Fault injection");
+  sub.add_option("--judge-garbage", f.judge_garbage,
+                 "share of mock-judge replies that are no verdict at all")
+      ->check(CLI::Range(0.0, 1.0))
+      ->group("Fault injection");
   sub.add_option("--seed", f.seed, "seed of the fault draws")
       ->group("Fault injection")
       ->capture_default_str();

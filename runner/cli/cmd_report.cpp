@@ -174,7 +174,7 @@ Status ReportCommand(const std::vector<std::string>& run_dirs, const std::string
   auto written =
       WriteReports({run_dir, out, OutputSpec().formats, first.score_names, info, first.gates,
                     /*may_repeat=*/true, GithubStepSummary(), first.compare_baseline,
-                    job ? &*job : nullptr, Sha256Of(first.datasets)});
+                    job ? &*job : nullptr, Sha256Of(first.datasets), first.judge_names});
   if (!written.ok()) return written.status();
   if (written->skipped_lines > 0) {
     fmt::print(stderr, "warning: {}/results.jsonl: skipped {} line(s) that are not whole records\n",

@@ -35,6 +35,7 @@
 #include "results/prior_results.h"
 #include "results/response_cache.h"
 #include "results/results_writer.h"
+#include "results/verdict_record.h"
 
 namespace evalrun {
 namespace {
@@ -61,25 +62,36 @@ void InstallStopHandlers() {
 /// from results.jsonl once the calls are done, as `evalrun report` builds them.
 class RunSink : public RecordSink {
  public:
-  RunSink(ResultsWriter& writer, ProgressPrinter& progress)
-      : writer_(writer), progress_(progress) {}
+  RunSink(ResultsWriter& writer, ResultsWriter& verdicts, ProgressPrinter& progress)
+      : writer_(writer), verdicts_(verdicts), progress_(progress) {}
   Status OnRecord(const CallRecord& r) override {
     if (Status s = writer_.Append(r); !s.ok()) return s;
     progress_.OnCall(r.ok(), r.usage ? r.usage->completion_tokens : 0, KnownCostUsd(r),
                      UsageMissing(r));
     return Status::Ok();
   }
+  /// Saved as it arrives, as a record is: a resume sends no judge call whose verdict is here.
+  Status OnVerdict(const VerdictRecord& v) override {
+    return verdicts_.AppendLine(VerdictToJson(v));
+  }
 
  private:
   ResultsWriter& writer_;
+  ResultsWriter& verdicts_;
   ProgressPrinter& progress_;
 };
+
+bool HasJudges(const Job& job) {
+  return std::any_of(job.scoring.begin(), job.scoring.end(),
+                     [](const ScorerSpec& s) { return s.judge.has_value(); });
+}
 
 /// A budget can only hold if every call's worst case is known: a price and a max_tokens.
 Status CheckBudget(const Job& job, const PricingTable& pricing) {
   if (!job.budget_usd) return Status::Ok();
   size_t problems = 0;
-  for (const auto& m : job.models) {
+  for (const ModelSpec* model : CalledModels(job)) {
+    const ModelSpec& m = *model;
     if (!PriceFor(m, pricing)) {
       fmt::print(stderr,
                  "{}: budget_usd needs a price for model '{}' (models[].pricing or pricing_file)\n",
@@ -128,6 +140,8 @@ struct RunContext {
   std::string dir;
   bool resuming = false;
   PriorResults prior;
+  std::unordered_set<uint64_t> verdicts_done;  // VerdictKeys of the verdicts already saved
+  std::unordered_map<uint64_t, std::string> judge_pending;  // done calls to judge: their answers
   double prior_wall_s = 0;
   SteadyTime started_steady;
 
@@ -208,7 +222,8 @@ Status Preflight(RunContext& c) {
   if (!ids.ok()) return unchecked(": " + ids.status().message());
   if (ids->empty()) return unchecked(" lists no models");
   size_t missing = 0;
-  for (const auto& m : job.models) {
+  for (const ModelSpec* model : CalledModels(job)) {  // a judge's model must be offered too
+    const ModelSpec& m = *model;
     if (std::find(ids->begin(), ids->end(), m.id) != ids->end()) continue;
     // Models are retired (W&B's answer 404 from then on) or renamed: their family comes first.
     const std::vector<std::string> family = SharingPrefix(m.id, ids.value());
@@ -222,6 +237,44 @@ Status Preflight(RunContext& c) {
   }
   if (missing > 0)
     return Status::InvalidInput(fmt::format("{}: {} model(s) not offered", job.file, missing));
+  return Status::Ok();
+}
+
+/// What a resumed run must still judge: the verdicts saved, and the ok calls some judge has no
+/// verdict for, with their answers (from results.jsonl: kept only while they wait for a judge).
+Status LoadJudged(RunContext& c) {
+  const Job& job = c.job();
+  if (!HasJudges(job)) return Status::Ok();
+  if (Status s = ForEachLatestVerdict(c.dir,
+                                      [&](const VerdictRecord& v) {
+                                        if (v.ok()) c.verdicts_done.insert(VerdictKey(v));
+                                      });
+      !s.ok())
+    return s;
+  long long unsaved = 0;
+  auto read = ForEachLatestRecord(c.dir + "/results.jsonl", [&](const CallRecord& r) {
+    if (!r.ok()) return;
+    for (const ScorerSpec& s : job.scoring) {
+      if (!s.judge ||
+          c.verdicts_done.count(VerdictKey(r.model, r.dataset, r.row_id, r.repeat, s.name)))
+        continue;
+      if (r.response)
+        c.judge_pending[CallKey(r)] = *r.response;
+      else if (r.tool_calls)
+        c.judge_pending[CallKey(r)] = *r.tool_calls;
+      else
+        ++unsaved;
+      break;
+    }
+  });
+  if (!read.ok()) return read.status();
+  if (unsaved > 0)
+    fmt::print(stderr,
+               "warning: {} finished calls have no verdict and cannot be judged now: their answers "
+               "were not saved (output.save_responses: false)\n",
+               unsaved);
+  if (!c.judge_pending.empty())
+    fmt::print(stderr, "resuming: {} finished calls still to be judged\n", c.judge_pending.size());
   return Status::Ok();
 }
 
@@ -256,6 +309,8 @@ Status Resume(RunContext& c) {
   if (!loaded.ok())
     return Status::InvalidInput(fmt::format("cannot resume: {}", loaded.status().message()));
   c.prior = std::move(loaded.value());
+  if (Status s = LoadJudged(c); !s.ok())
+    return Status::InvalidInput(fmt::format("cannot resume: {}", s.message()));
   c.manifest.run_id = info->run_id;
   c.manifest.started_at = info->started_at;
   if (auto summary = ReadWholeFile(dir + "/summary.json"); summary.ok()) {
@@ -271,7 +326,7 @@ Status Resume(RunContext& c) {
 }
 
 /// Step 3: the run directory (new, or the one to resume), its manifest and results.jsonl.
-Status OpenRunDirectory(RunContext& c, ResultsWriter& writer) {
+Status OpenRunDirectory(RunContext& c, ResultsWriter& writer, ResultsWriter& verdicts) {
   const Job& job = c.job();
   const SystemTime started = std::chrono::system_clock::now();
   c.started_steady = std::chrono::steady_clock::now();
@@ -300,11 +355,13 @@ Status OpenRunDirectory(RunContext& c, ResultsWriter& writer) {
   Status io = MakeDirs(c.dir);
   if (io.ok()) io = WriteFileAtomic(c.dir + "/manifest.json", ManifestToJson(m));
   if (io.ok()) io = writer.Open(c.dir + "/results.jsonl");
+  if (io.ok() && HasJudges(job)) io = verdicts.Open(c.dir + "/verdicts.jsonl");
   return io.ok() ? io : Status::InvalidInput(io.message());
 }
 
 /// Step 4: every planned call through the engine, each record appended as it finishes.
-RunOutcome SendCalls(RunContext& c, ResultsWriter& writer, CurlTransport& transport) {
+RunOutcome SendCalls(RunContext& c, ResultsWriter& writer, ResultsWriter& verdicts,
+                     CurlTransport& transport) {
   const Job& job = c.job();
   RunLoopOptions lopts;
   lopts.run_id = c.manifest.run_id;
@@ -324,6 +381,13 @@ RunOutcome SendCalls(RunContext& c, ResultsWriter& writer, CurlTransport& transp
     lopts.models.push_back(
         {PriceFor(m, c.pricing), MaxTokens(m), cache && ResponseCache::Cacheable(m.params)});
   }
+  for (size_t i = 0; i < job.scoring.size(); ++i) {
+    const auto& judge = job.scoring[i].judge;
+    if (!judge) continue;
+    lopts.judges.push_back({i, PriceFor(judge->model, c.pricing), MaxTokens(judge->model),
+                            cache && ResponseCache::Cacheable(judge->model.params)});
+  }
+  lopts.verdicts_done = &c.verdicts_done;
   lopts.budget_usd = job.budget_usd;
   lopts.rate_limit = job.rate_limit;
   lopts.stop_request = &g_stop_request;
@@ -333,8 +397,8 @@ RunOutcome SendCalls(RunContext& c, ResultsWriter& writer, CurlTransport& transp
 
   ProgressPrinter progress(c.progress_mode,
                            c.plan.calls - static_cast<long long>(c.prior.ok.size()));
-  RunSink sink(writer, progress);
-  CallPlanner planner(job, c.limit, &c.prior.ok, c.shard);
+  RunSink sink(writer, verdicts, progress);
+  CallPlanner planner(job, c.limit, &c.prior.ok, c.shard, &c.judge_pending);
   RunOutcome outcome;
   g_calls_sent = true;
   try {
@@ -369,7 +433,7 @@ Status ReportRun(RunContext& c, const RunOutcome& outcome, Status io) {
     auto written =
         WriteReports({c.dir, c.dir, job.output.formats, ScoreNames(job.scoring), info, job.gates,
                       /*may_repeat=*/c.resuming, GithubStepSummary(), job.compare_baseline, &job,
-                      Sha256Of(c.manifest.datasets)});
+                      Sha256Of(c.manifest.datasets), JudgeNames(job.scoring)});
     if (written.ok())
       built = std::move(written->summary);
     else
@@ -412,12 +476,14 @@ Status RunCommand(const RunArgs& args) {
   if (Status s = PlanRun(c); !s.ok()) return s;
   if (args.dry_run) return PrintEstimate(c.job(), c.pricing, c.limit, c.shard, {}, /*json=*/false);
   if (Status s = Preflight(c); !s.ok()) return s;
-  ResultsWriter writer;
-  if (Status s = OpenRunDirectory(c, writer); !s.ok()) return s;
+  ResultsWriter writer, verdicts;
+  if (Status s = OpenRunDirectory(c, writer, verdicts); !s.ok()) return s;
   auto transport = CurlTransport::Create(c.transport);
   if (!transport.ok()) return transport.status();
-  const RunOutcome outcome = SendCalls(c, writer, **transport);
-  return ReportRun(c, outcome, writer.Close());
+  const RunOutcome outcome = SendCalls(c, writer, verdicts, **transport);
+  Status closed = writer.Close();
+  if (Status v = verdicts.Close(); closed.ok()) closed = v;
+  return ReportRun(c, outcome, closed);
 }
 
 }  // namespace

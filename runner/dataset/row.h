@@ -21,6 +21,16 @@ struct Row {
                               // `models` sends it to
   /// The row's value of each scorer's reference field (parallel to Job::scoring), as text.
   std::vector<std::optional<std::string>> references;
+  /// Per scorer (parallel to Job::scoring), a judge scorer's prompt for this row with
+  /// kJudgeResponseMarker where the answer goes; empty for other scorers.
+  std::vector<std::string> judge_prompts;
 };
+
+/// Stands for {{response}} in a rendered judge prompt until the graded answer is in.
+inline constexpr const char* kJudgeResponseMarker = "\x01evalrun-response\x01";
+
+/// The text of the last user message of a request's messages array (JSON), its text parts
+/// joined when its content is an array of parts; nullopt when there is none.
+std::optional<std::string> LastUserText(const std::string& messages_json);
 
 }  // namespace evalrun

@@ -98,10 +98,59 @@ std::optional<std::string> ReadBatchRow(const rapidjson::Document& doc, const Pr
   return std::nullopt;
 }
 
+/// A judge's prompt for this row: its template (or the default) over the row's fields and
+/// {{prompt}} (the last user message), {{reference}} (the scorer's field), {{response}} (left as
+/// kJudgeResponseMarker, filled in when the answer is in). The name of a missing field, if any.
+std::optional<std::string> RenderJudgePrompt(const JudgeSpec& judge, const rapidjson::Document& doc,
+                                             const Row& row, size_t scorer, std::string* out) {
+  const std::optional<std::string>& reference =
+      scorer < row.references.size() ? row.references[scorer] : std::nullopt;
+  const std::string tmpl = judge.template_text.empty()
+                               ? DefaultJudgeTemplate(judge, reference.has_value())
+                               : judge.template_text;
+  rapidjson::Document ctx;
+  ctx.CopyFrom(doc, ctx.GetAllocator());
+  auto set = [&](const char* key, const std::string& value) {
+    rapidjson::Value v(value.c_str(), static_cast<rapidjson::SizeType>(value.size()),
+                       ctx.GetAllocator());
+    if (auto it = ctx.FindMember(key); it != ctx.MemberEnd())
+      it->value = v;
+    else
+      ctx.AddMember(rapidjson::StringRef(key), v, ctx.GetAllocator());
+  };
+  set("prompt", LastUserText(row.messages_json).value_or(""));
+  if (reference) set("reference", *reference);
+  set("response", kJudgeResponseMarker);
+  std::string missing;
+  if (!RenderTemplate(tmpl, ctx, out, &missing)) return missing;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line, int col_offset,
                                            Row* row) const {
+  rapidjson::Document doc;
+  if (auto problem = ParseDoc(text, line, col_offset, row, &doc)) return problem;
+  row->judge_prompts.clear();
+  if (!scorers_) return std::nullopt;
+  for (size_t i = 0; i < scorers_->size(); ++i) {
+    const ScorerSpec& s = (*scorers_)[i];
+    row->judge_prompts.emplace_back();
+    if (!s.judge) continue;
+    if (auto missing = RenderJudgePrompt(*s.judge, doc, *row, i, &row->judge_prompts.back())) {
+      return Diagnostic{dataset_.given_path, static_cast<int>(line), 1 + col_offset,
+                        fmt::format("scoring[{}].template uses {{{{{}}}}}, which this row does "
+                                    "not have",
+                                    i, *missing)};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Diagnostic> RowParser::ParseDoc(std::string_view text, long long line, int col_offset,
+                                              Row* row, rapidjson::Document* parsed) const {
+  rapidjson::Document& doc = *parsed;
   const std::string& file = dataset_.given_path;
   auto fail = [&](std::string msg, size_t offset = 0) {
     return Diagnostic{file, static_cast<int>(line), static_cast<int>(offset) + 1 + col_offset,
@@ -110,7 +159,6 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
   if (JsonNestingDepth(text) > kMaxJsonDepth) {
     return fail(fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
   }
-  rapidjson::Document doc;
   doc.Parse<kParseFlags | rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
     return fail(fmt::format("malformed JSON: {}", rapidjson::GetParseError_En(doc.GetParseError())),
@@ -183,6 +231,33 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
         fmt::format("prompt.template uses {{{{{}}}}}, which this row does not have", missing));
   }
   row->messages_json = Messages(prompt_.system, nullptr, user);
+  return std::nullopt;
+}
+
+}  // namespace evalrun
+
+namespace evalrun {
+
+std::optional<std::string> LastUserText(const std::string& messages_json) {
+  rapidjson::Document doc;
+  doc.Parse(messages_json.data(), messages_json.size());
+  if (doc.HasParseError() || !doc.IsArray()) return std::nullopt;
+  for (auto m = doc.End(); m != doc.Begin();) {
+    --m;
+    if (!m->IsObject() || !m->HasMember("role") || (*m)["role"] != "user") continue;
+    const auto content = m->FindMember("content");
+    if (content == m->MemberEnd()) return std::nullopt;
+    if (content->value.IsString()) return std::string(content->value.GetString());
+    std::string text;  // an array of parts: its text parts, in order
+    if (content->value.IsArray()) {
+      for (const auto& part : content->value.GetArray()) {
+        if (!part.IsObject() || !part.HasMember("text") || !part["text"].IsString()) continue;
+        if (!text.empty()) text += "\n";
+        text += part["text"].GetString();
+      }
+    }
+    return text;
+  }
   return std::nullopt;
 }
 

@@ -3,6 +3,8 @@
 // naming the file, the line and the byte column. Pure; used by the planner and `validate`.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <optional>
 #include <string_view>
 
@@ -24,6 +26,9 @@ class RowParser {
                                   Row* row) const;
 
  private:
+  std::optional<Diagnostic> ParseDoc(std::string_view text, long long line, int col_offset,
+                                     Row* row, rapidjson::Document* doc) const;
+
   const DatasetSpec& dataset_;
   const PromptSpec& prompt_;
   const std::vector<ScorerSpec>* scorers_;

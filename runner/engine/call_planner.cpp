@@ -7,8 +7,9 @@
 namespace evalrun {
 
 CallPlanner::CallPlanner(const Job& job, std::optional<long long> cli_limit,
-                         const std::unordered_set<uint64_t>* skip, Shard shard)
-    : job_(job), cli_limit_(cli_limit), skip_(skip), shard_(shard) {}
+                         const std::unordered_set<uint64_t>* skip, Shard shard,
+                         const std::unordered_map<uint64_t, std::string>* judge_pending)
+    : job_(job), cli_limit_(cli_limit), skip_(skip), judge_pending_(judge_pending), shard_(shard) {}
 
 bool CallPlanner::NextRow() {
   while (dataset_index_ < job_.datasets.size()) {
@@ -67,17 +68,30 @@ bool CallPlanner::Skipped() const {
 
 bool CallPlanner::Next(PlannedCall* call) {
   if (!status_.ok()) return false;
-  do {
+  const std::string* answer = nullptr;  // a done call still to be judged
+  for (;;) {
     if (!Advance()) return false;
-  } while (Skipped());
+    if (!Skipped()) break;
+    if (judge_pending_) {
+      auto it =
+          judge_pending_->find(CallKey(job_.models[model_].label, row_.dataset, row_.id, repeat_));
+      if (it != judge_pending_->end()) {
+        answer = &it->second;
+        break;
+      }
+    }
+  }
   const ModelSpec& model = job_.models[model_];
   call->model_index = model_;
   call->dataset = row_.dataset;
   call->row_id = row_.id;
   call->cluster = row_.cluster;
   call->repeat = repeat_;
-  call->body = BuildChatBody(model.id, model.params, row_, job_.stream);
+  call->judge_only = answer != nullptr;
+  call->answer = answer ? *answer : std::string();
+  call->body = answer ? std::string() : BuildChatBody(model.id, model.params, row_, job_.stream);
   call->references = row_.references;
+  call->judge_prompts = row_.judge_prompts;
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/status.h"
@@ -27,13 +28,21 @@ struct PlannedCall {
   std::string cluster;  // of the row, when its dataset names a cluster_field
   std::string body;     // the request JSON
   std::vector<std::optional<std::string>> references;  // for scoring, parallel to Job::scoring
+  std::vector<std::string> judge_prompts;  // per judge scorer (parallel to Job::scoring)
+  /// A resumed run's call that is done but not yet judged: only its judge calls are to be sent,
+  /// about `answer` (the graded answer saved in results.jsonl); `body` is then empty.
+  bool judge_only = false;
+  std::string answer;
 };
 
 class CallPlanner {
  public:
   /// `skip` (may be null): keys (CallKey) of calls already done, which the plan leaves out.
+  /// `judge_pending` (may be null): calls in `skip` whose verdicts are missing, by CallKey, with
+  /// their saved answers; they come back as judge-only calls.
   CallPlanner(const Job& job, std::optional<long long> cli_limit,
-              const std::unordered_set<uint64_t>* skip = nullptr, Shard shard = Shard{});
+              const std::unordered_set<uint64_t>* skip = nullptr, Shard shard = Shard{},
+              const std::unordered_map<uint64_t, std::string>* judge_pending = nullptr);
 
   /// The next call; false when the plan is done or a dataset could not be read (see status()).
   bool Next(PlannedCall* call);
@@ -47,6 +56,7 @@ class CallPlanner {
   const Job& job_;
   std::optional<long long> cli_limit_;
   const std::unordered_set<uint64_t>* skip_;
+  const std::unordered_map<uint64_t, std::string>* judge_pending_;
   Shard shard_;
   size_t dataset_index_ = 0;
   std::unique_ptr<JsonlReader> reader_;

@@ -66,6 +66,8 @@ CallRecord BuildRecord(const CallContext& call, const HttpResult& http) {
   r.reasoning_tokens = resp.reasoning_tokens;
   if (resp.usage) r.cost_usd = CostUsd(call.price, *resp.usage);
   if (resp.error != ErrorKind::kNone) return r;
+  if (call.answer_out)  // for the judges, whether or not it is saved
+    *call.answer_out = !resp.content.empty() || !resp.tool_calls ? resp.content : *resp.tool_calls;
   // A tool call is the answer of a call that made one; its arguments can be scored. The answer
   // (content, tool calls) and the reasoning are saved alike, under save_responses.
   if (call.scorers && call.references) {

@@ -29,6 +29,7 @@ struct CallContext {
   const std::vector<ScorerSpec>* scorers = nullptr;
   const std::vector<std::optional<std::string>>* references = nullptr;  // parallel to scorers
   bool stream = false;                                                  // the body is an SSE stream
+  std::string* answer_out = nullptr;  // gets the answer (content, else the tool calls) when ok
 };
 
 CallRecord BuildRecord(const CallContext& call, const HttpResult& http);

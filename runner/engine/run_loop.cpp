@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <random>
 #include <unordered_map>
 
+#include "api/chat_request.h"
 #include "api/http_status.h"
 #include "common/clock.h"
 #include "common/text.h"
@@ -16,6 +18,7 @@
 #include "engine/record_builder.h"
 #include "engine/retry_policy.h"
 #include "money/cost.h"
+#include "scoring/judge_verdict.h"
 
 namespace evalrun {
 namespace {
@@ -37,6 +40,9 @@ struct CallState {
   double est_tokens = 0;  // taken from the tokens-per-minute bucket before each attempt
   std::string cache_key;  // set when an ok answer should be cached
   CallRecord last;        // the last failed attempt, recorded if no retry follows
+  int judge = -1;  // >= 0: a judge call (of RunLoopOptions::judges[judge]) about this graded call
+  std::vector<std::string> judge_prompts;  // a graded call's judges' prompts, until it is judged
+  VerdictRecord last_verdict;              // a judge call's last failed attempt
 };
 
 /// A model's run of identical final errors, in finishing order.
@@ -96,6 +102,10 @@ class Loop {
   bool FitsBudget(double worst);
   void CountStreak(const CallRecord& record, size_t model_index);
   void Skip(const CallState& state);
+  void EnqueueJudges(const CallState& graded, const std::string& answer);
+  void OnJudgeFinished(CallState& state, HttpResult& http);
+  VerdictRecord VerdictBase(const CallState& state) const;
+  void EmitVerdict(const VerdictRecord& verdict);
 
   const Job& job_;
   CallPlanner& planner_;
@@ -119,6 +129,9 @@ class Loop {
   std::unordered_map<uint64_t, CallState> in_flight_;
   std::multimap<SteadyTime, CallState> retries_;  // by when they may go again
   std::vector<ErrorStreak> streaks_ = std::vector<ErrorStreak>(job_.models.size());
+  // Judge calls of graded calls already saved, sent before new graded calls: verdicts keep up
+  // with answers, and the queue stays within about a window of calls.
+  std::deque<CallState> judge_queue_;
 };
 
 void Loop::CountStreak(const CallRecord& r, size_t model_index) {
@@ -138,6 +151,155 @@ void Loop::CountStreak(const CallRecord& r, size_t model_index) {
   s.stopped =
       OneLine(fmt::format("{} calls in a row failed with {}", s.count, r.error), kMaxErrorBytes);
   outcome_.stopped_models.emplace_back(job_.models[model_index].label, s.stopped);
+}
+
+VerdictRecord Loop::VerdictBase(const CallState& state) const {
+  const JudgePlan& plan = options_.judges[static_cast<size_t>(state.judge)];
+  const ScorerSpec& scorer = job_.scoring[plan.scorer];
+  VerdictRecord v;
+  v.run_id = options_.run_id;
+  v.model = job_.models[state.model_index].label;
+  v.dataset = state.dataset;
+  v.row_id = state.row_id;
+  v.repeat = state.repeat;
+  v.judge = scorer.name;
+  v.judge_model = scorer.judge->model.id;
+  v.attempts = state.attempts;
+  v.started_at = state.started_at;
+  return v;
+}
+
+void Loop::EnqueueJudges(const CallState& graded, const std::string& answer) {
+  for (size_t j = 0; j < options_.judges.size(); ++j) {
+    const JudgePlan& plan = options_.judges[j];
+    const ScorerSpec& scorer = job_.scoring[plan.scorer];
+    if (!scorer.judge || plan.scorer >= graded.judge_prompts.size()) continue;
+    const std::string& label = job_.models[graded.model_index].label;
+    if (options_.verdicts_done &&
+        options_.verdicts_done->count(
+            VerdictKey(label, graded.dataset, graded.row_id, graded.repeat, scorer.name)))
+      continue;  // judged in an earlier run
+    std::string prompt = graded.judge_prompts[plan.scorer];
+    const std::string_view marker = kJudgeResponseMarker;
+    for (size_t at = prompt.find(marker); at != std::string::npos;
+         at = prompt.find(marker, at + answer.size()))
+      prompt.replace(at, marker.size(), answer);
+    Row row;
+    row.messages_json = BuildUserMessages(prompt);
+    CallState js;
+    js.model_index = graded.model_index;
+    js.dataset = graded.dataset;
+    js.row_id = graded.row_id;
+    js.repeat = graded.repeat;
+    js.judge = static_cast<int>(j);
+    js.body = BuildChatBody(scorer.judge->model.id, scorer.judge->model.params, row, false);
+    js.failed_at = clock_.Steady();
+    if (options_.budget_usd)
+      js.worst_usd = WorstCaseUsd(plan.price, static_cast<double>(js.body.size()),
+                                  static_cast<double>(plan.max_tokens))
+                         .value_or(0);
+    js.est_tokens = static_cast<double>(js.body.size()) / 4 + static_cast<double>(plan.max_tokens);
+    if (options_.cache && plan.cacheable) {
+      js.cache_key = options_.cache->Key(options_.base_url, 0, js.body);
+      if (auto body = options_.cache->Get(js.cache_key)) {
+        HttpResult http;
+        http.status = 200;
+        http.body = std::move(*body);
+        js.attempts = 1;
+        js.started_at = Rfc3339Ms(clock_.Wall());
+        const ChatResponse resp = ParseChatResponse(200, http.body);
+        if (resp.error == ErrorKind::kNone) {
+          VerdictRecord v = VerdictBase(js);
+          const Verdict read =
+              ReadVerdict(resp.content, scorer.judge->scale_lo, scorer.judge->scale_hi);
+          v.verdict = resp.content;
+          v.score = read.score;
+          v.raw = read.raw;
+          v.reason = read.reason;
+          if (!read.score) continue;  // only readable verdicts are cached; this one is sent
+          v.usage = resp.usage;
+          v.cost_usd = resp.usage ? std::optional<double>(0.0) : std::nullopt;
+          v.cached = true;
+          EmitVerdict(v);
+          continue;
+        }
+      }
+    }
+    judge_queue_.push_back(std::move(js));
+  }
+}
+
+void Loop::OnJudgeFinished(CallState& state, HttpResult& http) {
+  const JudgePlan& plan = options_.judges[static_cast<size_t>(state.judge)];
+  const JudgeSpec& judge = *job_.scoring[plan.scorer].judge;
+  VerdictRecord v = VerdictBase(state);
+  v.latency_ms = http.latency_ms;
+  v.http_status = http.status;
+  ChatResponse resp;
+  if (http.curl_code != 0) {
+    v.error_kind = ClassifyTransportError(http.curl_code);
+    v.error = OneLine(Redact(http.curl_error, options_.api_key), kMaxErrorBytes);
+  } else {
+    resp = ParseChatResponse(http.status, http.body);
+    v.error_kind = resp.error;
+    if (resp.error != ErrorKind::kNone)
+      v.error = OneLine(Redact(http.status >= 200 && http.status < 300
+                                   ? resp.error_message
+                                   : HttpErrorLine(http.status, resp.error_message),
+                               options_.api_key),
+                        kMaxErrorBytes);
+    v.usage = resp.usage;
+    if (resp.usage) v.cost_usd = CostUsd(plan.price, *resp.usage);
+  }
+  limiter_.Correct(state.est_tokens, v.usage ? static_cast<double>(v.usage->total_tokens) : 0);
+  const bool answered = http.curl_code == 0 && http.status >= 200 && http.status < 300;
+  double charged = 0;
+  if (v.usage && v.cost_usd)
+    charged = *v.cost_usd;
+  else if (answered)
+    charged = state.worst_usd;  // billed, for all we know: the worst case it held
+  budget_.Settle(state.worst_usd, charged);
+  if (v.error_kind == ErrorKind::kRateLimit)
+    window_.OnRateLimited();
+  else if (v.error_kind == ErrorKind::kNone)
+    window_.OnSuccess();
+  if (StopsRun(v.error_kind))
+    Stop(fmt::format("the API answered {} to a judge call: {}", v.http_status, v.error));
+  if (IsRetryable(v.error_kind) && state.attempts < options_.retry.max_attempts && !Stopping()) {
+    const SteadyTime now = clock_.Steady();
+    const auto retry_after = ParseRetryAfterMs(http.retry_after, clock_.Wall());
+    const double unit = std::uniform_real_distribution<double>(0, 1)(rng_);
+    const double wait_ms = BackoffMs(options_.retry, state.attempts, retry_after, unit);
+    state.body = std::move(http.request_body);
+    state.failed_at = now;
+    state.last_verdict = std::move(v);
+    retries_.emplace(now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000)),
+                     std::move(state));
+    return;
+  }
+  if (v.error_kind == ErrorKind::kNone) {
+    const Verdict read = ReadVerdict(resp.content, judge.scale_lo, judge.scale_hi);
+    v.verdict = resp.content;
+    v.score = read.score;
+    v.raw = read.raw;
+    v.reason = read.reason;
+    if (!read.score) {
+      v.error_kind = ErrorKind::kParse;  // an answer, but not a verdict: --resume asks again
+      v.error = read.error;
+    } else if (!state.cache_key.empty() && options_.cache) {
+      options_.cache->Put(state.cache_key, http.body);
+    }
+  }
+  EmitVerdict(v);
+}
+
+void Loop::EmitVerdict(const VerdictRecord& verdict) {
+  ++outcome_.judge_calls;
+  if (Status s = sink_.OnVerdict(verdict); !s.ok()) {
+    outcome_.status = s;
+    Stop("verdicts could not be written");
+    sink_failed_ = true;
+  }
 }
 
 void Loop::Skip(const CallState& state) {
@@ -160,8 +322,9 @@ void Loop::Start(uint64_t tag, CallState state) {
   else
     ++outcome_.retries;
   std::string body = std::move(state.body);
+  const bool stream = job_.stream && state.judge < 0;  // a verdict is read whole
   in_flight_.emplace(tag, std::move(state));
-  transport_.Start(HttpRequest{tag, options_.chat_url, std::move(body), job_.stream});
+  transport_.Start(HttpRequest{tag, options_.chat_url, std::move(body), stream});
 }
 
 double Loop::WorstUsd(size_t model_index, size_t body_bytes) const {
@@ -181,7 +344,10 @@ bool Loop::AnswerFromCache(const CallState& state, std::string body) {
   HttpResult http;
   http.status = 200;
   http.body = std::move(body);
-  CallRecord record = BuildRecord(Context(state), http);
+  std::string answer;
+  CallContext ctx = Context(state);
+  ctx.answer_out = &answer;
+  CallRecord record = BuildRecord(ctx, http);
   // An entry that does not read as an answer (a torn or foreign file) is a miss: the call is sent.
   if (!record.ok()) return false;
   record.cached = true;
@@ -190,6 +356,7 @@ bool Loop::AnswerFromCache(const CallState& state, std::string body) {
   ++outcome_.started;
   ++outcome_.cached;
   Emit(record);
+  EnqueueJudges(state, answer);
   return true;
 }
 
@@ -198,6 +365,12 @@ bool Loop::HoldNextCall(SteadyTime now) {
     held_ = std::move(retries_.begin()->second);
     retries_.erase(retries_.begin());
     held_since_ = held_->failed_at;  // back-off and rate-limit waits both count as queue time
+    return true;
+  }
+  if (!judge_queue_.empty()) {
+    held_ = std::move(judge_queue_.front());
+    judge_queue_.pop_front();
+    held_since_ = held_->failed_at;  // the queue time starts when the graded call was saved
     return true;
   }
   if (plan_done_) return false;
@@ -217,6 +390,11 @@ bool Loop::HoldNextCall(SteadyTime now) {
   state.repeat = call.repeat;
   state.cluster = std::move(call.cluster);
   state.references = std::move(call.references);
+  state.judge_prompts = std::move(call.judge_prompts);
+  if (call.judge_only) {  // done in an earlier run, not yet judged
+    EnqueueJudges(state, call.answer);
+    return !Stopping();
+  }
   if (state.model_index < streaks_.size() && !streaks_[state.model_index].stopped.empty()) {
     Skip(state);  // its model was stopped: recorded, not sent, and no slot taken
     return !Stopping();
@@ -286,7 +464,11 @@ void Loop::OnFinished(HttpResult& http) {
   if (it == in_flight_.end()) return;
   CallState state = std::move(it->second);
   in_flight_.erase(it);
-  CallRecord record = BuildRecord(Context(state), http);
+  if (state.judge >= 0) return OnJudgeFinished(state, http);
+  std::string answer;
+  CallContext ctx = Context(state);
+  ctx.answer_out = &answer;
+  CallRecord record = BuildRecord(ctx, http);
   limiter_.Correct(state.est_tokens,
                    record.usage ? static_cast<double>(record.usage->total_tokens) : 0);
   // A 2xx without usage, or a malformed answer, may have been billed without saying how much: the
@@ -322,6 +504,7 @@ void Loop::OnFinished(HttpResult& http) {
   }
   Emit(record);
   CountStreak(record, state.model_index);
+  if (record.ok()) EnqueueJudges(state, answer);
 }
 
 CallContext Loop::Context(const CallState& state) const {
@@ -367,7 +550,7 @@ RunOutcome Loop::Run() {
     // After a stop signal, calls in flight get a grace period to finish; then they are abandoned.
     const bool grace_over = signalled && clock_.Steady() - *signalled >= options_.stop_grace;
     if (sink_failed_ || StopLevel() > 1 || grace_over) break;
-    const bool waiting = (!retries_.empty() || held_) && !Stopping();
+    const bool waiting = (!retries_.empty() || held_ || !judge_queue_.empty()) && !Stopping();
     if (transport_.InFlight() == 0 && !waiting && (plan_done_ || Stopping())) break;
     finished.clear();
     transport_.Wait(&finished, MsUntilNextRetry());
@@ -380,9 +563,16 @@ RunOutcome Loop::Run() {
   if (held_ && held_->attempts > 0) retries_.emplace(clock_.Steady(), std::move(*held_));
   for (auto& [when, state] : retries_) {
     if (sink_failed_) break;
+    if (state.judge >= 0) {
+      EmitVerdict(state.last_verdict);
+      continue;
+    }
     state.last.queue_ms = state.queue_ms;
     Emit(state.last);
   }
+  // Judge calls never sent: their graded calls are saved, so --resume sends just these.
+  outcome_.judges_pending = static_cast<long long>(judge_queue_.size()) +
+                            (held_ && held_->judge >= 0 && held_->attempts == 0 ? 1 : 0);
   outcome_.abandoned = static_cast<long long>(in_flight_.size());
   outcome_.concurrency_min = window_.min_reached();
   outcome_.spent_usd = budget_.spent();

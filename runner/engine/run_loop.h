@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -19,6 +20,7 @@
 #include "job/job.h"
 #include "results/call_record.h"
 #include "results/response_cache.h"
+#include "results/verdict_record.h"
 
 namespace evalrun {
 
@@ -27,6 +29,16 @@ class RecordSink {
   virtual ~RecordSink() = default;
   /// Called once per finished call, in finishing order. A failed sink stops the run.
   virtual Status OnRecord(const CallRecord& record) = 0;
+  /// Called once per finished judge call (a verdict, or why there is none).
+  virtual Status OnVerdict(const VerdictRecord&) { return Status::Ok(); }
+};
+
+/// A judge scorer of the job: one judge call per ok graded call, through the same loop.
+struct JudgePlan {
+  size_t scorer = 0;  // into Job::scoring
+  std::optional<Pricing> price;
+  long long max_tokens = 0;
+  bool cacheable = false;
 };
 
 /// What the loop needs to know of one model of the job, beside its spec.
@@ -45,6 +57,9 @@ struct RunLoopOptions {
   bool save_responses = true;
   std::string api_key;            // only to scrub it from error messages
   std::vector<ModelPlan> models;  // one per Job::models entry, in its order
+  std::vector<JudgePlan> judges;  // one per judge scorer
+  /// Verdicts already saved (VerdictKey), which a resumed run does not ask for again.
+  const std::unordered_set<uint64_t>* verdicts_done = nullptr;
   /// No call starts unless spent + the worst case of every call in flight and of the new one stays
   /// within it. Needs a price and a max_tokens for every model.
   std::optional<double> budget_usd;
@@ -76,7 +91,9 @@ struct RunOutcome {
   /// Models stopped after repeated identical errors (label: why); their later calls were
   /// recorded as skipped, and the other models went on.
   std::vector<std::pair<std::string, std::string>> stopped_models;
-  long long skipped = 0;  // calls recorded as skipped
+  long long skipped = 0;         // calls recorded as skipped
+  long long judge_calls = 0;     // judge calls that ended in a verdict record
+  long long judges_pending = 0;  // judge calls never sent (the run stopped): --resume sends them
 };
 
 RunOutcome RunPlan(const Job& job, CallPlanner& planner, Transport& transport, RecordSink& sink,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "api/chat_request.h"
 #include "api/prompt_tokens.h"
 #include "common/json_limits.h"
 #include "common/token_count.h"
@@ -23,6 +24,15 @@ struct GroupSums {
   double row_completion = 0;  // reference or default length, call by call
   long long reference_calls = 0;
   bool thinking = false;  // a thinking model's: half the token bound, not the reference
+};
+
+/// One judge scorer over one dataset: a judge call per graded call.
+struct JudgeSums {
+  size_t scorer = 0;  // into Job::scoring
+  std::string dataset;
+  long long calls = 0;
+  double counted_prompt = 0;  // the judge prompt's tokens, the expected answer's included
+  double worst_prompt = 0;    // the prompt's bytes, with the graded call's whole token bound
 };
 
 struct PromptMatch {
@@ -65,13 +75,35 @@ namespace {
 struct PlanSums {
   std::vector<GroupSums> groups;
   std::vector<PromptMatch> matches;
+  std::vector<JudgeSums> judges;
 };
+
+/// Adds one graded call's judge calls: their prompts hold the graded answer, counted at the
+/// length the estimate expects of it.
+void SumJudges(const Job& job, const PlannedCall& call, long long completion, long long max_out,
+               std::map<std::pair<size_t, std::string>, size_t>* index, PlanSums* sums) {
+  for (size_t i = 0; i < job.scoring.size() && i < call.judge_prompts.size(); ++i) {
+    if (!job.scoring[i].judge) continue;
+    std::string prompt = call.judge_prompts[i];
+    const std::string_view marker = kJudgeResponseMarker;
+    if (size_t at = prompt.find(marker); at != std::string::npos) prompt.erase(at, marker.size());
+    auto [it, added] = index->try_emplace({i, call.dataset}, sums->judges.size());
+    if (added) sums->judges.push_back({i, call.dataset});
+    JudgeSums& j = sums->judges[it->second];
+    ++j.calls;
+    rapidjson::Document messages;
+    messages.Parse(BuildUserMessages(prompt).c_str());
+    j.counted_prompt += static_cast<double>(CountPromptTokens(messages) + completion);
+    j.worst_prompt += static_cast<double>(prompt.size()) +
+                      static_cast<double>(max_out > 0 ? max_out : kDefaultCompletionTokens);
+  }
+}
 
 Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, const Shard& shard,
                          const History* history, const std::vector<long long>& max_tokens) {
   PlanSums sums;
   sums.matches.resize(job.models.size());
-  std::map<std::pair<size_t, std::string>, size_t> index;
+  std::map<std::pair<size_t, std::string>, size_t> index, judge_index;
   CallPlanner planner(job, cli_limit, nullptr, shard);
   PlannedCall call;
   std::string last_dataset, last_row;
@@ -90,17 +122,23 @@ Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, con
     g.counted_prompt += static_cast<double>(prompt);
     g.body_bytes += static_cast<double>(call.body.size());
     const long long max_out = max_tokens[call.model_index];
-    long long completion = max_out > 0 ? max_out / 2 : kDefaultCompletionTokens;
-    const bool thinks = job.models[call.model_index].thinks;
-    g.thinking = thinks;
+    const long long bound_half = max_out > 0 ? max_out / 2 : kDefaultCompletionTokens;
+    long long answer = bound_half;  // the answer alone: what a judge gets to read
+    bool referenced = false;
     for (const auto& ref : call.references) {
-      if (!ref || thinks) continue;  // a thinking model's reference is not its completion
-      completion = CountTextTokens(*ref);
-      ++g.reference_calls;
+      if (!ref) continue;
+      answer = CountTextTokens(*ref);
+      referenced = true;
       break;
     }
-    if (max_out > 0) completion = std::min(completion, max_out);
-    g.row_completion += static_cast<double>(std::max<long long>(completion, 1));
+    if (max_out > 0) answer = std::min(answer, max_out);
+    answer = std::max<long long>(answer, 1);
+    // A thinking model's reference is not its completion: its thinking is billed too.
+    const bool thinks = job.models[call.model_index].thinks;
+    g.thinking = thinks;
+    if (referenced && !thinks) ++g.reference_calls;
+    g.row_completion += static_cast<double>(thinks ? std::max<long long>(bound_half, 1) : answer);
+    SumJudges(job, call, answer, max_out, &judge_index, &sums);
     if (history && call.repeat == 0) {
       const std::string& label = job.models[call.model_index].label;
       if (auto real = history->PromptTokens(label, call.dataset, call.row_id)) {
@@ -179,6 +217,31 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
       line.worst_completion_tokens = static_cast<double>(max_out) * static_cast<double>(g.calls);
     if (price) line.expected_usd = UsdFor(*price, line.prompt_tokens, line.completion_tokens);
     // The same bound the run's budget holds each call to, summed over the group's calls.
+    if (line.worst_completion_tokens)
+      line.worst_usd = WorstCaseUsd(price, line.worst_prompt_tokens, *line.worst_completion_tokens);
+    AddTo(&est.total, line, est.groups.empty());
+    est.groups.push_back(std::move(line));
+  }
+  // One judge call per graded call (the run sends one per ok call: this is its upper bound).
+  for (const JudgeSums& j : sums->judges) {
+    const JudgeSpec& judge = *job.scoring[j.scorer].judge;
+    const auto price = PriceFor(judge.model, pricing);
+    const long long max_out = MaxTokens(judge.model);
+    EstimateLine line;
+    line.model = job.scoring[j.scorer].name;
+    line.model_id = judge.model.id;
+    line.dataset = j.dataset;
+    line.judge = true;
+    line.calls = j.calls;
+    line.prompt_tokens = j.counted_prompt;
+    line.completion_tokens =
+        static_cast<double>(max_out > 0 ? max_out / 2 : kDefaultCompletionTokens) *
+        static_cast<double>(j.calls);
+    line.completion_basis = "default";
+    line.worst_prompt_tokens = j.worst_prompt;
+    if (max_out > 0)
+      line.worst_completion_tokens = static_cast<double>(max_out) * static_cast<double>(j.calls);
+    if (price) line.expected_usd = UsdFor(*price, line.prompt_tokens, line.completion_tokens);
     if (line.worst_completion_tokens)
       line.worst_usd = WorstCaseUsd(price, line.worst_prompt_tokens, *line.worst_completion_tokens);
     AddTo(&est.total, line, est.groups.empty());

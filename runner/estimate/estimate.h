@@ -41,6 +41,7 @@ struct EstimateLine {
   std::optional<double> expected_usd;             // null without a price
   std::optional<double> worst_usd;                // null without a price or max_tokens
   std::string completion_basis;  // history | reference | default | mixed | thinking
+  bool judge = false;            // a judge scorer's calls (model: the scorer's name)
 };
 
 /// How the history changed one model's numbers.

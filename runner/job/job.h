@@ -41,7 +41,7 @@ enum class HttpVersion { kAuto, k1_1, k2 };
 enum class ScoreTarget { kContent, kToolArguments };
 
 /// scoring[].type.
-enum class ScorerType { kExact, kContains, kRegex, kJson, kNumber };
+enum class ScorerType { kExact, kContains, kRegex, kJson, kNumber, kJudge };
 
 /// output.formats: the reports beside summary.json.
 enum class ReportFormat { kJson, kMd, kCsv, kJunit, kHtml };
@@ -100,6 +100,19 @@ struct RateLimitSpec {
   double tokens_per_minute = 0;
 };
 
+/// A judge scorer's model and what it is asked: every ok graded call gets one judge call, whose
+/// verdict (read by scoring/judge_verdict) is the score, scaled from `scale` to 0..1.
+struct JudgeSpec {
+  ModelSpec model;  // id at the job's endpoint; label = the scorer's name; own params
+  std::string rubric;
+  std::string template_text;  // the whole judge prompt; empty: kDefaultJudgeTemplate
+  double scale_lo = 0, scale_hi = 1;
+};
+
+/// The judge prompt without a template: the question, the reference when there is one, the
+/// answer and the rubric, asking for a JSON verdict within the scale.
+std::string DefaultJudgeTemplate(const JudgeSpec& judge, bool with_reference);
+
 struct ScorerSpec {
   ScorerType type = ScorerType::kExact;
   std::string field;         // the row's reference field ("" for json without a reference)
@@ -112,6 +125,7 @@ struct ScorerSpec {
   ScoreTarget target = ScoreTarget::kContent;
   std::string schema_path;           // json: a JSON Schema file the answer must satisfy
   std::optional<JsonSchema> schema;  // compiled when the job is loaded
+  std::optional<JudgeSpec> judge;    // type judge
   std::string json;                  // the whole entry as JSON, for the manifest
   /// `pattern` compiled when the job is loaded (a bad one is a job error there, not a throw later).
   std::optional<Regex> compiled;
@@ -158,5 +172,8 @@ struct Job {
   /// compare.baseline: a model label; comparisons are then each model against it, not every pair.
   std::string compare_baseline;
 };
+
+/// The models a run sends calls to: the graded ones, then each judge scorer's.
+std::vector<const ModelSpec*> CalledModels(const Job& job);
 
 }  // namespace evalrun

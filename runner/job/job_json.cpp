@@ -81,6 +81,8 @@ const char* ScorerTypeName(ScorerType t) {
       return "json";
     case ScorerType::kNumber:
       return "number";
+    case ScorerType::kJudge:
+      return "judge";
   }
   return "exact";
 }

@@ -35,15 +35,16 @@ const std::vector<std::string> kPromptKeys = {"system", "template"};
 const std::vector<std::string> kRateLimitKeys = {"requests_per_minute", "tokens_per_minute"};
 const std::vector<std::string> kRetryKeys = {"max_attempts", "initial_backoff_ms", "max_backoff_ms",
                                              "stop_after_same_error"};
-const std::vector<std::string> kScorerKeys = {"type",        "field",   "name",
-                                              "ignore_case", "pattern", "required_keys",
-                                              "tolerance",   "target",  "schema"};
+const std::vector<std::string> kScorerKeys = {
+    "type",   "field", "name",   "ignore_case", "pattern", "required_keys", "tolerance", "target",
+    "schema", "model", "rubric", "template",    "scale",   "params",        "pricing"};
 const std::vector<std::string> kGateKeys = {"max_error_rate", "min_score", "max_p95_latency_ms",
                                             "max_cost_usd"};
 const std::vector<std::string> kOutputKeys = {"dir", "formats", "save_responses"};
 const std::vector<std::string> kCompareKeys = {"baseline"};
 // In the order of the enums they name (ScorerType, ReportFormat): a name's index is its value.
-const std::vector<std::string> kScorerTypes = {"exact", "contains", "regex", "json", "number"};
+const std::vector<std::string> kScorerTypes = {"exact", "contains", "regex",
+                                               "json",  "number",   "judge"};
 const std::vector<std::string> kFormats = {"json", "md", "csv", "junit", "html"};
 
 /// The index of `name` in `names`, or -1.
@@ -349,6 +350,41 @@ void ReadDatasets(JobReader& r, const YAML::Node& n, Job& job) {
   }
 }
 
+void ReadJudge(JobReader& r, const YAML::Node& s, const std::string& path, const std::string& name,
+               ScorerSpec* spec) {
+  JudgeSpec j;
+  if (!s["model"])
+    r.Fail(s, path, fmt::format("{} needs a model: the judge's id at the job's endpoint", path));
+  else
+    r.String(s["model"], path + ".model", &j.model.id);
+  j.model.label = name;
+  if (s["rubric"]) r.String(s["rubric"], path + ".rubric", &j.rubric);
+  if (s["template"] && !IsPlainNull(s["template"]))
+    r.String(s["template"], path + ".template", &j.template_text);
+  if (!s["rubric"] && j.template_text.empty())
+    r.Fail(s, path, fmt::format("{} needs a rubric or a template", path));
+  if (const YAML::Node scale = s["scale"]) {
+    if (!scale.IsSequence() || scale.size() != 2 ||
+        !r.Number(scale[0], path + ".scale", -1e12, &j.scale_lo) ||
+        !r.Number(scale[1], path + ".scale", -1e12, &j.scale_hi) || !(j.scale_lo < j.scale_hi))
+      r.Fail(scale, path + ".scale",
+             fmt::format("{}.scale must be [low, high] with low < high", path));
+  }
+  // A judge grades at temperature 0 unless told otherwise: its verdicts are then repeatable, and
+  // cached like any deterministic call.
+  j.model.params = {{"temperature", "0"}};
+  if (s["params"]) {
+    JsonParams own;
+    if (r.Params(s["params"], path + ".params", &own))
+      j.model.params = MergeParams(j.model.params, own);
+  }
+  if (s["pricing"]) {
+    Pricing p;
+    if (r.PricingFrom(s["pricing"], path + ".pricing", &p)) j.model.pricing = p;
+  }
+  spec->judge = std::move(j);
+}
+
 void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
   if (!n.IsSequence()) {
     r.Fail(n, "scoring", "scoring must be a list of scorers");
@@ -372,10 +408,19 @@ void ReadScoring(JobReader& r, const YAML::Node& n, Job& job) {
     }
     if (s["field"])
       r.String(s["field"], path + ".field", &spec.field);
-    else if (spec.type != ScorerType::kJson && !(spec.type == ScorerType::kRegex && s["pattern"]))
+    else if (spec.type != ScorerType::kJson && spec.type != ScorerType::kJudge &&
+             !(spec.type == ScorerType::kRegex && s["pattern"]))
       r.Fail(s, path, fmt::format("{} needs a reference field", path));
     spec.name = ScorerTypeName(spec.type);
     if (s["name"]) r.String(s["name"], path + ".name", &spec.name);
+    if (spec.type == ScorerType::kJudge) {
+      ReadJudge(r, s, path, spec.name, &spec);
+    } else {
+      for (const char* key : {"model", "rubric", "template", "scale", "params", "pricing"}) {
+        if (s[key])
+          r.Fail(s[key], path + "." + key, fmt::format("{}.{} needs type: judge", path, key));
+      }
+    }
     if (s["ignore_case"]) r.Bool(s["ignore_case"], path + ".ignore_case", &spec.ignore_case);
     if (s["tolerance"]) r.Number(s["tolerance"], path + ".tolerance", 0, &spec.tolerance);
     if (s["pattern"] && r.String(s["pattern"], path + ".pattern", &spec.pattern)) {
@@ -719,6 +764,7 @@ std::vector<std::string> KnownJobKeys() {
   add("rate_limit.", kRateLimitKeys);
   add("retry.", kRetryKeys);
   add("scoring[].", kScorerKeys);
+  add("scoring[].pricing.", kPricingKeys);
   add("gates.", kGateKeys);
   add("output.", kOutputKeys);
   add("compare.", kCompareKeys);

@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "api/prompt_tokens.h"
+#include "common/text.h"
 #include "common/token_count.h"
 
 namespace evalrun {
@@ -66,6 +67,8 @@ const std::vector<MockModel>& MockModels() {
       {"mock-large", 0.97, 2.0, 64},
       // Thinks first (W&B's reasoning models do), then answers about as well as mock-large.
       {"mock-thinker", 0.95, 1.0, 24, 48},
+      // Grades answers from evalrun's default judge prompt (see MockJudge).
+      {"mock-judge", 0.95, 0.5, 16},
   };
   return models;
 }
@@ -145,7 +148,57 @@ std::string JsonString(const std::string& s) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
+/// The text between `start` and `end` (or the end of `text`), trimmed; nullopt without `start`.
+std::optional<std::string> Section(const std::string& text, std::string_view start,
+                                   std::string_view end) {
+  const size_t a = text.find(start);
+  if (a == std::string::npos) return std::nullopt;
+  const size_t from = a + start.size();
+  const size_t b = text.find(end, from);
+  return std::string(TrimWhitespace(
+      std::string_view(text).substr(from, b == std::string::npos ? std::string::npos : b - from)));
+}
+
+double NumberAfter(const std::string& text, std::string_view key, double fallback) {
+  const size_t at = text.find(key);
+  if (at == std::string::npos) return fallback;
+  return std::strtod(text.c_str() + at + key.size(), nullptr);
+}
+
 }  // namespace
+
+std::string MockJudgeVerdict(const MockModel& model, const std::string& prompt, double garbage) {
+  const uint64_t h = StableHash(prompt, StableHash(model.id));
+  if (Unit(StableHash("garbage", h)) < garbage) return "I cannot decide on this one.";
+  const auto reference = Section(prompt, "Reference answer:\n", "\n\nAnswer to grade:");
+  const std::string answer = Section(prompt, "Answer to grade:\n", "\n\nRubric:").value_or("");
+  const double lo = NumberAfter(prompt, "a number from ", 0);
+  const double hi = NumberAfter(prompt, "does not meet the rubric) to ", 1);
+  bool right = reference ? answer == *reference : !answer.empty();
+  if (Unit(h) >= model.accuracy) right = !right;  // a judge errs too, at a known rate
+  const double score = right ? hi : lo;
+  const std::string reason = reference ? fmt::format("The answer is {}; the reference is {}.",
+                                                     answer.substr(0, 40), reference->substr(0, 40))
+                                       : "The answer addresses the question.";
+  const std::string object =
+      fmt::format(R"({{"score": {:g}, "reason": {}}})", score, JsonString(reason));
+  // Every accepted form, chosen by the prompt: a grader must read them all.
+  switch ((h >> 13) % 6) {
+    case 0:
+      return object;
+    case 1:
+      return "```json\n" + object + "\n```";
+    case 2:
+      return "Comparing the answer with the reference first. " + reason + "\n" + object;
+    case 3:
+      return reason + "\nScore: " + fmt::format("{:g}", score);
+    case 4:
+      return right ? "PASS" : "FAIL";
+    default:
+      return fmt::format(R"({{"score": {}, "reason": {}}})", right ? "true" : "false",
+                         JsonString(reason));
+  }
+}
 
 MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
                        std::optional<long long> max_tokens, const MockLatency& latency,
@@ -155,7 +208,9 @@ MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
   const std::string prompt = LastUserText(messages);
   const uint64_t h = StableHash(prompt, StableHash(model.id));
   std::string answer;
-  if (SolveArithmetic(prompt, &answer)) {
+  if (model.id == "mock-judge") {
+    reply.content = MockJudgeVerdict(model, prompt, ask.judge_garbage);
+  } else if (SolveArithmetic(prompt, &answer)) {
     if (Unit(h) >= model.accuracy) {
       // A plausible slip: off by a small amount, the way weak models err.
       long long delta = static_cast<long long>(1 + (h >> 20) % 9) * ((h >> 40) % 2 ? 1 : -1);

@@ -37,8 +37,9 @@ struct MockLatency {
 
 /// What of the request shapes the reply beyond its messages.
 struct MockAsk {
-  std::string tool;   // the first tool's function name when the request offers `tools`
-  bool json = false;  // response_format asks for JSON (json_object or json_schema)
+  std::string tool;          // the first tool's function name when the request offers `tools`
+  bool json = false;         // response_format asks for JSON (json_object or json_schema)
+  double judge_garbage = 0;  // mock-judge: the share of verdicts that cannot be read
 };
 
 struct MockReply {
@@ -58,6 +59,12 @@ struct MockReply {
 MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
                        std::optional<long long> max_tokens, const MockLatency& latency,
                        uint64_t nonce, const MockAsk& ask = {});
+
+/// mock-judge's reply to evalrun's default judge prompt: it compares the answer with the
+/// reference, is right at its model's accuracy, and answers in one of the accepted verdict
+/// forms chosen by the prompt (JSON, fenced JSON, reasoning then JSON, "Score: N", PASS/FAIL,
+/// true/false); `garbage` of them are no verdict at all.
+std::string MockJudgeVerdict(const MockModel& model, const std::string& prompt, double garbage);
 
 /// Solves the first "A op B" in `text` (op one of + - * x /); false when there is none.
 bool SolveArithmetic(std::string_view text, std::string* answer);

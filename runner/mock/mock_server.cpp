@@ -43,6 +43,7 @@ struct MockServer::State {
   event* sigterm = nullptr;
   int port = 0;
   uint64_t chat_requests = 0;
+  std::map<std::string, uint64_t> by_model;  // chat requests per model named in the body
   uint64_t models_requests = 0;
   uint64_t next_id = 0;
   uint64_t in_flight = 0;                 // delayed replies not yet sent
@@ -195,15 +196,17 @@ void WakeStatWaiters(MockServer::State& s) {
 }
 
 void SendStats(evhttp_request* req, MockServer::State& s) {
-  std::string injected;
+  std::string injected, by_model;
   for (const auto& [name, n] : s.injected)
     injected += fmt::format(R"({}"{}":{})", injected.empty() ? "" : ",", name, n);
+  for (const auto& [model, n] : s.by_model)  // ids of known mock models only: no escaping needed
+    by_model += fmt::format(R"({}"{}":{})", by_model.empty() ? "" : ",", model, n);
   Send(req, 200,
        fmt::format(
            R"({{"chat_requests":{},"models_requests":{},"max_in_flight":{},"connections":{},)"
-           R"("early_retries":{},"injected":{{{}}}}})",
+           R"("early_retries":{},"injected":{{{}}},"by_model":{{{}}}}})",
            s.chat_requests, s.models_requests, s.max_in_flight, s.peers.size(), s.early_retries,
-           injected),
+           injected, by_model),
        "");
 }
 
@@ -686,9 +689,15 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
     if (std::chrono::steady_clock::now() < it->second) ++s.early_retries;
     s.retry_not_before.erase(it);
   }
-  if (InjectFault(req, s, body_hash, request_id)) return;
   rapidjson::Document doc;
   const bool parsed = ParseBoundedJson(body, &doc);
+  if (parsed && doc.IsObject() && doc.HasMember("model") && doc["model"].IsString() &&
+      FindMockModel(doc["model"].GetString()))
+    ++s.by_model[doc["model"].GetString()];
+  const std::string& only = s.options.faults.only_model;
+  const bool faulty = only.empty() || (parsed && doc.IsObject() && doc.HasMember("model") &&
+                                       doc["model"].IsString() && only == doc["model"].GetString());
+  if (faulty && InjectFault(req, s, body_hash, request_id)) return;
   const MockModel* model = CheckRequest(req, doc, parsed, request_id);
   if (!model) return;
   std::optional<long long> max_tokens;
@@ -697,8 +706,10 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
     if (it != doc.MemberEnd() && it->value.IsInt64()) max_tokens = it->value.GetInt64();
   }
   if (RejectParam(req, s, doc, request_id)) return;
+  MockAsk ask = AskOf(doc);
+  ask.judge_garbage = s.options.faults.judge_garbage;
   MockReply reply =
-      MockComplete(*model, doc["messages"], max_tokens, s.options.latency, s.next_id, AskOf(doc));
+      MockComplete(*model, doc["messages"], max_tokens, s.options.latency, s.next_id, ask);
   if (auto st = doc.FindMember("stream");
       st != doc.MemberEnd() && st->value.IsBool() && st->value.GetBool()) {
     bool include_usage = false;

@@ -28,6 +28,8 @@ struct MockFaults {
   double rate_stall = 0;       // never answered
   int max_concurrency = 0;     // > 0: requests past this many in flight get 429
   uint64_t seed = 1;
+  std::string only_model;    // set: faults go only to requests for this model (a judge, say)
+  double judge_garbage = 0;  // mock-judge: the share of its replies that are no verdict
 };
 
 struct MockServerOptions {

@@ -57,6 +57,10 @@ void Line(Writer& w, const EstimateLine& l, bool group) {
   if (group) {
     w.Key("completion_basis");
     w.String(l.completion_basis);
+    if (l.judge) {
+      w.Key("judge");
+      w.Bool(true);
+    }
   }
   w.EndObject();
 }
@@ -92,6 +96,11 @@ std::string EstimateToText(const Job& job, const Estimate& e) {
       "the row's reference answer, else half of max_tokens (256 without it); never above "
       "max_tokens; a model that `thinks`: half of max_tokens\n";
   out += "worst case: every request's bytes as prompt tokens plus max_tokens of output\n";
+  if (std::any_of(e.groups.begin(), e.groups.end(), [](const EstimateLine& l) { return l.judge; }))
+    out +=
+        "judges: one call per graded call (the run sends one per ok call), its prompt the judge "
+        "prompt with the answer at its expected length, its output half of the judge's "
+        "max_tokens\n";
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <unordered_map>
 
 #include "common/files.h"
 #include "report/gates.h"
@@ -13,6 +14,7 @@
 #include "report/results_csv.h"
 #include "report/summary_json.h"
 #include "results/prior_results.h"
+#include "results/verdict_record.h"
 
 namespace evalrun {
 namespace {
@@ -38,6 +40,14 @@ std::vector<std::string> ScoreNames(const std::vector<ScorerSpec>& scoring) {
   return names;
 }
 
+std::vector<std::string> JudgeNames(const std::vector<ScorerSpec>& scoring) {
+  std::vector<std::string> names;
+  for (const auto& s : scoring) {
+    if (s.judge) names.push_back(s.name);
+  }
+  return names;
+}
+
 Result<WrittenReports> WriteReports(const ReportSpec& spec) {
   std::optional<ResultsCsvWriter> csv;
   if (Wants(spec, ReportFormat::kCsv)) {
@@ -46,24 +56,54 @@ Result<WrittenReports> WriteReports(const ReportSpec& spec) {
   }
   JunitXmlWriter junit;
   SummaryBuilder builder;
+  builder.SetJudges(spec.judge_names);
+  // A judge's score lives in verdicts.jsonl, saved as it came: joined to its graded record here,
+  // so every report (and results.csv) shows it like any score. 24 bytes or so a verdict.
+  std::unordered_map<uint64_t, std::vector<std::pair<uint16_t, double>>> judged;
+  std::vector<std::string> judges;
+  if (Status s = ForEachLatestVerdict(
+          spec.run_dir,
+          [&](const VerdictRecord& v) {
+            if (!v.ok()) return;
+            auto it = std::find(judges.begin(), judges.end(), v.judge);
+            if (it == judges.end()) it = judges.insert(judges.end(), v.judge);
+            judged[CallKey(v.model, v.dataset, v.row_id, v.repeat)].emplace_back(
+                static_cast<uint16_t>(it - judges.begin()), *v.score);
+          });
+      !s.ok())
+    return s;
+  CallRecord joined;
+  auto with_verdicts = [&](const CallRecord& r) -> const CallRecord& {
+    if (judged.empty() || !r.ok()) return r;
+    auto it = judged.find(CallKey(r));
+    if (it == judged.end()) return r;
+    joined = r;
+    for (const auto& [judge, score] : it->second) joined.scores[judges[judge]] = score;
+    return joined;
+  };
   Status io;
   std::function<void(const CallRecord&)> every;
   if (csv) {
     every = [&](const CallRecord& r) {
-      if (io.ok()) io = csv->Add(r);
+      if (io.ok()) io = csv->Add(with_verdicts(r));
     };
   }
   auto scanned = ScanResults(
       spec.run_dir + "/results.jsonl", spec.may_repeat, every,
       [&](const CallRecord& r) {
-        builder.Add(r);
+        builder.Add(with_verdicts(r));
         junit.Add(r);
       },
       [&] {  // a call had several records: count only the latest of each
         builder = SummaryBuilder();
+        builder.SetJudges(spec.judge_names);
         junit = JunitXmlWriter();
       });
   if (!scanned.ok()) return scanned.status();
+  if (Status s = ForEachLatestVerdict(spec.run_dir,
+                                      [&](const VerdictRecord& v) { builder.AddVerdict(v); });
+      !s.ok())
+    return s;
   if (!io.ok()) return io;
   if (csv) {
     if (Status s = csv->Close(); !s.ok()) return s;

@@ -29,6 +29,7 @@ struct ReportSpec {
   /// the run read it, so a dataset changed since is not shown as if it were the run's.
   const Job* job = nullptr;
   std::map<std::string, std::string> dataset_sha256;
+  std::vector<std::string> judge_names;  // the job's judge scorers
 };
 
 struct WrittenReports {
@@ -42,5 +43,8 @@ Result<WrittenReports> WriteReports(const ReportSpec& spec);
 
 /// The names the job's scorers give their scores, in job order.
 std::vector<std::string> ScoreNames(const std::vector<ScorerSpec>& scoring);
+
+/// The names of the job's judge scorers.
+std::vector<std::string> JudgeNames(const std::vector<ScorerSpec>& scoring);
 
 }  // namespace evalrun

@@ -284,6 +284,7 @@ std::string SummaryToHtml(const Summary& s) {
   html += ErrorsSection(s);
   html += GatesSection(s);
   html += GroupsTable(s);
+  html += JudgesHtml(s);
   html += RowViewsHtml(s);
   html += "<p class=\"note\">Written by evalrun " EVALRUN_VERSION
           ". Every number here is in summary.json beside this file.</p>\n";

@@ -40,6 +40,8 @@ std::string Answer(const Summary& s, const RowAnswer& a) {
                         a.repeats);
   html += "</div>";
   if (!a.error.empty()) html += fmt::format("<p class=\"fail\">{}</p>", E(a.error));
+  for (const auto& [judge, reason] : a.reasons)  // why each judge scored it so
+    html += fmt::format("<p class=\"note\">{}: {}</p>", E(judge), E(reason));
   if (a.response)
     html += TextBlock(*a.response, "answer");
   else if (a.error.empty())
@@ -106,6 +108,32 @@ std::string ComparisonsHtml(const Summary& s) {
          "is a difference these rows cannot tell from none.</p>\n" +
          ForestPlot(rows, "paired differences with 95% intervals") + "\n" + table +
          "</tbody></table></div>\n";
+}
+
+std::string JudgesHtml(const Summary& s) {
+  if (s.judges.empty()) return "";
+  std::string html =
+      "<h2 id=\"judges\">Judges</h2>\n<p class=\"note\">Judge calls are counted apart from the "
+      "graded models' and included in the totals. Agreement: the share of rows on which the judge "
+      "(a score of at least 0.5) and a right/wrong score of the same answer agree.</p>\n<div "
+      "class=\"table\"><table><thead><tr><th class=\"l\">judge</th><th class=\"l\">model</th>"
+      "<th>calls</th><th>verdicts</th><th class=\"l\">errors</th><th>cost</th><th "
+      "class=\"l\">agrees with</th></tr></thead><tbody>\n";
+  for (const JudgeSummary& j : s.judges) {
+    std::string errors, agreement;
+    for (const auto& [kind, n] : j.errors)
+      errors += fmt::format("{}{} {}", errors.empty() ? "" : ", ", n, kind);
+    for (const auto& [score, a] : j.agreement)
+      agreement += fmt::format("{}{} {:.1f}% of {} rows", agreement.empty() ? "" : "; ", E(score),
+                               100 * a.second, a.first);
+    html += fmt::format(
+        "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td "
+        "class=\"l\">{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
+        E(j.judge), E(j.model), j.calls, j.ok, errors.empty() ? "0" : E(errors),
+        E(FormatCost(j.cost_usd, j.cost_usd_known, j.calls_without_usage)),
+        agreement.empty() ? "–" : agreement);
+  }
+  return html + "</tbody></table></div>\n";
 }
 
 std::string RowViewsHtml(const Summary& s) {

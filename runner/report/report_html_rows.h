@@ -19,4 +19,7 @@ std::string ComparisonsHtml(const Summary& s);
 
 std::string RowViewsHtml(const Summary& s);
 
+/// Each judge's calls, cost and agreement with the run's right/wrong scores.
+std::string JudgesHtml(const Summary& s);
+
 }  // namespace evalrun

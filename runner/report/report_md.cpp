@@ -95,6 +95,32 @@ std::string Stopped(const Summary& s) {
   return md;
 }
 
+std::string Agreement(const JudgeSummary& j) {
+  std::string out;
+  for (const auto& [score, a] : j.agreement)
+    out += fmt::format("{}{} {:.1f}% of {} rows", out.empty() ? "" : "; ", Cell(score),
+                       100 * a.second, a.first);
+  return out.empty() ? "–" : out;
+}
+
+/// Judge scorers: their own calls and cost, and how often they agree with a right/wrong score.
+std::string Judges(const Summary& s) {
+  if (s.judges.empty()) return "";
+  std::string md =
+      "## Judges\n\n| judge | model | calls | verdicts | errors | prompt tok | completion tok | "
+      "cost | agrees with |\n|---|---|--:|--:|---|--:|--:|--:|---|\n";
+  for (const JudgeSummary& j : s.judges) {
+    std::string errors;
+    for (const auto& [kind, n] : j.errors)
+      errors += fmt::format("{}{} {}", errors.empty() ? "" : ", ", n, kind);
+    md += fmt::format(
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", Cell(j.judge), Cell(j.model), j.calls,
+        j.ok, errors.empty() ? "0" : errors, j.prompt_tokens, j.completion_tokens,
+        FormatCost(j.cost_usd, j.cost_usd_known, j.calls_without_usage), Agreement(j));
+  }
+  return md + "\n";
+}
+
 /// Thinking models: the share of their completion tokens spent reasoning.
 std::string Thinking(const Summary& s) {
   std::string md;
@@ -185,6 +211,7 @@ std::string SummaryToMarkdown(const Summary& s) {
   for (const auto& g : s.groups) any_scores |= !g.scores.empty();
   if (any_scores) md += Ranking(s) + Comparisons(s) + Differing(s);
   md += Thinking(s);
+  md += Judges(s);
   md += "## Models\n\n";
   md += "| model | dataset | calls | ok | errors |";
   if (any_scores) md += " score |";

@@ -11,6 +11,7 @@
 #include "dataset/jsonl_reader.h"
 #include "dataset/row_parser.h"
 #include "results/call_record.h"
+#include "results/verdict_record.h"
 
 namespace evalrun {
 namespace {
@@ -43,30 +44,6 @@ std::optional<uint64_t> QuickRow(std::string_view line) {
   if (!PlainField(line, "\"dataset\":\"", &dataset) || !PlainField(line, "\"row_id\":\"", &row_id))
     return std::nullopt;
   return RowHash(dataset, row_id);
-}
-
-/// The text of the last user message of a request's messages array.
-std::optional<std::string> LastUserMessage(const std::string& messages_json) {
-  rapidjson::Document doc;
-  doc.Parse(messages_json.data(), messages_json.size());
-  if (doc.HasParseError() || !doc.IsArray()) return std::nullopt;
-  for (auto m = doc.End(); m != doc.Begin();) {
-    --m;
-    if (!m->IsObject() || !m->HasMember("role") || (*m)["role"] != "user") continue;
-    const auto content = m->FindMember("content");
-    if (content == m->MemberEnd()) return std::nullopt;
-    if (content->value.IsString()) return std::string(content->value.GetString());
-    std::string text;  // an array of parts: its text parts, in order
-    if (content->value.IsArray()) {
-      for (const auto& part : content->value.GetArray()) {
-        if (!part.IsObject() || !part.HasMember("text") || !part["text"].IsString()) continue;
-        if (!text.empty()) text += "\n";
-        text += part["text"].GetString();
-      }
-    }
-    return text;
-  }
-  return std::nullopt;
 }
 
 /// Where each chosen row goes: its view in `differ` and in each model's failed list.
@@ -180,7 +157,7 @@ bool ChooseFromDatasets(const RowSources& from, Chooser* chooser, std::string* n
           break;
         }
       }
-      auto prompt = LastUserMessage(row.messages_json);
+      auto prompt = LastUserText(row.messages_json);
       if (prompt) prompt = Capped(std::move(*prompt));
       chooser->Offer(hash, d.name, row.id, prompt, ref);
     }
@@ -261,6 +238,21 @@ Result<RowViews> CollectRowViews(const RowSelection& selection,
     if (RecordFromJson(line, &r)) Place(r, models, slots);
   }
   if (!reader.status().ok()) return reader.status();
+  // Each judge's reason beside the answer it judged (the repeat shown).
+  const std::string run_dir = from.results_path.substr(0, from.results_path.rfind('/'));
+  Status judged = ForEachLatestVerdict(run_dir, [&](const VerdictRecord& v) {
+    auto range = std::equal_range(slots.views.begin(), slots.views.end(),
+                                  std::make_pair(RowHash(v.dataset, v.row_id), nullptr),
+                                  [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (auto it = range.first; it != range.second; ++it) {
+      for (RowAnswer& a : it->second->answers) {
+        if (a.model != v.model || a.shown_repeat != v.repeat) continue;
+        a.reasons[v.judge] = v.ok() ? v.reason : "no verdict: " + v.error;
+        if (v.ok()) a.scores[v.judge] = *v.score;
+      }
+    }
+  });
+  if (!judged.ok()) return judged;
   return out;
 }
 

@@ -29,11 +29,12 @@ constexpr size_t kMaxShownTextBytes = 16 * 1024;
 
 struct RowAnswer {
   std::string model;
-  std::optional<std::string> response;   // absent when not saved, or when the call failed
-  std::map<std::string, double> scores;  // of the repeat shown
-  std::string error;                     // of the repeat shown, when it failed
-  int shown_repeat = 0;                  // the first repeat the model has a record of
-  int repeats = 0;                       // 1 + the highest repeat with a record
+  std::optional<std::string> response;         // absent when not saved, or when the call failed
+  std::map<std::string, double> scores;        // of the repeat shown
+  std::string error;                           // of the repeat shown, when it failed
+  int shown_repeat = 0;                        // the first repeat the model has a record of
+  int repeats = 0;                             // 1 + the highest repeat with a record
+  std::map<std::string, std::string> reasons;  // judge -> its reason (or why it gave no verdict)
 };
 
 struct RowView {

@@ -127,6 +127,46 @@ void SummaryBuilder::Add(const CallRecord& r) {
     g.cost_unknown = true;
   if (usage_missing) ++g.out.calls_without_usage;
   for (const auto& [name, v] : r.scores) g.scores[name].Add(v);
+  // Is the judge sound? Where a record has a judge's score and a right/wrong score, do they agree.
+  for (const std::string& judge : judge_names_) {
+    auto j = r.scores.find(judge);
+    if (j == r.scores.end()) continue;
+    for (const auto& [name, v] : r.scores) {
+      if (name == judge || (v != 0 && v != 1) ||
+          std::find(judge_names_.begin(), judge_names_.end(), name) != judge_names_.end())
+        continue;
+      auto& [rows, agreed] = agree_[{judge, name}];
+      ++rows;
+      agreed += (j->second >= 0.5) == (v == 1);
+    }
+  }
+}
+
+void SummaryBuilder::AddVerdict(const VerdictRecord& v) {
+  auto it = std::find_if(judges_.begin(), judges_.end(),
+                         [&](const JudgeSummary& j) { return j.judge == v.judge; });
+  if (it == judges_.end()) {
+    it = judges_.insert(judges_.end(), JudgeSummary{});
+    it->judge = v.judge;
+    it->model = v.judge_model;
+    judge_cost_unknown_.push_back(false);
+  }
+  JudgeSummary& j = *it;
+  ++j.calls;
+  if (v.ok())
+    ++j.ok;
+  else
+    ++j.errors[ErrorKindName(v.error_kind == ErrorKind::kNone ? ErrorKind::kParse : v.error_kind)];
+  if (v.usage) {
+    j.prompt_tokens += v.usage->prompt_tokens;
+    j.completion_tokens += v.usage->completion_tokens;
+  }
+  const bool answered = v.http_status >= 200 && v.http_status < 300;
+  if (v.cost_usd)
+    j.cost_usd_known += *v.cost_usd;
+  else if (answered || v.usage)
+    judge_cost_unknown_[static_cast<size_t>(it - judges_.begin())] = true;
+  if (answered && !v.usage && !v.cached) ++j.calls_without_usage;
 }
 
 Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
@@ -193,6 +233,26 @@ Summary SummaryBuilder::Build(const RunInfo& run, const std::string& baseline) {
               : 0.0;
     }
     s.models.push_back(std::move(out));
+  }
+  for (size_t i = 0; i < judges_.size(); ++i) {
+    JudgeSummary j = judges_[i];
+    if (!judge_cost_unknown_[i]) j.cost_usd = j.cost_usd_known;
+    for (const auto& [key, counts] : agree_) {
+      if (key.first == j.judge && counts.first > 0)
+        j.agreement[key.second] = {
+            counts.first, static_cast<double>(counts.second) / static_cast<double>(counts.first)};
+    }
+    s.totals.judge_calls += j.calls;
+    s.totals.prompt_tokens += j.prompt_tokens;
+    s.totals.completion_tokens += j.completion_tokens;
+    s.totals.total_tokens += j.prompt_tokens + j.completion_tokens;
+    s.totals.calls_without_usage += j.calls_without_usage;
+    s.totals.cost_usd_known += j.cost_usd_known;
+    if (!j.cost_usd)
+      s.totals.cost_usd.reset();
+    else if (s.totals.cost_usd)
+      *s.totals.cost_usd += *j.cost_usd;
+    s.judges.push_back(std::move(j));
   }
   std::vector<std::string> labels;
   for (size_t i = 0; i < s.models.size(); ++i) {

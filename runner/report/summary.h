@@ -14,6 +14,7 @@
 #include "report/score_tally.h"
 #include "report/stats.h"
 #include "results/call_record.h"
+#include "results/verdict_record.h"
 
 namespace evalrun {
 
@@ -78,9 +79,25 @@ struct ModelSummary {
   std::map<std::string, RepeatSummary> repeats;
 };
 
+/// One judge scorer: its own calls, apart from the graded models' (and in the totals).
+struct JudgeSummary {
+  std::string judge;  // the scorer's name
+  std::string model;  // the judge model's id
+  long long calls = 0, ok = 0;
+  std::map<std::string, long long> errors;  // error_kind -> count; "parse": unreadable verdicts
+  long long prompt_tokens = 0, completion_tokens = 0;
+  long long calls_without_usage = 0;
+  std::optional<double> cost_usd;
+  double cost_usd_known = 0;
+  /// Per other 0/1 score of the same records: how many rows both scored, and the share on which
+  /// the judge (a score of at least 0.5) agreed with it.
+  std::map<std::string, std::pair<long long, double>> agreement;
+};
+
 struct Totals {
   long long calls = 0, ok = 0;
   long long skipped = 0;
+  long long judge_calls = 0;  // beside `calls`; their tokens and cost are in the totals
   long long prompt_tokens = 0, completion_tokens = 0, total_tokens = 0;
   long long calls_without_usage = 0;
   std::optional<double> cost_usd;
@@ -117,6 +134,7 @@ struct Summary {
   std::vector<ComparisonSummary> comparisons;
   /// The rows behind the figures (filled by the report writer, which reads them back).
   RowViews rows;
+  std::vector<JudgeSummary> judges;
 };
 
 /// The comparison of `a` with `b` on the summary's first score; null when there is none.
@@ -130,6 +148,11 @@ std::vector<size_t> RankModels(const std::vector<ModelSummary>& models);
 class SummaryBuilder {
  public:
   void Add(const CallRecord& record);
+  /// Names of the job's judge scorers, before any Add: their scores are compared with the
+  /// others' for the agreement figure.
+  void SetJudges(std::vector<std::string> names) { judge_names_ = std::move(names); }
+  /// One judge call's latest verdict record.
+  void AddVerdict(const VerdictRecord& verdict);
   /// `run.wall_s` is the denominator of the throughput figures. With a `baseline` (a model label)
   /// the comparisons are each model against it; otherwise every pair.
   Summary Build(const RunInfo& run, const std::string& baseline = "");
@@ -161,6 +184,10 @@ class SummaryBuilder {
   std::vector<Group> groups_;
   std::vector<Model> models_;
   std::vector<std::string> score_names_;  // in the order records first name them
+  std::vector<std::string> judge_names_;
+  std::vector<JudgeSummary> judges_;
+  std::vector<bool> judge_cost_unknown_;
+  std::map<std::pair<std::string, std::string>, std::pair<long long, long long>> agree_;
   RowScores row_scores_;
   std::map<std::pair<std::string, std::string>, size_t> index_;
 };

@@ -240,6 +240,8 @@ void WriteTotals(Writer& w, const Totals& t) {
   w.Int64(t.calls);
   w.Key("ok");
   w.Int64(t.ok);
+  w.Key("judge_calls");
+  w.Int64(t.judge_calls);
   w.Key("skipped");
   w.Int64(t.skipped);
   w.Key("prompt_tokens");
@@ -250,6 +252,42 @@ void WriteTotals(Writer& w, const Totals& t) {
   w.Int64(t.total_tokens);
   Cost(w, t.cost_usd, t.cost_usd_known, t.calls_without_usage);
   w.EndObject();
+}
+
+void WriteJudges(Writer& w, const std::vector<JudgeSummary>& judges) {
+  w.Key("judges");
+  w.StartArray();
+  for (const JudgeSummary& j : judges) {
+    w.StartObject();
+    w.Key("judge");
+    w.String(j.judge);
+    w.Key("model");
+    w.String(j.model);
+    w.Key("calls");
+    w.Int64(j.calls);
+    w.Key("ok");
+    w.Int64(j.ok);
+    Counts(w, "errors", j.errors);
+    w.Key("prompt_tokens");
+    w.Int64(j.prompt_tokens);
+    w.Key("completion_tokens");
+    w.Int64(j.completion_tokens);
+    Cost(w, j.cost_usd, j.cost_usd_known, j.calls_without_usage);
+    w.Key("agreement");
+    w.StartObject();
+    for (const auto& [score, a] : j.agreement) {
+      w.Key(score);
+      w.StartObject();
+      w.Key("rows");
+      w.Int64(a.first);
+      w.Key("share");
+      WriteExactNumber(w, a.second);
+      w.EndObject();
+    }
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 void WriteComparisons(Writer& w, const std::vector<ComparisonSummary>& comparisons) {
@@ -339,6 +377,7 @@ std::string SummaryToJson(const Summary& s) {
   WriteComparisons(w, s.comparisons);
   w.Key("differing_rows");
   w.Int64(s.rows.differing);
+  WriteJudges(w, s.judges);
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
   out.push_back('\n');

@@ -231,6 +231,7 @@ Result<ManifestInfo> ReadManifest(const std::string& run_dir) {
         if (!name.empty() && std::find(info.score_names.begin(), info.score_names.end(), name) ==
                                  info.score_names.end())
           info.score_names.push_back(name);
+        if (Str(entry, "type") == "judge") info.judge_names.push_back(name);
       }
     }
   }

@@ -57,6 +57,7 @@ struct ManifestInfo {
   std::vector<DatasetFingerprint> datasets;
   GateSpec gates;
   std::vector<std::string> score_names;  // of the job's scorers, in order
+  std::vector<std::string> judge_names;  // those of them that are judges
   std::string compare_baseline;          // compare.baseline of the job, "" for every pair
 };
 Result<ManifestInfo> ReadManifest(const std::string& run_dir);

@@ -23,7 +23,11 @@ Status ResultsWriter::Open(const std::string& path) {
 }
 
 Status ResultsWriter::Append(const CallRecord& record) {
-  line_ = RecordToJson(record);
+  return AppendLine(RecordToJson(record));
+}
+
+Status ResultsWriter::AppendLine(std::string line) {
+  line_ = std::move(line);
   line_.push_back('\n');
   // One fwrite of the whole line, then a flush: the file only ever ends in a whole record or a
   // torn final line that readers skip.

@@ -21,6 +21,8 @@ class ResultsWriter {
 
   Status Open(const std::string& path);
   Status Append(const CallRecord& record);
+  /// One JSON line of another kind (a judge's verdict), with the same guarantees.
+  Status AppendLine(std::string line);
   Status Close();
 
  private:

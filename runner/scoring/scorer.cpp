@@ -70,6 +70,7 @@ std::optional<double> LastNumber(std::string_view text) {
 std::optional<double> Score(const ScorerSpec& s, std::string_view response,
                             const std::optional<std::string>& reference) {
   const std::string_view got = TrimWhitespace(response);
+  if (s.type == ScorerType::kJudge) return std::nullopt;  // a judge model scores it, later
   if (s.type == ScorerType::kJson) {
     rapidjson::Document d;
     std::string_view body = StripFence(got);

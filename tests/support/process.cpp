@@ -243,6 +243,11 @@ long long MockServerProcess::Injected(const char* name) const {
   return d["injected"].HasMember(name) ? d["injected"][name].GetInt64() : 0;
 }
 
+long long MockServerProcess::ModelRequests(const char* model) const {
+  rapidjson::Document d = Stats(base_url_);
+  return d["by_model"].HasMember(model) ? d["by_model"][model].GetInt64() : 0;
+}
+
 long long MockServerProcess::Stat(const char* name) const {
   return Stats(base_url_)[name].GetInt64();
 }

@@ -56,6 +56,8 @@ class MockServerProcess {
   long long Stat(const char* name) const;
   /// 429s the server sent, injected at random or past --max-concurrency.
   long long Chat429s() const;
+  /// Chat requests that named `model` (a mock model id).
+  long long ModelRequests(const char* model) const;
   /// How many times the fault `name` ("drop", "429", ...) was injected.
   long long Injected(const char* name) const;
   /// Blocks until the server has received `n` chat requests (the server answers when it has).
