@@ -78,6 +78,13 @@ TEST_CASE("the demo's models compare as their accuracies imply, on paired rows",
   const std::string html = ReadFile(dir.path() + "/run/report.html");
   CHECK(Count(html, "<article class=\"row\">") >= std::min<long long>(differing, 100));
   CHECK_THAT(html, Catch::Contains("vs next</th>"));  // the ranking says which leads hold
+  // The demo's judge, and how often it agrees with the exact scorer (mock-judge is ~95% right).
+  CHECK_THAT(md, Catch::Contains("## Judges"));
+  CHECK_THAT(md, Catch::Contains("| judged | mock-judge | 824 | 824 | 0 |"));
+  const auto& judge = summary["judges"][0];
+  CHECK(judge["agreement"]["exact"]["rows"].GetInt64() == 800);  // the rows with a reference
+  CHECK(judge["agreement"]["exact"]["share"].GetDouble() > 0.9);
+  CHECK_THAT(html, Catch::Contains("<h2 id=\"judges\">Judges</h2>"));
   CHECK_THAT(html, Catch::Contains("<td class=\"l\">significant (p"));
 }
 

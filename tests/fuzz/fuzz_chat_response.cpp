@@ -1,5 +1,5 @@
-// libFuzzer target: API responses (completions, error bodies, model lists) and the records
-// read back from results.jsonl.
+// libFuzzer target: API responses (completions, error bodies, model lists), judges' verdicts, and
+// the records and verdicts read back from results.jsonl and verdicts.jsonl.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -7,6 +7,8 @@
 #include "api/chat_response.h"
 #include "engine/record_builder.h"
 #include "results/call_record.h"
+#include "results/verdict_record.h"
+#include "scoring/judge_verdict.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace evalrun;
@@ -19,6 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)ParseModelList(body);  // only that it neither crashes nor leaks
   ApiErrorMessage(body);
   (void)SharingPrefix(body, {"a/b-c", "x"});
+  (void)ReadVerdict(body, 0, 10);  // a judge's reply
+  VerdictRecord verdict;
+  if (VerdictFromJson(body, &verdict)) {
+    VerdictRecord again;
+    if (!VerdictFromJson(VerdictToJson(verdict), &again)) __builtin_trap();
+  }
   CallRecord record;
   if (RecordFromJson(body, &record)) {
     CallRecord again;
