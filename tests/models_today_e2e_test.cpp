@@ -284,3 +284,25 @@ TEST_CASE(
                                       "share its prefix:\n  mock-small\n  mock-medium"));
   CHECK(server.ChatRequests() == before);
 }
+
+TEST_CASE("a job that sets both max_tokens and max_completion_tokens is told which one counts",
+          "[e2e]") {
+  MockServerProcess server;
+  TempDir dir;
+  dir.Write("rows.jsonl", ArithRows(2));
+  const std::string job = dir.Write(
+      "job.yaml", Job(server, "  - {id: mock-thinker, params: {max_completion_tokens: 300}}\n",
+                      "params: {max_tokens: 64}\n"));
+  ProcessResult v = RunEvalrun({"validate", job});
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.err,
+             Catch::Contains("warning: model 'mock-thinker' sets both max_tokens and "
+                             "max_completion_tokens; max_completion_tokens (300) is the one"));
+  // The estimate's worst case is bounded by the one that wins: 2 calls x 300 tokens.
+  ProcessResult e = RunEvalrun({"estimate", job, "--json"});
+  REQUIRE(e.exit_code == 0);
+  rapidjson::Document d;
+  d.Parse(e.out.c_str());
+  REQUIRE_FALSE(d.HasParseError());
+  CHECK(d["total"]["worst_completion_tokens"].GetDouble() == 600);
+}

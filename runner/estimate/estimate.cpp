@@ -238,6 +238,14 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
         static_cast<double>(max_out > 0 ? max_out / 2 : kDefaultCompletionTokens) *
         static_cast<double>(j.calls);
     line.completion_basis = "default";
+    if (history) {
+      if (auto mean = history->JudgeCompletionTokens(line.model)) {
+        double per_call = *mean;
+        if (max_out > 0) per_call = std::min(per_call, static_cast<double>(max_out));
+        line.completion_tokens = per_call * static_cast<double>(j.calls);
+        line.completion_basis = "history";
+      }
+    }
     line.worst_prompt_tokens = j.worst_prompt;
     if (max_out > 0)
       line.worst_completion_tokens = static_cast<double>(max_out) * static_cast<double>(j.calls);

@@ -40,6 +40,17 @@ std::optional<double> History::CompletionTokens(const std::string& model,
   return std::nullopt;
 }
 
+void History::AddVerdict(const VerdictRecord& v) {
+  if (!v.usage || v.cached) return;
+  by_judge_[v.judge].sum += static_cast<double>(v.usage->completion_tokens);
+  ++by_judge_[v.judge].calls;
+}
+
+std::optional<double> History::JudgeCompletionTokens(const std::string& judge) const {
+  auto it = by_judge_.find(judge);
+  return it == by_judge_.end() ? std::nullopt : it->second.mean();
+}
+
 Result<History> LoadHistory(const std::vector<std::string>& run_dirs) {
   History history;
   for (const auto& dir : run_dirs) {
@@ -49,6 +60,10 @@ Result<History> LoadHistory(const std::vector<std::string>& run_dirs) {
       return Status::NotFound(fmt::format("--history {}: no results.jsonl there", dir));
     auto read = ForEachLatestRecord(path, [&](const CallRecord& r) { history.Add(r); });
     if (!read.ok()) return read.status();
+    if (Status s =
+            ForEachLatestVerdict(dir, [&](const VerdictRecord& v) { history.AddVerdict(v); });
+        !s.ok())
+      return s;
   }
   return history;
 }

@@ -1,6 +1,7 @@
 // History: what earlier runs' real usage says about a job, for `evalrun estimate --history`. Read
 // from each run directory's results.jsonl (each call's latest record); keeps per call only the
-// prompt tokens of its row, and per (model, dataset) and per model the mean completion length.
+// prompt tokens of its row, and per (model, dataset) and per model the mean completion length;
+// and from verdicts.jsonl, per judge, the mean length of its verdicts.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 
 #include "common/status.h"
 #include "results/call_record.h"
+#include "results/verdict_record.h"
 
 namespace evalrun {
 
@@ -37,6 +39,11 @@ class History {
   std::optional<double> CompletionTokens(const std::string& model,
                                          const std::string& dataset) const;
 
+  /// Folds in one judge call's verdict record.
+  void AddVerdict(const VerdictRecord& verdict);
+  /// Mean completion tokens of a judge scorer's calls (by the scorer's name).
+  std::optional<double> JudgeCompletionTokens(const std::string& judge) const;
+
   long long records() const { return records_; }
 
  private:
@@ -45,6 +52,7 @@ class History {
   std::unordered_map<uint64_t, long long> prompt_tokens_;
   std::map<std::pair<std::string, std::string>, CompletionMean> by_group_;
   std::map<std::string, CompletionMean> by_model_;
+  std::map<std::string, CompletionMean> by_judge_;
   long long records_ = 0;
 };
 
