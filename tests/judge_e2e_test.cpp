@@ -165,3 +165,32 @@ TEST_CASE(
         8);
   CHECK(ReadJson(out + "/summary.json")["judges"][0]["calls"].GetInt64() == 200);
 }
+
+TEST_CASE("judge scores carry into compare and into a merge of shards", "[e2e][judge]") {
+  MockServerProcess server;
+  TempDir dir;
+  dir.Write("rows.jsonl", Rows(30));
+  const std::string job = dir.Write("job.yaml", JudgedJob(server));
+  for (const char* shard : {"0/2", "1/2"}) {
+    ProcessResult r = RunEvalrun({"run", job, "--out", dir.path() + "/s" + shard[0], "--shard",
+                                  shard, "--progress", "none", "--no-cache"},
+                                 {{"K", "k"}});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  ProcessResult merged = RunEvalrun(
+      {"report", dir.path() + "/s0", dir.path() + "/s1", "--out", dir.path() + "/merged"});
+  INFO(merged.err);
+  REQUIRE(merged.exit_code == 0);
+  const auto summary = ReadJson(dir.path() + "/merged/summary.json");
+  CHECK(summary["judges"][0]["calls"].GetInt64() == 60);
+  bool judged = false;
+  for (const auto& c : summary["comparisons"].GetArray()) judged |= c["score"] == "correct";
+  CHECK(judged);
+  // compare pairs the judge's scores run against run like any score.
+  ProcessResult cmp = RunEvalrun(
+      {"compare", dir.path() + "/merged", dir.path() + "/merged", "--score", "correct", "--json"});
+  INFO(cmp.err);
+  CHECK(cmp.exit_code == 0);
+  CHECK_THAT(cmp.out, Catch::Contains("\"score\": \"correct\""));
+}

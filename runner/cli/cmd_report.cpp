@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "cli/command.h"
@@ -74,6 +75,19 @@ Status MergeRunDirs(const std::vector<std::string>& dirs, const std::vector<Mani
     if (!merged.empty() && merged.back() != '\n') merged.push_back('\n');  // a torn shard end
   }
   if (Status s = WriteFileAtomic(out + "/results.jsonl", merged); !s.ok()) return s;
+  // The shards' judges' verdicts go with their records.
+  std::string verdicts;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::exists(dir + "/verdicts.jsonl", ec)) continue;
+    auto text = ReadWholeFile(dir + "/verdicts.jsonl");
+    if (!text.ok()) return text.status();
+    verdicts += text.value();
+    if (!verdicts.empty() && verdicts.back() != '\n') verdicts.push_back('\n');
+  }
+  if (!verdicts.empty()) {
+    if (Status s = WriteFileAtomic(out + "/verdicts.jsonl", verdicts); !s.ok()) return s;
+  }
   Manifest m;
   m.run_id = infos[0].run_id + "-merged";
   m.job_json = infos[0].job_json.empty() ? "{}" : infos[0].job_json;

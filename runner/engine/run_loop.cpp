@@ -208,21 +208,22 @@ void Loop::EnqueueJudges(const CallState& graded, const std::string& answer) {
         js.attempts = 1;
         js.started_at = Rfc3339Ms(clock_.Wall());
         const ChatResponse resp = ParseChatResponse(200, http.body);
-        if (resp.error == ErrorKind::kNone) {
+        const Verdict read =
+            ReadVerdict(resp.content, scorer.judge->scale_lo, scorer.judge->scale_hi);
+        // Only readable verdicts are cached; anything else (a torn entry) is a miss: sent.
+        if (resp.error == ErrorKind::kNone && read.score) {
           VerdictRecord v = VerdictBase(js);
-          const Verdict read =
-              ReadVerdict(resp.content, scorer.judge->scale_lo, scorer.judge->scale_hi);
           v.verdict = resp.content;
           v.score = read.score;
           v.raw = read.raw;
           v.reason = read.reason;
-          if (!read.score) continue;  // only readable verdicts are cached; this one is sent
           v.usage = resp.usage;
           v.cost_usd = resp.usage ? std::optional<double>(0.0) : std::nullopt;
           v.cached = true;
           EmitVerdict(v);
           continue;
         }
+        js.attempts = 0;
       }
     }
     judge_queue_.push_back(std::move(js));

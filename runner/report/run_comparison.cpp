@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "common/json_write.h"
 #include "common/stable_hash.h"
@@ -13,6 +14,7 @@
 #include "report/summary_json.h"
 #include "results/manifest.h"
 #include "results/prior_results.h"
+#include "results/verdict_record.h"
 
 namespace evalrun {
 namespace {
@@ -28,8 +30,27 @@ struct Collected {
 
 Status Collect(const std::string& dir, uint16_t run, const std::optional<std::string>& score,
                Collected* c) {
-  auto read = ForEachLatestRecord(dir + "/results.jsonl", [&](const CallRecord& r) {
-    c->runs_of_model[r.model] |= 1u << run;
+  // Judge scores are in verdicts.jsonl: joined to their graded calls, as `report` does.
+  std::unordered_map<uint64_t, std::vector<std::pair<std::string, double>>> judged;
+  if (Status s = ForEachLatestVerdict(
+          dir,
+          [&](const VerdictRecord& v) {
+            if (v.ok())
+              judged[CallKey(v.model, v.dataset, v.row_id, v.repeat)].emplace_back(v.judge,
+                                                                                   *v.score);
+          });
+      !s.ok())
+    return s;
+  auto read = ForEachLatestRecord(dir + "/results.jsonl", [&](const CallRecord& record) {
+    c->runs_of_model[record.model] |= 1u << run;
+    CallRecord joined;
+    const CallRecord* rp = &record;
+    if (auto it = judged.find(CallKey(record)); record.ok() && it != judged.end()) {
+      joined = record;
+      for (const auto& [judge, v] : it->second) joined.scores[judge] = v;
+      rp = &joined;
+    }
+    const CallRecord& r = *rp;
     for (const auto& [name, v] : r.scores) {
       if (score && name != *score) continue;
       auto it = std::find(c->scores.begin(), c->scores.end(), name);
