@@ -102,6 +102,11 @@ class Loop {
   bool FitsBudget(double worst);
   void CountStreak(const CallRecord& record, size_t model_index);
   void Skip(const CallState& state);
+  bool WillRetry(ErrorKind kind, const CallState& state) const {
+    return IsRetryable(kind) && state.attempts < options_.retry.max_attempts && !Stopping();
+  }
+  /// Queues a failed attempt again after its back-off (Retry-After wins), keeping its body.
+  void RetryLater(CallState state, HttpResult& http);
   void EnqueueJudges(const CallState& graded, const std::string& answer);
   void OnJudgeFinished(CallState& state, HttpResult& http);
   VerdictRecord VerdictBase(const CallState& state) const;
@@ -151,6 +156,17 @@ void Loop::CountStreak(const CallRecord& r, size_t model_index) {
   s.stopped =
       OneLine(fmt::format("{} calls in a row failed with {}", s.count, r.error), kMaxErrorBytes);
   outcome_.stopped_models.emplace_back(job_.models[model_index].label, s.stopped);
+}
+
+void Loop::RetryLater(CallState state, HttpResult& http) {
+  const SteadyTime now = clock_.Steady();
+  const auto retry_after = ParseRetryAfterMs(http.retry_after, clock_.Wall());
+  const double unit = std::uniform_real_distribution<double>(0, 1)(rng_);
+  const double wait_ms = BackoffMs(options_.retry, state.attempts, retry_after, unit);
+  state.body = std::move(http.request_body);
+  state.failed_at = now;
+  retries_.emplace(now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000)),
+                   std::move(state));
 }
 
 VerdictRecord Loop::VerdictBase(const CallState& state) const {
@@ -266,17 +282,9 @@ void Loop::OnJudgeFinished(CallState& state, HttpResult& http) {
     window_.OnSuccess();
   if (StopsRun(v.error_kind))
     Stop(fmt::format("the API answered {} to a judge call: {}", v.http_status, v.error));
-  if (IsRetryable(v.error_kind) && state.attempts < options_.retry.max_attempts && !Stopping()) {
-    const SteadyTime now = clock_.Steady();
-    const auto retry_after = ParseRetryAfterMs(http.retry_after, clock_.Wall());
-    const double unit = std::uniform_real_distribution<double>(0, 1)(rng_);
-    const double wait_ms = BackoffMs(options_.retry, state.attempts, retry_after, unit);
-    state.body = std::move(http.request_body);
-    state.failed_at = now;
+  if (WillRetry(v.error_kind, state)) {
     state.last_verdict = std::move(v);
-    retries_.emplace(now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000)),
-                     std::move(state));
-    return;
+    return RetryLater(std::move(state), http);
   }
   if (v.error_kind == ErrorKind::kNone) {
     const Verdict read = ReadVerdict(resp.content, judge.scale_lo, judge.scale_hi);
@@ -490,18 +498,9 @@ void Loop::OnFinished(HttpResult& http) {
   if (StopsRun(record.error_kind)) {
     Stop(fmt::format("the API answered {}: {}", record.http_status, record.error));
   }
-  if (IsRetryable(record.error_kind) && state.attempts < options_.retry.max_attempts &&
-      !Stopping()) {
-    const SteadyTime now = clock_.Steady();
-    const auto retry_after = ParseRetryAfterMs(http.retry_after, clock_.Wall());
-    const double unit = std::uniform_real_distribution<double>(0, 1)(rng_);
-    const double wait_ms = BackoffMs(options_.retry, state.attempts, retry_after, unit);
-    state.body = std::move(http.request_body);
-    state.failed_at = now;
+  if (WillRetry(record.error_kind, state)) {
     state.last = std::move(record);
-    retries_.emplace(now + std::chrono::microseconds(static_cast<long long>(wait_ms * 1000)),
-                     std::move(state));
-    return;
+    return RetryLater(std::move(state), http);
   }
   Emit(record);
   CountStreak(record, state.model_index);

@@ -177,6 +177,26 @@ std::vector<double> PromptRatios(const Job& job, const std::vector<PromptMatch>&
   return ratio;
 }
 
+/// Completes a line (the history's completion mean where it has one, the worst case, the prices)
+/// and adds it to the estimate and its total.
+void AddLine(EstimateLine line, const std::optional<Pricing>& price, long long max_out,
+             std::optional<double> history_mean, Estimate* est) {
+  if (history_mean) {
+    double per_call = *history_mean;
+    if (max_out > 0) per_call = std::min(per_call, static_cast<double>(max_out));
+    line.completion_tokens = per_call * static_cast<double>(line.calls);
+    line.completion_basis = "history";
+  }
+  if (max_out > 0)
+    line.worst_completion_tokens = static_cast<double>(max_out) * static_cast<double>(line.calls);
+  if (price) line.expected_usd = UsdFor(*price, line.prompt_tokens, line.completion_tokens);
+  // The same bound the run's budget holds each call to, summed over the group's calls.
+  if (line.worst_completion_tokens)
+    line.worst_usd = WorstCaseUsd(price, line.worst_prompt_tokens, *line.worst_completion_tokens);
+  AddTo(&est->total, line, est->groups.empty());
+  est->groups.push_back(std::move(line));
+}
+
 }  // namespace
 
 Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
@@ -204,23 +224,9 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
                             : g.reference_calls == g.calls ? "reference"
                             : g.reference_calls == 0       ? "default"
                                                            : "mixed";
-    if (history) {
-      if (auto mean = history->CompletionTokens(model.label, g.dataset)) {
-        double per_call = *mean;
-        if (max_out > 0) per_call = std::min(per_call, static_cast<double>(max_out));
-        line.completion_tokens = per_call * static_cast<double>(g.calls);
-        line.completion_basis = "history";
-      }
-    }
     line.worst_prompt_tokens = g.body_bytes;
-    if (max_out > 0)
-      line.worst_completion_tokens = static_cast<double>(max_out) * static_cast<double>(g.calls);
-    if (price) line.expected_usd = UsdFor(*price, line.prompt_tokens, line.completion_tokens);
-    // The same bound the run's budget holds each call to, summed over the group's calls.
-    if (line.worst_completion_tokens)
-      line.worst_usd = WorstCaseUsd(price, line.worst_prompt_tokens, *line.worst_completion_tokens);
-    AddTo(&est.total, line, est.groups.empty());
-    est.groups.push_back(std::move(line));
+    AddLine(std::move(line), price, max_out,
+            history ? history->CompletionTokens(model.label, g.dataset) : std::nullopt, &est);
   }
   // One judge call per graded call (the run sends one per ok call: this is its upper bound).
   for (const JudgeSums& j : sums->judges) {
@@ -238,22 +244,9 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
         static_cast<double>(max_out > 0 ? max_out / 2 : kDefaultCompletionTokens) *
         static_cast<double>(j.calls);
     line.completion_basis = "default";
-    if (history) {
-      if (auto mean = history->JudgeCompletionTokens(line.model)) {
-        double per_call = *mean;
-        if (max_out > 0) per_call = std::min(per_call, static_cast<double>(max_out));
-        line.completion_tokens = per_call * static_cast<double>(j.calls);
-        line.completion_basis = "history";
-      }
-    }
     line.worst_prompt_tokens = j.worst_prompt;
-    if (max_out > 0)
-      line.worst_completion_tokens = static_cast<double>(max_out) * static_cast<double>(j.calls);
-    if (price) line.expected_usd = UsdFor(*price, line.prompt_tokens, line.completion_tokens);
-    if (line.worst_completion_tokens)
-      line.worst_usd = WorstCaseUsd(price, line.worst_prompt_tokens, *line.worst_completion_tokens);
-    AddTo(&est.total, line, est.groups.empty());
-    est.groups.push_back(std::move(line));
+    const auto mean = history ? history->JudgeCompletionTokens(line.model) : std::nullopt;
+    AddLine(std::move(line), price, max_out, mean, &est);
   }
   if (est.groups.empty()) est.total.expected_usd = est.total.worst_usd = 0.0;
   return est;
