@@ -355,7 +355,7 @@ bool Loop::AnswerFromCache(const CallState& state, std::string body) {
   http.body = std::move(body);
   std::string answer;
   CallContext ctx = Context(state);
-  ctx.answer_out = &answer;
+  ctx.answer_out = options_.judges.empty() ? nullptr : &answer;  // judges read it
   CallRecord record = BuildRecord(ctx, http);
   // An entry that does not read as an answer (a torn or foreign file) is a miss: the call is sent.
   if (!record.ok()) return false;
@@ -476,7 +476,7 @@ void Loop::OnFinished(HttpResult& http) {
   if (state.judge >= 0) return OnJudgeFinished(state, http);
   std::string answer;
   CallContext ctx = Context(state);
-  ctx.answer_out = &answer;
+  ctx.answer_out = options_.judges.empty() ? nullptr : &answer;  // judges read it
   CallRecord record = BuildRecord(ctx, http);
   limiter_.Correct(state.est_tokens,
                    record.usage ? static_cast<double>(record.usage->total_tokens) : 0);
