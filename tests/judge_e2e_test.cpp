@@ -194,3 +194,23 @@ TEST_CASE("judge scores carry into compare and into a merge of shards", "[e2e][j
   CHECK(cmp.exit_code == 0);
   CHECK_THAT(cmp.out, Catch::Contains("\"score\": \"correct\""));
 }
+
+TEST_CASE("a judge template naming a field a row lacks is found before anything is sent",
+          "[e2e][judge]") {
+  MockServerProcess server;
+  TempDir dir;
+  dir.Write("rows.jsonl", Rows(3) + "{\"id\": 4, \"question\": \"What is 1 + 1?\"}\n");
+  const std::string job = dir.Write(
+      "job.yaml", "name: t\nendpoint: {base_url: " + server.base_url() +
+                      ", api_key_env: K}\nmodels: [mock-small]\ndatasets: [rows.jsonl]\n"
+                      "prompt: {template: \"{{question}}\"}\nscoring:\n  - {type: judge, model: "
+                      "mock-judge, template: \"Q {{question}} A {{response}} R {{answer}}\"}\n");
+  ProcessResult v = RunEvalrun({"validate", job});
+  CHECK(v.exit_code == 2);
+  CHECK_THAT(v.err, Catch::Contains("rows.jsonl:4:1: scoring[0].template uses {{answer}}, which "
+                                    "this row does not have"));
+  ProcessResult r = RunEvalrun(
+      {"run", job, "--out", dir.path() + "/run", "--progress", "none", "--no-cache"}, {{"K", "k"}});
+  CHECK(r.exit_code == 2);
+  CHECK(server.ChatRequests() == 0);
+}

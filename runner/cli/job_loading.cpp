@@ -67,8 +67,9 @@ Result<DatasetPlan> ScanJobDatasets(Job* job, std::optional<long long> cli_limit
   size_t problems = 0;
   std::vector<std::string> row_models;
   for (const auto& ds : job->datasets) {
-    DatasetScan scan = ScanDataset(ds, job->prompt, EffectiveLimit(ds, cli_limit), max_problems,
-                                   shard, job->models_from_rows ? &row_models : nullptr);
+    DatasetScan scan =
+        ScanDataset(ds, job->prompt, EffectiveLimit(ds, cli_limit), max_problems, shard,
+                    job->models_from_rows ? &row_models : nullptr, &job->scoring);
     for (const auto& p : scan.problems) fmt::print(stderr, "{}\n", p.ToString());
     problems += scan.problems.size();
     std::string sha;

@@ -16,14 +16,15 @@ std::optional<long long> EffectiveLimit(const DatasetSpec& dataset,
 
 DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
                         std::optional<long long> limit, size_t max_problems, const Shard& shard,
-                        std::vector<std::string>* row_models) {
+                        std::vector<std::string>* row_models,
+                        const std::vector<ScorerSpec>* scorers) {
   DatasetScan scan;
   JsonlReader reader;
   if (Status s = reader.Open(dataset.path); !s.ok()) {
     scan.problems.push_back({dataset.given_path, 0, 0, "cannot open the dataset"});
     return scan;
   }
-  RowParser parser(dataset, prompt);
+  RowParser parser(dataset, prompt, scorers);
   Row row;
   std::string_view text;
   long long line = 0;
