@@ -90,19 +90,7 @@ std::string RecordToJson(const CallRecord& r) {
   if (r.ttfa_ms) WriteOptionalNumber(w, "ttfa_ms", Round3(*r.ttfa_ms));
   w.Key("queue_ms");
   w.Double(Round3(r.queue_ms));
-  w.Key("usage");
-  if (r.usage) {
-    w.StartObject();
-    w.Key("prompt_tokens");
-    w.Int64(r.usage->prompt_tokens);
-    w.Key("completion_tokens");
-    w.Int64(r.usage->completion_tokens);
-    w.Key("total_tokens");
-    w.Int64(r.usage->total_tokens);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  WriteUsage(w, r.usage);
   if (r.reasoning_tokens) {
     w.Key("reasoning_tokens");
     w.Int64(*r.reasoning_tokens);

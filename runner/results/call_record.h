@@ -57,6 +57,25 @@ bool UsageMissing(const CallRecord& r);
 /// for its model, or UsageMissing). Summaries, the progress line and the budget all count by it.
 std::optional<double> KnownCostUsd(const CallRecord& r);
 
+/// `"usage": {prompt_tokens, completion_tokens, total_tokens}`, or `"usage": null`: the one shape
+/// of usage in results.jsonl and verdicts.jsonl.
+template <class Writer>
+void WriteUsage(Writer& w, const std::optional<Usage>& usage) {
+  w.Key("usage");
+  if (!usage) {
+    w.Null();
+    return;
+  }
+  w.StartObject();
+  w.Key("prompt_tokens");
+  w.Int64(usage->prompt_tokens);
+  w.Key("completion_tokens");
+  w.Int64(usage->completion_tokens);
+  w.Key("total_tokens");
+  w.Int64(usage->total_tokens);
+  w.EndObject();
+}
+
 /// One results.jsonl line (no trailing newline).
 std::string RecordToJson(const CallRecord& record);
 

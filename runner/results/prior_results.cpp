@@ -90,18 +90,6 @@ Result<long long> ForEachLatestRecord(const std::string& results_path,
   return ScanResults(results_path, /*may_repeat=*/true, nullptr, fn, [] {});
 }
 
-namespace {
-
-/// One record's call and outcome, 16 bytes: the key's lowest bit holds whether it ended ok.
-struct Seen {
-  uint64_t key_ok;
-  long long line;
-  uint64_t key() const { return key_ok & ~uint64_t{1}; }
-  bool ok() const { return (key_ok & 1) != 0; }
-};
-
-/// The lines of the records that count when some call has several: per call its first ok
-/// record, else its last; ascending. Empty when every call has one record.
 std::vector<long long> ChosenLines(std::vector<Seen>& seen) {
   std::sort(seen.begin(), seen.end(), [](const Seen& a, const Seen& b) {
     return a.key() != b.key() ? a.key() < b.key() : a.line < b.line;
@@ -123,8 +111,6 @@ std::vector<long long> ChosenLines(std::vector<Seen>& seen) {
   std::sort(lines.begin(), lines.end());
   return lines;
 }
-
-}  // namespace
 
 Result<long long> ScanResults(const std::string& results_path, bool may_repeat,
                               const std::function<void(const CallRecord&)>& every,

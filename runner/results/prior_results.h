@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "common/status.h"
 #include "results/call_record.h"
@@ -21,6 +22,20 @@ uint64_t CallKey(std::string_view model, std::string_view dataset, std::string_v
 inline uint64_t CallKey(const CallRecord& r) {
   return CallKey(r.model, r.dataset, r.row_id, r.repeat);
 }
+
+/// A record seen in a results file: its call's key with the low bit set when it was ok
+/// (`(key & ~1) | ok`), and its line.
+struct Seen {
+  uint64_t key_ok;
+  long long line;
+  uint64_t key() const { return key_ok & ~uint64_t{1}; }
+  bool ok() const { return (key_ok & 1) != 0; }
+};
+
+/// The lines of the records that count when some call has several: per call its first ok
+/// record, else its last; ascending. Empty when every call has one record. The one rule for
+/// results.jsonl and verdicts.jsonl alike.
+std::vector<long long> ChosenLines(std::vector<Seen>& seen);
 
 struct PriorResults {
   std::unordered_set<uint64_t> ok;  // calls with an ok record

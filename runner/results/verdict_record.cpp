@@ -12,6 +12,7 @@
 #include "common/json_write.h"
 #include "common/stable_hash.h"
 #include "dataset/jsonl_reader.h"
+#include "results/call_record.h"
 #include "results/prior_results.h"
 
 namespace evalrun {
@@ -68,19 +69,7 @@ std::string VerdictToJson(const VerdictRecord& v) {
   w.Key("started_at");
   w.String(v.started_at);
   WriteExactNumber(w, "latency_ms", v.latency_ms);
-  w.Key("usage");
-  if (v.usage) {
-    w.StartObject();
-    w.Key("prompt_tokens");
-    w.Int64(v.usage->prompt_tokens);
-    w.Key("completion_tokens");
-    w.Int64(v.usage->completion_tokens);
-    w.Key("total_tokens");
-    w.Int64(v.usage->total_tokens);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  WriteUsage(w, v.usage);
   WriteExactNumber(w, "cost_usd", v.cost_usd);
   WriteExactNumber(w, "score", v.score);
   WriteExactNumber(w, "raw_score", v.raw);
@@ -139,7 +128,7 @@ Status ForEachLatestVerdict(const std::string& run_dir,
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::Ok();
   // Which line holds each (call, judge)'s latest verdict: 16 bytes a verdict, then a second read.
-  std::unordered_map<uint64_t, std::pair<long long, bool>> chosen;  // key -> (line, ok)
+  std::vector<Seen> seen;
   {
     JsonlReader reader;
     if (Status s = reader.Open(path); !s.ok()) return s;
@@ -147,25 +136,23 @@ Status ForEachLatestVerdict(const std::string& run_dir,
     long long n = 0;
     VerdictRecord v;
     while (reader.Next(&line, &n)) {
-      if (!VerdictFromJson(line, &v)) continue;
-      auto [it, added] = chosen.try_emplace(VerdictKey(v), n, v.ok());
-      if (!added && (v.ok() || !it->second.second)) it->second = {n, v.ok()};
+      if (VerdictFromJson(line, &v))
+        seen.push_back({(VerdictKey(v) & ~uint64_t{1}) | (v.ok() ? 1u : 0u), n});
     }
     if (!reader.status().ok()) return reader.status();
   }
-  std::vector<long long> lines;
-  lines.reserve(chosen.size());
-  for (const auto& [key, at] : chosen) lines.push_back(at.first);
-  std::sort(lines.begin(), lines.end());
+  const std::vector<long long> lines = ChosenLines(seen);  // empty: every verdict counts
   JsonlReader reader;
   if (Status s = reader.Open(path); !s.ok()) return s;
   std::string_view line;
   long long n = 0;
   VerdictRecord v;
   auto next = lines.begin();
-  while (next != lines.end() && reader.Next(&line, &n)) {
-    if (n != *next) continue;
-    ++next;
+  while ((lines.empty() || next != lines.end()) && reader.Next(&line, &n)) {
+    if (!lines.empty()) {
+      if (n != *next) continue;
+      ++next;
+    }
     if (VerdictFromJson(line, &v)) fn(v);
   }
   return reader.status();
