@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev rapidjson-dev
           libyaml-cpp-dev libfmt-dev catch2 libevent-dev libcli11-dev libpcre2-dev
+          libutf8proc-dev  # NFC, for the Qwen tokenizer
           nghttp2-proxy  # nghttpx: the HTTP/2 front of the mock server in the HTTP/2 test
           zlib1g-dev     # the report.html test reads Chromium's PNG screenshots
           "$@")
