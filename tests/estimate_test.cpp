@@ -6,9 +6,10 @@
 
 #include "api/prompt_tokens.h"
 #include "dataset/dataset_scan.h"
-#include "report/estimate_report.h"
 #include "job/job_parser.h"
+#include "report/estimate_report.h"
 #include "support/process.h"
+#include "tokenizer/script_rule.h"
 
 using namespace evalrun;
 using evalrun::testing::TempDir;
@@ -32,22 +33,42 @@ Job TestJob(const TempDir& dir) {
 }
 
 long long Counted(const std::string& system, const std::string& user) {
-  // The rule by hand: 3 per call, 4 per message, ceil(bytes / 4) of each text.
-  return 3 + 4 + static_cast<long long>((system.size() + 3) / 4) + 4 +
-         static_cast<long long>((user.size() + 3) / 4);
+  // The rule: 3 per call, 4 per message (no family known), each text by script.
+  return 3 + 4 + RuleTokens(system) + 4 + RuleTokens(user);
 }
 
 }  // namespace
 
-TEST_CASE("the prompt rule counts 3 a call, 4 a message and a token per 4 bytes", "[estimate]") {
+TEST_CASE("the rule counts text by script, and 3 a call and 4 a message without a family",
+          "[estimate]") {
+  const TextFeatures f = FeaturesOf("Be brief, 東京へ 42 👍🏽\n");
+  CHECK(f[kAsciiWords] == 2);
+  CHECK(f[kAsciiLetters] == 7);
+  CHECK(f[kAsciiSymbols] == 1);
+  CHECK(f[kHan] == 2);
+  CHECK(f[kKana] == 1);
+  CHECK(f[kDigits] == 2);
+  CHECK(f[kEmoji] == 2);  // the thumb and its skin tone
+  CHECK(f[kNewlines] == 1);
+  // One English word is about one token whatever its length; a kanji about three quarters.
+  CHECK(RuleTokens("Hello") == 1);
+  CHECK(RuleTokens("東京都庁") == 3);
+  CHECK(RuleTokens("") == 0);
+  CHECK(RuleTokens(".") == 1);  // never 0 for text
   CHECK(CountPromptTokens(std::string_view(
             R"([{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}])")) ==
-        3 + 4 + 3 + 4 + 2);
+        3 + 4 + RuleTokens("Be brief.") + 4 + RuleTokens("Hello"));
   CHECK(
       CountPromptTokens(std::string_view(
           R"([{"role":"user","content":[{"type":"text","text":"12345678"},{"type":"image"}]}])")) ==
-      3 + 4 + 2);
+      3 + 4 + RuleTokens("12345678"));
   CHECK(CountPromptTokens(std::string_view("not json")) == 0);
+  // A model id that names a family brings that family's framing, measured with its template.
+  CHECK(FormatFromModelId("meta-llama/Llama-3.1-8B-Instruct") == ChatFormat::kLlama3Date);
+  CHECK(FormatFromModelId("Qwen/Qwen3-235B-A22B-Instruct-2507") == ChatFormat::kChatMl);
+  CHECK(FormatFromModelId("openai/gpt-oss-120b") == ChatFormat::kHarmony);
+  CHECK(FormatFromModelId("mock-large") == ChatFormat::kUnknown);
+  CHECK(FramingOf(ChatFormat::kLlama3Date).per_call == 30);
 }
 
 TEST_CASE("the estimate counts the run's calls, prompt tokens by the rule and output by reference",
@@ -64,8 +85,11 @@ TEST_CASE("the estimate counts the run's calls, prompt tokens by the rule and ou
                            Counted("Be brief.", "What is 10 + 20?") +
                            Counted("Be brief.", "Hello there");
   CHECK(m1.prompt_tokens == Approx(2.0 * static_cast<double>(prompt)));
-  // "3" is 1 token, "30 exactly" 3; the chat row has no reference: half of max_tokens.
-  CHECK(m1.completion_tokens == Approx(2.0 * (1 + 3 + 5)));
+  // A reference is counted as a completion: its tokens and the end-of-turn token; the chat row
+  // has no reference: half of max_tokens.
+  CHECK(m1.completion_tokens ==
+        Approx(2.0 *
+               static_cast<double>((RuleTokens("3") + 1) + (RuleTokens("30 exactly") + 1) + 5)));
   CHECK(m1.completion_basis == "mixed");
   REQUIRE(m1.worst_completion_tokens);
   CHECK(*m1.worst_completion_tokens == 60);

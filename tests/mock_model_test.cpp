@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/token_count.h"
+#include "tokenizer/script_rule.h"
 
 using namespace evalrun;
 
@@ -42,9 +42,8 @@ TEST_CASE("replies are deterministic and counted by the token rule", "[mock]") {
   MockReply a = MockComplete(m, msgs, std::nullopt, {}, 1);
   MockReply b = MockComplete(m, msgs, std::nullopt, {}, 2);
   CHECK(a.content == b.content);
-  CHECK(a.prompt_tokens ==
-        kTokensPerRequest + kTokensPerMessage + CountTextTokens("Tell me about latency."));
-  CHECK(a.completion_tokens == CountTextTokens(a.content));
+  CHECK(a.prompt_tokens == 3 + 4 + RuleTokens("Tell me about latency."));
+  CHECK(a.completion_tokens == RuleTokens(a.content) + 1);  // and its end-of-turn token
   MockReply other = MockComplete(*FindMockModel("mock-small"), msgs, std::nullopt, {}, 1);
   CHECK(other.content != a.content);  // depends on the model
   MockReply other_prompt = MockComplete(m, Messages("Something else."), std::nullopt, {}, 1);

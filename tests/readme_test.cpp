@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -94,6 +95,8 @@ TEST_CASE("the README's example job sets every documented key and parses", "[rea
   dir.Write("pricing.yaml", "models: {}\n");
   dir.Write("answer.schema.json", "{\"type\": \"object\"}\n");
   dir.Write("ca.pem", "");
+  std::filesystem::create_directories(dir.path() + "/tokenizers/llama-3.3");
+  dir.Write("tokenizers/llama-3.3/tokenizer.json", "{}");
   JobParseResult parsed = ParseJobText(yaml, dir.path() + "/job.yaml");
   std::string problems;
   for (const auto& p : parsed.problems) problems += p.ToString() + "\n";

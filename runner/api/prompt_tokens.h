@@ -1,19 +1,49 @@
-// The prompt side of the token counting rule (common/token_count.h) applied to a chat request's
-// messages. One function for the mock server's `usage` and for `evalrun estimate`, so an estimate
-// against the mock is exact and against a real API is off only by the tokenizer, which a history
-// run calibrates.
+// How a model's tokens are counted where the API's own usage is not yet known: the pre-run
+// estimate and the mock server's `usage`. With the model's tokenizer (tokenizer/model_tokenizer.h)
+// a prompt is its chat template rendered and encoded, exactly as a server counts it; without one,
+// the rule of tokenizer/script_rule.h counts the text and the framing comes from the family the
+// model id names (else 4 per message and 3 per call).
 #pragma once
 
 #include <rapidjson/document.h>
 
+#include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "tokenizer/chat_template.h"
+#include "tokenizer/model_tokenizer.h"
 
 namespace evalrun {
 
-/// Tokens of a "messages" array: 3 per request, 4 per message, and the text of each message's
-/// string content (or of its {"type": "text", "text"} parts).
-long long CountPromptTokens(const rapidjson::Value& messages);
+/// A chat request's messages as the template sees them: each content's text (a parts array's
+/// "text" parts joined).
+std::vector<ChatMessage> ChatMessagesOf(const rapidjson::Value& messages);
 
+class TokenCounter {
+ public:
+  /// The rule with the framing of `framing` (kUnknown: 4 per message, 3 per call).
+  explicit TokenCounter(ChatFormat framing = ChatFormat::kUnknown);
+  explicit TokenCounter(std::shared_ptr<const ModelTokenizer> tokenizer);
+
+  long long Prompt(const rapidjson::Value& messages) const;
+  long long Prompt(const std::vector<ChatMessage>& messages) const;
+  long long Text(std::string_view text) const;
+  /// An answer's completion tokens: its text and the end-of-turn token the model ends with.
+  long long Completion(std::string_view text) const;
+
+  bool has_tokenizer() const { return tokenizer_ != nullptr; }
+  /// What counts, in words: "tokenizer PATH (llama3.1 template)", "rule (llama3.1 framing)".
+  std::string Basis() const;
+
+ private:
+  std::shared_ptr<const ModelTokenizer> tokenizer_;
+  ChatFormat framing_ = ChatFormat::kUnknown;
+};
+
+/// The rule's count of a "messages" array (TokenCounter's, with no framing known).
+long long CountPromptTokens(const rapidjson::Value& messages);
 /// The same over the array's JSON text; 0 when it does not parse.
 long long CountPromptTokens(std::string_view messages_json);
 

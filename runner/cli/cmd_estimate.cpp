@@ -13,6 +13,11 @@ namespace evalrun {
 Status PrintEstimate(const Job& job, const PricingTable& pricing, std::optional<long long> limit,
                      const Shard& shard, const std::vector<std::string>& history_dirs, bool json) {
   std::optional<History> history;
+  std::vector<Job> history_jobs;  // to count the history's prompts again, any dataset
+  for (const auto& dir : history_dirs) {
+    if (auto manifest = ReadManifest(dir); manifest.ok())
+      if (auto h = RowViewJob(*manifest)) history_jobs.push_back(std::move(*h));
+  }
   if (!history_dirs.empty()) {
     auto loaded = LoadHistory(history_dirs);
     if (!loaded.ok()) return Status::InvalidInput(loaded.status().message());
@@ -20,7 +25,8 @@ Status PrintEstimate(const Job& job, const PricingTable& pricing, std::optional<
     if (history->records() == 0)
       fmt::print(stderr, "warning: the history has no call with usage; nothing is calibrated\n");
   }
-  auto estimate = EstimateJob(job, pricing, limit, shard, history ? &*history : nullptr);
+  auto estimate =
+      EstimateJob(job, pricing, limit, shard, history ? &*history : nullptr, history_jobs);
   if (!estimate.ok()) return Status::InvalidInput(estimate.status().message());
   fmt::print("{}", json ? EstimateToJson(*estimate) : EstimateToText(job, *estimate));
   return Status::Ok();

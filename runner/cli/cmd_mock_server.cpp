@@ -11,9 +11,17 @@
 namespace evalrun {
 namespace {
 
-Status MockServerCommand(const MockServerOptions& options) {
+Status MockServerCommand(MockServerOptions options, const std::string& tokenizer) {
   if (options.tls_cert.empty() != options.tls_key.empty())
     return Status::InvalidInput("--tls-cert and --tls-key go together");
+  if (!tokenizer.empty()) {
+    auto loaded = ModelTokenizer::Load(tokenizer);
+    if (!loaded.ok()) return Status::InvalidInput("--tokenizer: " + loaded.status().message());
+    options.tokenizer = *loaded;
+  }
+  // Said on stderr: the first stdout line is the address, which scripts and tests read.
+  fmt::print(stderr, "mock-server: usage counted by {}\n",
+             options.tokenizer ? TokenCounter(options.tokenizer).Basis() : TokenCounter().Basis());
   RaiseFileLimit();
   std::signal(SIGPIPE, SIG_IGN);
   auto server = MockServer::Start(options);
@@ -29,6 +37,10 @@ Status MockServerCommand(const MockServerOptions& options) {
 
 CommandRun DeclareMockServer(CLI::App& sub) {
   auto mock = std::make_shared<MockServerOptions>();
+  auto tokenizer = std::make_shared<std::string>();
+  sub.add_option("--tokenizer", *tokenizer,
+                 "count usage with this Hugging Face tokenizer.json (or a directory holding it "
+                 "and tokenizer_config.json); default: the counting rule");
   sub.add_option("--host", mock->host, "IPv4 address to listen on")->capture_default_str();
   sub.add_option("--port", mock->port, "port; 0 picks a free one")->capture_default_str();
   sub.add_option("--latency-ms", mock->latency.base_ms,
@@ -100,7 +112,7 @@ mock-thinker (~95%), which reasons before it answers (its reasoning in `reasonin
 2x, mock-thinker 1x. A request with `tools` is answered with a call of the first tool (arguments
 {"answer": ...}); one whose response_format asks for JSON with {"answer": ...}. The first stdout
 line is `listening on URL`; GET /mock/stats counts what it saw.)");
-  return [mock] { return MockServerCommand(*mock); };
+  return [mock, tokenizer] { return MockServerCommand(*mock, *tokenizer); };
 }
 
 }  // namespace evalrun

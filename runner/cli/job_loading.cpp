@@ -1,6 +1,8 @@
 #include "cli/job_loading.h"
 
 #include <fmt/format.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -128,6 +130,52 @@ void RaiseFileLimit() {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
   }
+}
+
+namespace {
+
+/// Drops every null member, recursively: the effective job writes an unset key as null, the
+/// parser wants it absent.
+void DropNulls(rapidjson::Value* v) {
+  if (v->IsArray()) {
+    for (auto& e : v->GetArray()) DropNulls(&e);
+    return;
+  }
+  if (!v->IsObject()) return;
+  for (auto m = v->MemberBegin(); m != v->MemberEnd();) {
+    if (m->value.IsNull()) {
+      m = v->EraseMember(m);
+    } else {
+      DropNulls(&m->value);
+      ++m;
+    }
+  }
+}
+
+/// The part of the run's job the row views need (its datasets, prompt and scorers), parsed from
+/// the manifest against the directory the job was in; nullopt when the datasets are not there.
+}  // namespace
+
+std::optional<Job> RowViewJob(const ManifestInfo& info) {
+  if (info.job_dir.empty() || info.job_json.empty()) return std::nullopt;
+  rapidjson::Document full, part;
+  if (full.Parse(info.job_json.c_str()).HasParseError() || !full.IsObject()) return std::nullopt;
+  part.SetObject();
+  auto& a = part.GetAllocator();
+  part.AddMember("name", "report", a);
+  // A job needs a model to parse; which one does not matter for reading rows.
+  part.AddMember("models", rapidjson::Value(rapidjson::kArrayType).PushBack("m", a), a);
+  for (const char* key : {"datasets", "prompt", "scoring"}) {
+    if (auto m = full.FindMember(key); m != full.MemberEnd())
+      part.AddMember(rapidjson::StringRef(key), rapidjson::Value(m->value, a), a);
+  }
+  DropNulls(&part);
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  part.Accept(w);
+  JobParseResult parsed = ParseJobText(buf.GetString(), info.job_dir + "/job.yaml");
+  if (!parsed.ok()) return std::nullopt;
+  return std::move(parsed.job);
 }
 
 }  // namespace evalrun

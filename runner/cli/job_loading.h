@@ -55,4 +55,9 @@ TransportOptions TransportOptionsFor(const Endpoint& endpoint, const std::string
 /// Raises the open-file limit to its hard maximum: thousands of connections need thousands of fds.
 void RaiseFileLimit();
 
+/// The part of a run's job that reads its rows again (its datasets, prompt and scorers), parsed
+/// from its manifest against the directory the job was in; nullopt when the datasets are gone.
+/// Its models are a placeholder: callers set their own.
+std::optional<Job> RowViewJob(const ManifestInfo& info);
+
 }  // namespace evalrun

@@ -6,9 +6,9 @@
 #include "api/chat_request.h"
 #include "api/prompt_tokens.h"
 #include "common/json_limits.h"
-#include "common/token_count.h"
 #include "engine/call_planner.h"
 #include "money/cost.h"
+#include "tokenizer/script_rule.h"
 
 namespace evalrun {
 namespace {
@@ -40,12 +40,82 @@ struct PromptMatch {
   long long rows = 0;
 };
 
+long long PromptTokensOfBody(const std::string& body, const TokenCounter& counter);
+
+/// Least squares of real on counted, one point per history record.
+struct PromptFit {
+  double n = 0, x = 0, y = 0, xx = 0, xy = 0;
+  void Add(double counted, double real) {
+    n += 1;
+    x += counted;
+    y += real;
+    xx += counted * counted;
+    xy += counted * real;
+  }
+  /// slope and per-call tokens; a ratio alone when the counts hardly vary (one short template).
+  std::optional<std::pair<double, double>> Solve() const {
+    if (n < 1 || x <= 0) return std::nullopt;
+    const double mean_x = x / n, var = xx / n - mean_x * mean_x;
+    if (n >= 3 && var > 0.01 * mean_x * mean_x) {
+      const double slope = (xy / n - mean_x * (y / n)) / var;
+      if (slope > 0) return std::make_pair(slope, y / n - slope * mean_x);
+    }
+    return std::make_pair(y / x, 0.0);
+  }
+};
+
+/// Each model's fit over the history runs' calls: their prompts counted as this estimate counts
+/// them, against the prompt tokens the API billed.
+std::vector<PromptFit> FitHistory(const Job& job, const std::vector<Job>& history_jobs,
+                                  const History& history,
+                                  const std::vector<TokenCounter>& counters) {
+  std::vector<PromptFit> fits(job.models.size());
+  for (Job h : history_jobs) {
+    h.models = job.models;  // the same labels: the records name them
+    h.repeats = 1;
+    CallPlanner planner(h, std::nullopt, nullptr, Shard{});
+    PlannedCall call;
+    while (planner.Next(&call)) {
+      const std::string& label = job.models[call.model_index].label;
+      auto real = history.PromptTokens(label, call.dataset, call.row_id);
+      if (!real) continue;
+      fits[call.model_index].Add(
+          static_cast<double>(PromptTokensOfBody(call.body, counters[call.model_index])),
+          static_cast<double>(*real));
+    }
+  }
+  return fits;
+}
+
 /// The messages' token count of a request body.
-long long PromptTokensOfBody(const std::string& body) {
+long long PromptTokensOfBody(const std::string& body, const TokenCounter& counter) {
   rapidjson::Document d;
   if (!ParseBoundedJson(body, &d) || !d.IsObject()) return 0;
   auto messages = d.FindMember("messages");
-  return messages == d.MemberEnd() ? 0 : CountPromptTokens(messages->value);
+  return messages == d.MemberEnd() ? 0 : counter.Prompt(messages->value);
+}
+
+/// The counter of one model: its named tokenizer, else the hub cache's, else the rule framed by
+/// its id's family. A tokenizer that cannot be read is said, and the rule counts instead.
+TokenCounter CounterFor(const ModelSpec& model, ModelCounting* said) {
+  static std::map<std::string, std::shared_ptr<const ModelTokenizer>> loaded;  // by path
+  std::string path = model.tokenizer;
+  if (path.empty()) path = ModelTokenizer::FindInHubCache(model.id).value_or("");
+  TokenCounter counter(FormatFromModelId(model.id));
+  if (!path.empty()) {
+    auto it = loaded.find(path);
+    if (it == loaded.end()) {
+      auto t = ModelTokenizer::Load(path);
+      if (t.ok())
+        it = loaded.emplace(path, *t).first;
+      else
+        said->warning = t.status().message() + "; the rule counts instead";
+    }
+    if (it != loaded.end()) counter = TokenCounter(it->second);
+  }
+  said->model = model.label;
+  said->basis = counter.Basis();
+  return counter;
 }
 
 void AddTo(EstimateLine* total, const EstimateLine& g, bool first) {
@@ -81,6 +151,7 @@ struct PlanSums {
 /// Adds one graded call's judge calls: their prompts hold the graded answer, counted at the
 /// length the estimate expects of it.
 void SumJudges(const Job& job, const PlannedCall& call, long long completion, long long max_out,
+               const std::vector<TokenCounter>& judge_counters,
                std::map<std::pair<size_t, std::string>, size_t>* index, PlanSums* sums) {
   for (size_t i = 0; i < job.scoring.size() && i < call.judge_prompts.size(); ++i) {
     if (!job.scoring[i].judge) continue;
@@ -93,28 +164,32 @@ void SumJudges(const Job& job, const PlannedCall& call, long long completion, lo
     ++j.calls;
     rapidjson::Document messages;
     messages.Parse(BuildUserMessages(prompt).c_str());
-    j.counted_prompt += static_cast<double>(CountPromptTokens(messages) + completion);
+    j.counted_prompt += static_cast<double>(judge_counters[i].Prompt(messages) + completion);
     j.worst_prompt += static_cast<double>(prompt.size()) +
                       static_cast<double>(max_out > 0 ? max_out : kDefaultCompletionTokens);
   }
 }
 
 Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, const Shard& shard,
-                         const History* history, const std::vector<long long>& max_tokens) {
+                         const History* history, const std::vector<long long>& max_tokens,
+                         const std::vector<TokenCounter>& counters,
+                         const std::vector<TokenCounter>& judge_counters) {
   PlanSums sums;
   sums.matches.resize(job.models.size());
   std::map<std::pair<size_t, std::string>, size_t> index, judge_index;
   CallPlanner planner(job, cli_limit, nullptr, shard);
   PlannedCall call;
   std::string last_dataset, last_row;
-  long long prompt = 0;
+  std::vector<long long> prompts(job.models.size(), -1);  // of the row, per model's counter
   while (planner.Next(&call)) {
-    // Models and repeats of one row share its messages: count them once.
+    // Repeats of one row share its messages: count them once per model.
     if (call.dataset != last_dataset || call.row_id != last_row) {
-      prompt = PromptTokensOfBody(call.body);
+      std::fill(prompts.begin(), prompts.end(), -1);
       last_dataset = call.dataset;
       last_row = call.row_id;
     }
+    long long& prompt = prompts[call.model_index];
+    if (prompt < 0) prompt = PromptTokensOfBody(call.body, counters[call.model_index]);
     auto [it, added] = index.try_emplace({call.model_index, call.dataset}, sums.groups.size());
     if (added) sums.groups.push_back({call.model_index, call.dataset});
     GroupSums& g = sums.groups[it->second];
@@ -127,7 +202,7 @@ Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, con
     bool referenced = false;
     for (const auto& ref : call.references) {
       if (!ref) continue;
-      answer = CountTextTokens(*ref);
+      answer = counters[call.model_index].Completion(*ref);
       referenced = true;
       break;
     }
@@ -138,7 +213,7 @@ Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, con
     g.thinking = thinks;
     if (referenced && !thinks) ++g.reference_calls;
     g.row_completion += static_cast<double>(thinks ? std::max<long long>(bound_half, 1) : answer);
-    SumJudges(job, call, answer, max_out, &judge_index, &sums);
+    SumJudges(job, call, answer, max_out, judge_counters, &judge_index, &sums);
     if (history && call.repeat == 0) {
       const std::string& label = job.models[call.model_index].label;
       if (auto real = history->PromptTokens(label, call.dataset, call.row_id)) {
@@ -165,7 +240,9 @@ std::vector<double> PromptRatios(const Job& job, const std::vector<PromptMatch>&
   std::vector<double> ratio(job.models.size(), 1.0);
   if (!history) return ratio;
   for (size_t i = 0; i < job.models.size(); ++i) {
-    ModelCalibration c{job.models[i].label, matches[i].rows, std::nullopt};
+    ModelCalibration c;
+    c.model = job.models[i].label;
+    c.matched_rows = matches[i].rows;
     if (matches[i].counted > 0) {
       ratio[i] = matches[i].real / matches[i].counted;
       c.prompt_ratio = ratio[i];
@@ -201,14 +278,40 @@ void AddLine(EstimateLine line, const std::optional<Pricing>& price, long long m
 
 Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
                              std::optional<long long> cli_limit, const Shard& shard,
-                             const History* history) {
+                             const History* history, const std::vector<Job>& history_jobs) {
   std::vector<long long> max_tokens;  // per model: what bounds a completion, 0 for nothing
   for (const auto& m : job.models) max_tokens.push_back(MaxTokens(m));
-  auto sums = SumPlan(job, cli_limit, shard, history, max_tokens);
+  Estimate est;
+  std::vector<TokenCounter> counters, judge_counters;
+  for (const auto& m : job.models) {
+    est.counting.emplace_back();
+    counters.push_back(CounterFor(m, &est.counting.back()));
+  }
+  for (const auto& scorer : job.scoring) {
+    ModelCounting said;
+    judge_counters.push_back(scorer.judge ? CounterFor(scorer.judge->model, &said)
+                                          : TokenCounter());
+    if (scorer.judge) {
+      said.model = scorer.name;
+      est.counting.push_back(said);
+    }
+  }
+  auto sums = SumPlan(job, cli_limit, shard, history, max_tokens, counters, judge_counters);
   if (!sums.ok()) return sums.status();
   const std::vector<GroupSums>& groups = sums->groups;
-  Estimate est;
   const std::vector<double> ratio = PromptRatios(job, sums->matches, history, &est);
+  std::vector<std::optional<std::pair<double, double>>> fitted(job.models.size());
+  if (history && !history_jobs.empty()) {
+    const std::vector<PromptFit> fits = FitHistory(job, history_jobs, *history, counters);
+    for (size_t i = 0; i < fits.size() && i < est.calibration.size(); ++i) {
+      fitted[i] = fits[i].Solve();
+      est.calibration[i].fitted_records = static_cast<long long>(fits[i].n);
+      if (fitted[i]) {
+        est.calibration[i].slope = fitted[i]->first;
+        est.calibration[i].per_call = fitted[i]->second;
+      }
+    }
+  }
   for (const GroupSums& g : groups) {
     const ModelSpec& model = job.models[g.model_index];
     const auto price = PriceFor(model, pricing);
@@ -218,7 +321,11 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     line.model_id = model.id;
     line.dataset = g.dataset;
     line.calls = g.calls;
-    line.prompt_tokens = g.counted_prompt * ratio[g.model_index];
+    // Fitted over every record of the model where the history has them, else the ratio.
+    const auto& fit = fitted[g.model_index];
+    line.prompt_tokens =
+        fit ? fit->first * g.counted_prompt + fit->second * static_cast<double>(g.calls)
+            : g.counted_prompt * ratio[g.model_index];
     line.completion_tokens = g.row_completion;
     line.completion_basis = g.thinking                     ? "thinking"
                             : g.reference_calls == g.calls ? "reference"

@@ -3,10 +3,13 @@
 // run would make (limits, shard, repeats, openai-batch routing), and streams rows like a run does.
 //
 // The rules, stated so people can check them:
-// - prompt tokens: the token counting rule (api/prompt_tokens.h) over each request's messages;
-//   with history, scaled per model by real/counted over the rows the history ran;
+// - prompt tokens: each model's own count (api/prompt_tokens.h): its tokenizer and chat template
+//   where one is found (models[].tokenizer, else the Hugging Face hub cache by model id), else
+//   the rule by script with the framing of the family the id names; with history, scaled per
+//   model by real/counted over the rows the history ran;
 // - completion tokens, expected: the history's mean for (model, dataset), else for the model;
-//   without history, the length of the row's reference answer, else half of max_tokens (256
+//   without history, the row's reference answer counted as a completion (its tokens and the
+//   end-of-turn token), else half of max_tokens (256
 //   without max_tokens); never more than max_tokens. A model marked `thinks` gets half of
 //   max_tokens whatever the reference: its thinking, billed as completion, dwarfs the answer;
 //   max_tokens is max_completion_tokens when a job sets that;
@@ -49,17 +52,31 @@ struct ModelCalibration {
   std::string model;
   long long matched_rows = 0;          // rows of this plan whose real prompt tokens it holds
   std::optional<double> prompt_ratio;  // real / counted over those rows
+  // real = slope x counted + per_call, fitted over every record of the model in the history's
+  // runs, any dataset: what calibrates a job the history never ran.
+  long long fitted_records = 0;
+  std::optional<double> slope, per_call;
+};
+
+/// How one model's tokens were counted.
+struct ModelCounting {
+  std::string model;
+  std::string basis;    // TokenCounter::Basis(): the tokenizer and template, or the rule
+  std::string warning;  // a tokenizer that could not be used, and why; empty when none
 };
 
 struct Estimate {
   std::vector<EstimateLine> groups;  // per (model, dataset), in plan order
   EstimateLine total;
   std::vector<ModelCalibration> calibration;  // empty without history
+  std::vector<ModelCounting> counting;        // per model, judges after
 };
 
-/// The estimate of `job` (its models already complete: see ScanJobDatasets). `history` may be null.
+/// The estimate of `job` (its models already complete: see ScanJobDatasets). `history` may be null;
+/// `history_jobs` are the history runs' jobs (their datasets and prompts, cli/RowViewJob), whose
+/// calls are counted again to fit each model's real prompt tokens across datasets.
 Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
                              std::optional<long long> cli_limit, const Shard& shard,
-                             const History* history);
+                             const History* history, const std::vector<Job>& history_jobs = {});
 
 }  // namespace evalrun

@@ -65,6 +65,10 @@ struct ModelSpec {
   /// It reasons before it answers (W&B's thinking models): a reference answer says nothing of
   /// its completion's length, so a first estimate takes half of its token bound instead.
   bool thinks = false;
+  /// A Hugging Face tokenizer.json, or a directory holding it and tokenizer_config.json, that the
+  /// estimate counts this model's tokens with (else the hub cache's, else the rule). Estimate only:
+  /// not part of the run's plan.
+  std::string tokenizer = {};
 };
 
 enum class DatasetFormat { kAuto, kChat, kFields, kOpenAiBatch };

@@ -27,7 +27,8 @@ const std::vector<std::string> kTopKeys = {
 const std::vector<std::string> kEndpointKeys = {"base_url", "api_key_env", "project",
                                                 "headers",  "timeout_s",   "connect_timeout_s",
                                                 "http",     "ca_bundle"};
-const std::vector<std::string> kModelKeys = {"id", "label", "params", "pricing", "thinks"};
+const std::vector<std::string> kModelKeys = {"id",      "label",  "params",
+                                             "pricing", "thinks", "tokenizer"};
 const std::vector<std::string> kPricingKeys = {"input_per_mtok", "output_per_mtok"};
 const std::vector<std::string> kDatasetKeys = {"path",  "name",     "format",
                                                "limit", "id_field", "cluster_field"};
@@ -277,6 +278,17 @@ void ReadModels(JobReader& r, const YAML::Node& n, Job& job) {
         if (r.PricingFrom(m["pricing"], path + ".pricing", &p)) spec.pricing = p;
       }
       if (m["thinks"]) r.Bool(m["thinks"], path + ".thinks", &spec.thinks);
+      if (m["tokenizer"] && r.String(m["tokenizer"], path + ".tokenizer", &spec.tokenizer)) {
+        fs::path p(spec.tokenizer);
+        if (p.is_relative()) p = fs::path(job.base_dir) / p;
+        std::error_code ec;
+        const bool dir = fs::is_directory(p, ec);
+        if (!fs::is_regular_file(dir ? p / "tokenizer.json" : p, ec))
+          r.Fail(m["tokenizer"], path + ".tokenizer",
+                 fmt::format("tokenizer '{}' not found (looked for {})", spec.tokenizer,
+                             (dir ? p / "tokenizer.json" : p).string()));
+        spec.tokenizer = p.lexically_normal().string();
+      }
     }
     if (spec.label.empty()) spec.label = spec.id;
     for (const auto& other : job.models) {

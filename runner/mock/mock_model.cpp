@@ -11,7 +11,6 @@
 
 #include "api/prompt_tokens.h"
 #include "common/text.h"
-#include "common/token_count.h"
 
 namespace evalrun {
 namespace {
@@ -203,8 +202,10 @@ std::string MockJudgeVerdict(const MockModel& model, const std::string& prompt, 
 MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
                        std::optional<long long> max_tokens, const MockLatency& latency,
                        uint64_t nonce, const MockAsk& ask) {
+  static const TokenCounter kRule;
+  const TokenCounter& tokens = ask.tokens ? *ask.tokens : kRule;
   MockReply reply;
-  reply.prompt_tokens = CountPromptTokens(messages);
+  reply.prompt_tokens = tokens.Prompt(messages);
   const std::string prompt = LastUserText(messages);
   const uint64_t h = StableHash(prompt, StableHash(model.id));
   std::string answer;
@@ -239,10 +240,11 @@ MockReply MockComplete(const MockModel& model, const rapidjson::Value& messages,
         "Let me work this out: " + Words(StableHash("think", h), model.thinking_words) +
         ". So the answer is " + (reply.content.empty() ? reply.tool_arguments : reply.content) +
         ".";
-    reply.reasoning_tokens = CountTextTokens(reply.reasoning);
+    reply.reasoning_tokens = tokens.Text(reply.reasoning);
   }
-  const long long answer_tokens = std::max<long long>(
-      1, CountTextTokens(reply.content) + CountTextTokens(reply.tool_arguments));
+  // The answer and the end-of-turn token the model ends it with, as servers bill it.
+  const long long answer_tokens =
+      tokens.Completion(reply.content) + tokens.Text(reply.tool_arguments);
   reply.completion_tokens = reply.reasoning_tokens + answer_tokens;
   if (max_tokens && *max_tokens > 0 && reply.completion_tokens > *max_tokens) {
     // One bound for thinking and answer: the thinking comes first and may use it all.

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/prompt_tokens.h"
 #include "common/stable_hash.h"
 
 namespace evalrun {
@@ -40,6 +41,8 @@ struct MockAsk {
   std::string tool;          // the first tool's function name when the request offers `tools`
   bool json = false;         // response_format asks for JSON (json_object or json_schema)
   double judge_garbage = 0;  // mock-judge: the share of verdicts that cannot be read
+  // How `usage` is counted: a real tokenizer when the server was given one, else the rule.
+  const TokenCounter* tokens = nullptr;
 };
 
 struct MockReply {

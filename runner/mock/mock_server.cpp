@@ -30,12 +30,13 @@
 
 #include "api/http_status.h"
 #include "common/json_limits.h"
-#include "common/token_count.h"
+#include "tokenizer/script_rule.h"
 
 namespace evalrun {
 
 struct MockServer::State {
   MockServerOptions options;
+  TokenCounter tokens;  // options.tokenizer's, else the rule
   event_base* base = nullptr;
   evhttp* http = nullptr;
   event* sigint = nullptr;
@@ -195,6 +196,13 @@ void WakeStatWaiters(MockServer::State& s) {
   }
 }
 
+std::string Quoted(const std::string& text) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
 void SendStats(evhttp_request* req, MockServer::State& s) {
   std::string injected, by_model;
   for (const auto& [name, n] : s.injected)
@@ -204,9 +212,9 @@ void SendStats(evhttp_request* req, MockServer::State& s) {
   Send(req, 200,
        fmt::format(
            R"({{"chat_requests":{},"models_requests":{},"max_in_flight":{},"connections":{},)"
-           R"("early_retries":{},"injected":{{{}}},"by_model":{{{}}}}})",
+           R"("early_retries":{},"injected":{{{}}},"by_model":{{{}}},"tokens":{}}})",
            s.chat_requests, s.models_requests, s.max_in_flight, s.peers.size(), s.early_retries,
-           injected, by_model),
+           injected, by_model, Quoted(s.tokens.Basis())),
        "");
 }
 
@@ -474,7 +482,7 @@ void StartStream(evhttp_request* req, MockServer::State& s, const MockModel& mod
       const std::string piece = text.substr(start, end - start);
       const double gap =
           first ? s.options.latency.base_ms
-                : s.options.latency.per_token_ms * static_cast<double>(CountTextTokens(piece));
+                : s.options.latency.per_token_ms * static_cast<double>(RuleTokens(piece));
       p->events.push_back(chunk(piece));
       p->gaps_ms.push_back(gap * scale);
       start = end;
@@ -708,6 +716,7 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   if (RejectParam(req, s, doc, request_id)) return;
   MockAsk ask = AskOf(doc);
   ask.judge_garbage = s.options.faults.judge_garbage;
+  ask.tokens = &s.tokens;
   MockReply reply =
       MockComplete(*model, doc["messages"], max_tokens, s.options.latency, s.next_id, ask);
   if (auto st = doc.FindMember("stream");
@@ -788,6 +797,7 @@ Result<std::unique_ptr<MockServer>> MockServer::Start(const MockServerOptions& o
   server->state_ = std::make_unique<State>();
   State& s = *server->state_;
   s.options = options;
+  s.tokens = options.tokenizer ? TokenCounter(options.tokenizer) : TokenCounter();
   s.rng.seed(options.faults.seed);
   s.base = event_base_new();
   s.http = s.base ? evhttp_new(s.base) : nullptr;

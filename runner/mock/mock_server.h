@@ -47,6 +47,9 @@ struct MockServerOptions {
   /// Request keys answered with 422 and W&B's `detail`, as models that do not support a
   /// parameter (frequency_penalty, logprobs, response_format) answer.
   std::vector<std::string> reject_params;
+  /// A model's real tokenizer, for `usage` that a tokenizer nobody here wrote counts (the
+  /// estimate is judged against it); null counts by the rule, as the estimate does without one.
+  std::shared_ptr<const ModelTokenizer> tokenizer;
 };
 
 class MockServer {

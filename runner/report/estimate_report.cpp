@@ -77,24 +77,33 @@ std::string EstimateToText(const Job& job, const Estimate& e) {
                      "worst case");
   for (const auto& g : e.groups) out += Row(g, g.model, g.dataset, width);
   out += Row(e.total, "total", "", width);
+  out += "\ncounted by:";
+  for (const auto& c : e.counting) out += fmt::format(" {}: {};", c.model, c.basis);
+  out.back() = '\n';
+  for (const auto& c : e.counting)
+    if (!c.warning.empty()) out += fmt::format("warning: {}: {}\n", c.model, c.warning);
   out +=
-      "\nprompt tokens: 1 per 4 bytes of message text, + 4 per message, + 3 per call (OpenAI's "
-      "rule of thumb)";
+      "prompt tokens: the model's tokenizer and chat template where found (models[].tokenizer, "
+      "or the Hugging Face cache), else the rule by script, framed as the model's family";
   if (e.calibration.empty()) {
     out += "; --history RUN_DIR calibrates it with real usage\n";
   } else {
     out += ", scaled by the history's real/counted ratio:";
     for (const auto& c : e.calibration) {
-      out += c.prompt_ratio
-                 ? fmt::format(" {} x{:.3f} ({} rows)", c.model, *c.prompt_ratio, c.matched_rows)
-                 : fmt::format(" {} (not in the history: the others' ratio)", c.model);
+      if (c.slope)
+        out += fmt::format(" {} {:.3f} x counted + {:.1f} a call (fitted on {} records)", c.model,
+                           *c.slope, *c.per_call, c.fitted_records);
+      else
+        out += c.prompt_ratio
+                   ? fmt::format(" {} x{:.3f} ({} rows)", c.model, *c.prompt_ratio, c.matched_rows)
+                   : fmt::format(" {} (not in the history: the others' ratio)", c.model);
     }
     out += "\n";
   }
   out +=
-      "output tokens: the history's mean per model and dataset where given, else the length of "
-      "the row's reference answer, else half of max_tokens (256 without it); never above "
-      "max_tokens; a model that `thinks`: half of max_tokens\n";
+      "output tokens: the history's mean per model and dataset where given, else the row's "
+      "reference answer counted with its end-of-turn token, else half of max_tokens (256 "
+      "without it); never above max_tokens; a model that `thinks`: half of max_tokens\n";
   out += "worst case: every request's bytes as prompt tokens plus max_tokens of output\n";
   if (std::any_of(e.groups.begin(), e.groups.end(), [](const EstimateLine& l) { return l.judge; }))
     out +=
@@ -117,6 +126,21 @@ std::string EstimateToJson(const Estimate& e) {
   w.EndArray();
   w.Key("total");
   Line(w, e.total, false);
+  w.Key("counting");
+  w.StartArray();
+  for (const auto& c : e.counting) {
+    w.StartObject();
+    w.Key("model");
+    w.String(c.model);
+    w.Key("basis");
+    w.String(c.basis);
+    if (!c.warning.empty()) {
+      w.Key("warning");
+      w.String(c.warning);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("calibration");
   if (e.calibration.empty()) {
     w.Null();
@@ -129,6 +153,10 @@ std::string EstimateToJson(const Estimate& e) {
       w.Key("matched_rows");
       w.Int64(c.matched_rows);
       WriteOptionalNumber(w, "prompt_ratio", c.prompt_ratio);
+      w.Key("fitted_records");
+      w.Int64(c.fitted_records);
+      WriteOptionalNumber(w, "slope", c.slope);
+      WriteOptionalNumber(w, "per_call", c.per_call);
       w.EndObject();
     }
     w.EndArray();
