@@ -87,12 +87,19 @@ std::vector<PromptFit> FitHistory(const Job& job, const std::vector<Job>& histor
   return fits;
 }
 
-/// The messages' token count of a request body.
-long long PromptTokensOfBody(const std::string& body, const TokenCounter& counter) {
+/// A request body's messages; nullopt when it does not parse or has none.
+std::optional<std::vector<ChatMessage>> MessagesOfBody(const std::string& body) {
   rapidjson::Document d;
-  if (!ParseBoundedJson(body, &d) || !d.IsObject()) return 0;
+  if (!ParseBoundedJson(body, &d) || !d.IsObject()) return std::nullopt;
   auto messages = d.FindMember("messages");
-  return messages == d.MemberEnd() ? 0 : counter.Prompt(messages->value);
+  if (messages == d.MemberEnd()) return std::nullopt;
+  return ChatMessagesOf(messages->value);
+}
+
+/// The messages' token count of a request body (0 when it does not parse).
+long long PromptTokensOfBody(const std::string& body, const TokenCounter& counter) {
+  const auto messages = MessagesOfBody(body);
+  return messages ? counter.Prompt(*messages) : 0;
 }
 
 /// The counter of one model: its named tokenizer, else the hub cache's, else the rule framed by
@@ -181,15 +188,17 @@ Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, con
   PlannedCall call;
   std::string last_dataset, last_row;
   std::vector<long long> prompts(job.models.size(), -1);  // of the row, per model's counter
+  std::optional<std::vector<ChatMessage>> row_messages;   // the row's, read once
   while (planner.Next(&call)) {
-    // Repeats of one row share its messages: count them once per model.
+    // Models and repeats of one row share its messages: read them once, count once per model.
     if (call.dataset != last_dataset || call.row_id != last_row) {
       std::fill(prompts.begin(), prompts.end(), -1);
+      row_messages = MessagesOfBody(call.body);
       last_dataset = call.dataset;
       last_row = call.row_id;
     }
     long long& prompt = prompts[call.model_index];
-    if (prompt < 0) prompt = PromptTokensOfBody(call.body, counters[call.model_index]);
+    if (prompt < 0) prompt = row_messages ? counters[call.model_index].Prompt(*row_messages) : 0;
     auto [it, added] = index.try_emplace({call.model_index, call.dataset}, sums.groups.size());
     if (added) sums.groups.push_back({call.model_index, call.dataset});
     GroupSums& g = sums.groups[it->second];

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <queue>
 
+#include "tokenizer/utf8.h"
+
 namespace evalrun {
 namespace {
 
@@ -25,28 +27,6 @@ const std::unordered_map<uint32_t, uint8_t>& ByteOfCodePoint() {
   return *table;
 }
 
-/// Decodes one UTF-8 code point at `*i`, advancing it; invalid bytes come out one at a time as
-/// U+FFFD so that a broken string can never loop.
-uint32_t NextCodePoint(std::string_view s, size_t* i) {
-  const auto c = static_cast<unsigned char>(s[*i]);
-  size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (len == 0 || *i + len > s.size()) {
-    ++*i;
-    return 0xFFFD;
-  }
-  uint32_t cp = len == 1 ? c : c & (0x7F >> len);
-  for (size_t k = 1; k < len; ++k) {
-    const auto cc = static_cast<unsigned char>(s[*i + k]);
-    if ((cc >> 6) != 2) {
-      ++*i;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  *i += len;
-  return cp;
-}
-
 /// A byte-level vocabulary string back to the raw bytes it stands for; nullopt when a character
 /// is outside the mapping (then the token can never come out of byte-level text).
 std::optional<std::string> RawBytes(std::string_view mapped) {
@@ -59,10 +39,6 @@ std::optional<std::string> RawBytes(std::string_view mapped) {
     raw.push_back(static_cast<char>(it->second));
   }
   return raw;
-}
-
-size_t Utf8Length(unsigned char lead) {
-  return lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 1;
 }
 
 }  // namespace

@@ -5,23 +5,9 @@
 #include <cmath>
 #include <string>
 
+#include "tokenizer/utf8.h"
+
 namespace evalrun {
-namespace {
-
-uint32_t NextCodePoint(std::string_view s, size_t* i) {
-  const auto c = static_cast<unsigned char>(s[*i]);
-  const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-  if (len == 1 || *i + len > s.size()) {
-    ++*i;
-    return c < 0x80 ? c : 0xFFFD;
-  }
-  uint32_t cp = c & (0x7F >> len);
-  for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[*i + k]) & 0x3F);
-  *i += len;
-  return cp;
-}
-
-}  // namespace
 
 TextFeatures FeaturesOf(std::string_view text) {
   TextFeatures f{};
