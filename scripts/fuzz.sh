@@ -11,7 +11,7 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 
 status=0
-for target in job_parser row_parser chat_response sse; do
+for target in job_parser row_parser chat_response sse tokenizer; do
   out=tests/fuzz/out/$target
   mkdir -p "$out"
   echo "fuzzing $target for ${seconds}s" >&2

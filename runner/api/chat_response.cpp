@@ -42,7 +42,10 @@ std::optional<Usage> ReadUsage(const rapidjson::Value& doc) {
   auto c = Count(*usage, "completion_tokens");
   if (!p || !c) return std::nullopt;
   auto t = Count(*usage, "total_tokens");
-  return Usage{*p, *c, t ? *t : *p + *c};
+  Usage u{*p, *c, t ? *t : *p + *c};
+  if (const rapidjson::Value* details = Member(*usage, "prompt_tokens_details"))
+    u.cached_tokens = std::min(Count(*details, "cached_tokens").value_or(0), *p);
+  return u;
 }
 
 std::optional<long long> ReasoningTokens(const rapidjson::Value& doc) {

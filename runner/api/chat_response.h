@@ -16,6 +16,7 @@ struct Usage {
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
   long long total_tokens = 0;
+  long long cached_tokens = 0;  // of prompt_tokens, served from the prompt cache
 };
 
 struct ChatResponse {

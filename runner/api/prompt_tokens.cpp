@@ -44,12 +44,12 @@ TokenCounter::TokenCounter(std::shared_ptr<const ModelTokenizer> tokenizer)
 }
 
 long long TokenCounter::Text(std::string_view text) const {
-  return tokenizer_ ? tokenizer_->CountText(text) : RuleTokens(text);
+  return tokenizer_ ? tokenizer_->CountText(text) : RuleTokens(text, framing_);
 }
 
 long long TokenCounter::Completion(std::string_view text) const {
   if (tokenizer_) return tokenizer_->CountCompletion(text);
-  return RuleTokens(text) + static_cast<long long>(FramingOf(framing_).completion);
+  return RuleTokens(text, framing_) + static_cast<long long>(FramingOf(framing_).completion);
 }
 
 long long TokenCounter::Prompt(const std::vector<ChatMessage>& messages) const {
@@ -60,6 +60,28 @@ long long TokenCounter::Prompt(const std::vector<ChatMessage>& messages) const {
   double n = f.per_call;
   for (const auto& m : messages) n += f.per_message + static_cast<double>(Text(m.content));
   return static_cast<long long>(n);
+}
+
+PromptParts TokenCounter::Parts(const std::vector<ChatMessage>& messages) const {
+  PromptParts p;
+  p.messages = static_cast<double>(messages.size());
+  if (tokenizer_) {
+    if (auto exact = tokenizer_->CountPrompt(messages)) {
+      p.text[kAlphabeticPart] = static_cast<double>(*exact);
+      return p;
+    }
+  }
+  const RuleFraming f = tokenizer_ ? RuleFraming{} : FramingOf(framing_);
+  p.framing = f.per_call + f.per_message * p.messages;
+  for (const auto& m : messages) {
+    if (tokenizer_) {
+      p.text[kAlphabeticPart] += static_cast<double>(tokenizer_->CountText(m.content));
+    } else {
+      const RuleParts r = RulePartsOf(m.content, framing_);
+      for (size_t k = 0; k < r.size(); ++k) p.text[k] += r[k];
+    }
+  }
+  return p;
 }
 
 long long TokenCounter::Prompt(const rapidjson::Value& messages) const {

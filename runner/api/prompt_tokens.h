@@ -14,12 +14,25 @@
 
 #include "tokenizer/chat_template.h"
 #include "tokenizer/model_tokenizer.h"
+#include "tokenizer/script_rule.h"
 
 namespace evalrun {
 
 /// A chat request's messages as the template sees them: each content's text (a parts array's
 /// "text" parts joined).
 std::vector<ChatMessage> ChatMessagesOf(const rapidjson::Value& messages);
+
+/// A prompt's count in the parts a history calibrates apart (estimate/prompt_fit.h).
+struct PromptParts {
+  RuleParts text = {};  // the text by the rule's parts; with a tokenizer all in the first
+  double framing = 0;   // the overheads assumed around messages; 0 where a template counted
+  double messages = 0;
+  double text_total() const {
+    double n = 0;
+    for (double part : text) n += part;
+    return n;
+  }
+};
 
 class TokenCounter {
  public:
@@ -29,6 +42,8 @@ class TokenCounter {
 
   long long Prompt(const rapidjson::Value& messages) const;
   long long Prompt(const std::vector<ChatMessage>& messages) const;
+  /// The same count in parts, unrounded.
+  PromptParts Parts(const std::vector<ChatMessage>& messages) const;
   long long Text(std::string_view text) const;
   /// An answer's completion tokens: its text and the end-of-turn token the model ends with.
   long long Completion(std::string_view text) const;

@@ -3,6 +3,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "cli/job_loading.h"
@@ -11,7 +13,16 @@
 namespace evalrun {
 namespace {
 
-Status MockServerCommand(MockServerOptions options, const std::string& tokenizer) {
+Status MockServerCommand(MockServerOptions options, const std::string& tokenizer,
+                         const std::vector<std::string>& aliases) {
+  for (const auto& a : aliases) {
+    const size_t eq = a.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == a.size())
+      return Status::InvalidInput("--serve-as " + a +
+                                  ": expected ID=MOCK, e.g. "
+                                  "meta-llama/Llama-3.1-8B-Instruct=mock-large");
+    options.aliases.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+  }
   if (options.tls_cert.empty() != options.tls_key.empty())
     return Status::InvalidInput("--tls-cert and --tls-key go together");
   if (!tokenizer.empty()) {
@@ -41,6 +52,10 @@ CommandRun DeclareMockServer(CLI::App& sub) {
   sub.add_option("--tokenizer", *tokenizer,
                  "count usage with this Hugging Face tokenizer.json (or a directory holding it "
                  "and tokenizer_config.json); default: the counting rule");
+  auto aliases = std::make_shared<std::vector<std::string>>();
+  sub.add_option("--serve-as", *aliases,
+                 "also serve ID as a copy of a mock model, ID=MOCK (repeatable), to run a job "
+                 "written for a real server unchanged");
   sub.add_option("--host", mock->host, "IPv4 address to listen on")->capture_default_str();
   sub.add_option("--port", mock->port, "port; 0 picks a free one")->capture_default_str();
   sub.add_option("--latency-ms", mock->latency.base_ms,
@@ -104,6 +119,8 @@ CommandRun DeclareMockServer(CLI::App& sub) {
   evalrun mock-server                                   listening on http://127.0.0.1:PORT/v1
   evalrun mock-server --port 8080 --latency-ms 200 --per-token-ms 2
   evalrun mock-server --fail-429 0.1 --retry-after 1 --max-concurrency 32
+  evalrun mock-server --serve-as meta-llama/Llama-3.1-8B-Instruct=mock-large \
+      --tokenizer ~/.cache/huggingface/hub/models--meta-llama--Llama-3.1-8B-Instruct/snapshots/REV
 
 Models: mock-small (~60% right on arithmetic), mock-medium (~80%), mock-large (~97%), and
 mock-thinker (~95%), which reasons before it answers (its reasoning in `reasoning`, or
@@ -112,7 +129,7 @@ mock-thinker (~95%), which reasons before it answers (its reasoning in `reasonin
 2x, mock-thinker 1x. A request with `tools` is answered with a call of the first tool (arguments
 {"answer": ...}); one whose response_format asks for JSON with {"answer": ...}. The first stdout
 line is `listening on URL`; GET /mock/stats counts what it saw.)");
-  return [mock, tokenizer] { return MockServerCommand(*mock, *tokenizer); };
+  return [mock, tokenizer, aliases] { return MockServerCommand(*mock, *tokenizer, *aliases); };
 }
 
 }  // namespace evalrun

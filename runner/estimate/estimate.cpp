@@ -7,6 +7,7 @@
 #include "api/prompt_tokens.h"
 #include "common/json_limits.h"
 #include "engine/call_planner.h"
+#include "estimate/prompt_fit.h"
 #include "money/cost.h"
 #include "tokenizer/script_rule.h"
 
@@ -20,6 +21,7 @@ struct GroupSums {
   std::string dataset;
   long long calls = 0;
   double counted_prompt = 0;
+  PromptParts parts = {};  // counted_prompt in the parts a history calibrates
   double body_bytes = 0;
   double row_completion = 0;  // reference or default length, call by call
   long long reference_calls = 0;
@@ -40,53 +42,6 @@ struct PromptMatch {
   long long rows = 0;
 };
 
-long long PromptTokensOfBody(const std::string& body, const TokenCounter& counter);
-
-/// Least squares of real on counted, one point per history record.
-struct PromptFit {
-  double n = 0, x = 0, y = 0, xx = 0, xy = 0;
-  void Add(double counted, double real) {
-    n += 1;
-    x += counted;
-    y += real;
-    xx += counted * counted;
-    xy += counted * real;
-  }
-  /// slope and per-call tokens; a ratio alone when the counts hardly vary (one short template).
-  std::optional<std::pair<double, double>> Solve() const {
-    if (n < 1 || x <= 0) return std::nullopt;
-    const double mean_x = x / n, var = xx / n - mean_x * mean_x;
-    if (n >= 3 && var > 0.01 * mean_x * mean_x) {
-      const double slope = (xy / n - mean_x * (y / n)) / var;
-      if (slope > 0) return std::make_pair(slope, y / n - slope * mean_x);
-    }
-    return std::make_pair(y / x, 0.0);
-  }
-};
-
-/// Each model's fit over the history runs' calls: their prompts counted as this estimate counts
-/// them, against the prompt tokens the API billed.
-std::vector<PromptFit> FitHistory(const Job& job, const std::vector<Job>& history_jobs,
-                                  const History& history,
-                                  const std::vector<TokenCounter>& counters) {
-  std::vector<PromptFit> fits(job.models.size());
-  for (Job h : history_jobs) {
-    h.models = job.models;  // the same labels: the records name them
-    h.repeats = 1;
-    CallPlanner planner(h, std::nullopt, nullptr, Shard{});
-    PlannedCall call;
-    while (planner.Next(&call)) {
-      const std::string& label = job.models[call.model_index].label;
-      auto real = history.PromptTokens(label, call.dataset, call.row_id);
-      if (!real) continue;
-      fits[call.model_index].Add(
-          static_cast<double>(PromptTokensOfBody(call.body, counters[call.model_index])),
-          static_cast<double>(*real));
-    }
-  }
-  return fits;
-}
-
 /// A request body's messages; nullopt when it does not parse or has none.
 std::optional<std::vector<ChatMessage>> MessagesOfBody(const std::string& body) {
   rapidjson::Document d;
@@ -96,10 +51,58 @@ std::optional<std::vector<ChatMessage>> MessagesOfBody(const std::string& body) 
   return ChatMessagesOf(messages->value);
 }
 
-/// The messages' token count of a request body (0 when it does not parse).
-long long PromptTokensOfBody(const std::string& body, const TokenCounter& counter) {
-  const auto messages = MessagesOfBody(body);
-  return messages ? counter.Prompt(*messages) : 0;
+void AddParts(PromptParts* sum, const PromptParts& p) {
+  for (size_t k = 0; k < p.text.size(); ++k) sum->text[k] += p.text[k];
+  sum->framing += p.framing;
+  sum->messages += p.messages;
+}
+
+/// What one model's records in the history say beyond their own rows.
+struct HistoryFit {
+  PromptFit prompt;
+  // Real completion tokens against the reference answers counted as completions, over the ok
+  // calls whose rows have one: how much longer than the reference the model answers.
+  double reference_counted = 0, reference_real = 0;
+  long long reference_records = 0;
+  // The completions of its ok calls whose rows have no reference: what a row without one gets.
+  CompletionMean unreferenced;
+};
+
+/// Each model's fit over the history runs' calls: their prompts counted as this estimate counts
+/// them, against the prompt tokens the API billed; their references against the completions.
+std::vector<HistoryFit> FitHistory(const Job& job, const std::vector<Job>& history_jobs,
+                                   const History& history,
+                                   const std::vector<TokenCounter>& counters) {
+  std::vector<HistoryFit> fits(job.models.size());
+  for (Job h : history_jobs) {
+    h.models = job.models;  // the same labels: the records name them
+    h.repeats = 1;
+    CallPlanner planner(h, std::nullopt, nullptr, Shard{});
+    PlannedCall call;
+    while (planner.Next(&call)) {
+      const std::string& label = job.models[call.model_index].label;
+      auto real = history.PromptTokens(label, call.dataset, call.row_id);
+      if (!real) continue;
+      const TokenCounter& counter = counters[call.model_index];
+      HistoryFit& fit = fits[call.model_index];
+      if (const auto messages = MessagesOfBody(call.body))
+        fit.prompt.Add(counter.Parts(*messages), static_cast<double>(*real));
+      if (job.models[call.model_index].thinks) continue;  // its thinking is no reference's length
+      const auto completion = history.CompletionTokens(label, call.dataset, call.row_id);
+      if (!completion) continue;
+      const auto ref = std::find_if(call.references.begin(), call.references.end(),
+                                    [](const auto& r) { return r.has_value(); });
+      if (ref == call.references.end()) {
+        fit.unreferenced.sum += static_cast<double>(*completion);
+        ++fit.unreferenced.calls;
+        continue;
+      }
+      fit.reference_counted += static_cast<double>(counter.Completion(**ref));
+      fit.reference_real += static_cast<double>(*completion);
+      ++fit.reference_records;
+    }
+  }
+  return fits;
 }
 
 /// The counter of one model: its named tokenizer, else the hub cache's, else the rule framed by
@@ -188,7 +191,8 @@ Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, con
   PlannedCall call;
   std::string last_dataset, last_row;
   std::vector<long long> prompts(job.models.size(), -1);  // of the row, per model's counter
-  std::optional<std::vector<ChatMessage>> row_messages;   // the row's, read once
+  std::vector<PromptParts> parts(job.models.size());
+  std::optional<std::vector<ChatMessage>> row_messages;  // the row's, read once
   while (planner.Next(&call)) {
     // Models and repeats of one row share its messages: read them once, count once per model.
     if (call.dataset != last_dataset || call.row_id != last_row) {
@@ -198,12 +202,17 @@ Result<PlanSums> SumPlan(const Job& job, std::optional<long long> cli_limit, con
       last_row = call.row_id;
     }
     long long& prompt = prompts[call.model_index];
-    if (prompt < 0) prompt = row_messages ? counters[call.model_index].Prompt(*row_messages) : 0;
+    if (prompt < 0) {
+      const TokenCounter& counter = counters[call.model_index];
+      prompt = row_messages ? counter.Prompt(*row_messages) : 0;
+      parts[call.model_index] = row_messages ? counter.Parts(*row_messages) : PromptParts{};
+    }
     auto [it, added] = index.try_emplace({call.model_index, call.dataset}, sums.groups.size());
     if (added) sums.groups.push_back({call.model_index, call.dataset});
     GroupSums& g = sums.groups[it->second];
     ++g.calls;
     g.counted_prompt += static_cast<double>(prompt);
+    AddParts(&g.parts, parts[call.model_index]);
     g.body_bytes += static_cast<double>(call.body.size());
     const long long max_out = max_tokens[call.model_index];
     const long long bound_half = max_out > 0 ? max_out / 2 : kDefaultCompletionTokens;
@@ -251,6 +260,7 @@ std::vector<double> PromptRatios(const Job& job, const std::vector<PromptMatch>&
   for (size_t i = 0; i < job.models.size(); ++i) {
     ModelCalibration c;
     c.model = job.models[i].label;
+    c.in_history = history->HasModel(c.model);
     c.matched_rows = matches[i].rows;
     if (matches[i].counted > 0) {
       ratio[i] = matches[i].real / matches[i].counted;
@@ -265,13 +275,18 @@ std::vector<double> PromptRatios(const Job& job, const std::vector<PromptMatch>&
 
 /// Completes a line (the history's completion mean where it has one, the worst case, the prices)
 /// and adds it to the estimate and its total.
+struct HistoryCompletion {
+  double per_call = 0;
+  const char* basis = "history";
+};
+
 void AddLine(EstimateLine line, const std::optional<Pricing>& price, long long max_out,
-             std::optional<double> history_mean, Estimate* est) {
-  if (history_mean) {
-    double per_call = *history_mean;
+             std::optional<HistoryCompletion> from_history, Estimate* est) {
+  if (from_history) {
+    double per_call = from_history->per_call;
     if (max_out > 0) per_call = std::min(per_call, static_cast<double>(max_out));
     line.completion_tokens = per_call * static_cast<double>(line.calls);
-    line.completion_basis = "history";
+    line.completion_basis = from_history->basis;
   }
   if (max_out > 0)
     line.worst_completion_tokens = static_cast<double>(max_out) * static_cast<double>(line.calls);
@@ -295,6 +310,7 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
   for (const auto& m : job.models) {
     est.counting.emplace_back();
     counters.push_back(CounterFor(m, &est.counting.back()));
+    est.prices.push_back({m.label, PriceFor(m, pricing)});
   }
   for (const auto& scorer : job.scoring) {
     ModelCounting said;
@@ -303,23 +319,26 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     if (scorer.judge) {
       said.model = scorer.name;
       est.counting.push_back(said);
+      est.prices.push_back({scorer.name, PriceFor(scorer.judge->model, pricing)});
     }
   }
   auto sums = SumPlan(job, cli_limit, shard, history, max_tokens, counters, judge_counters);
   if (!sums.ok()) return sums.status();
   const std::vector<GroupSums>& groups = sums->groups;
   const std::vector<double> ratio = PromptRatios(job, sums->matches, history, &est);
-  std::vector<std::optional<std::pair<double, double>>> fitted(job.models.size());
-  if (history && !history_jobs.empty()) {
-    const std::vector<PromptFit> fits = FitHistory(job, history_jobs, *history, counters);
-    for (size_t i = 0; i < fits.size() && i < est.calibration.size(); ++i) {
-      fitted[i] = fits[i].Solve();
-      est.calibration[i].fitted_records = static_cast<long long>(fits[i].n);
-      if (fitted[i]) {
-        est.calibration[i].slope = fitted[i]->first;
-        est.calibration[i].per_call = fitted[i]->second;
-      }
-    }
+  std::vector<HistoryFit> fits;
+  if (history && !history_jobs.empty()) fits = FitHistory(job, history_jobs, *history, counters);
+  std::vector<std::optional<PromptCalibration>> fitted(job.models.size());
+  std::vector<std::optional<double>> reference_ratio(job.models.size());
+  std::vector<std::optional<double>> unreferenced_mean(job.models.size());
+  for (size_t i = 0; i < fits.size() && i < est.calibration.size(); ++i) {
+    ModelCalibration& c = est.calibration[i];
+    c.fitted_records = fits[i].prompt.records();
+    fitted[i] = c.prompt_fit = fits[i].prompt.Solve();
+    c.reference_records = fits[i].reference_records;
+    unreferenced_mean[i] = fits[i].unreferenced.mean();
+    if (fits[i].reference_counted > 0)
+      reference_ratio[i] = c.completion_ratio = fits[i].reference_real / fits[i].reference_counted;
   }
   for (const GroupSums& g : groups) {
     const ModelSpec& model = job.models[g.model_index];
@@ -330,19 +349,42 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     line.model_id = model.id;
     line.dataset = g.dataset;
     line.calls = g.calls;
+    const double calls = static_cast<double>(g.calls);
     // Fitted over every record of the model where the history has them, else the ratio.
     const auto& fit = fitted[g.model_index];
-    line.prompt_tokens =
-        fit ? fit->first * g.counted_prompt + fit->second * static_cast<double>(g.calls)
-            : g.counted_prompt * ratio[g.model_index];
+    line.prompt_tokens = fit ? fit->Apply(g.parts, calls) : g.counted_prompt * ratio[g.model_index];
     line.completion_tokens = g.row_completion;
     line.completion_basis = g.thinking                     ? "thinking"
                             : g.reference_calls == g.calls ? "reference"
                             : g.reference_calls == 0       ? "default"
                                                            : "mixed";
     line.worst_prompt_tokens = g.body_bytes;
-    AddLine(std::move(line), price, max_out,
-            history ? history->CompletionTokens(model.label, g.dataset) : std::nullopt, &est);
+    // The model's own length on this dataset; else, where every row has a reference, its
+    // length against references on others (none there: the references alone, as without
+    // history: its answers to open questions say nothing of its answer to "2 + 2"); where no
+    // row has one, its mean on rows without a reference (none there: the first estimate, for
+    // the same reason the other way round); else, or where the history's rows could not be
+    // read again, its mean anywhere.
+    std::optional<HistoryCompletion> from_history;
+    if (history) {
+      const auto& ref_ratio = reference_ratio[g.model_index];
+      const bool referenced = !g.thinking && g.reference_calls == g.calls;
+      const auto& open_mean = unreferenced_mean[g.model_index];
+      if (auto mean = history->GroupCompletionTokens(model.label, g.dataset))
+        from_history = HistoryCompletion{*mean, "history"};
+      else if (referenced && ref_ratio)
+        from_history =
+            HistoryCompletion{g.row_completion / calls * *ref_ratio, "reference_x_history"};
+      else if (referenced)
+        from_history = std::nullopt;
+      else if (g.reference_calls == 0 && open_mean)
+        from_history = HistoryCompletion{*open_mean, "history"};
+      else if (g.reference_calls == 0 && !fits.empty() && fits[g.model_index].prompt.records())
+        from_history = std::nullopt;
+      else if (auto any = history->ModelCompletionTokens(model.label))
+        from_history = HistoryCompletion{*any, "history"};
+    }
+    AddLine(std::move(line), price, max_out, from_history, &est);
   }
   // One judge call per graded call (the run sends one per ok call: this is its upper bound).
   for (const JudgeSums& j : sums->judges) {
@@ -361,8 +403,10 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
         static_cast<double>(j.calls);
     line.completion_basis = "default";
     line.worst_prompt_tokens = j.worst_prompt;
-    const auto mean = history ? history->JudgeCompletionTokens(line.model) : std::nullopt;
-    AddLine(std::move(line), price, max_out, mean, &est);
+    std::optional<HistoryCompletion> from_history;
+    if (auto mean = history ? history->JudgeCompletionTokens(line.model) : std::nullopt)
+      from_history = HistoryCompletion{*mean, "history"};
+    AddLine(std::move(line), price, max_out, from_history, &est);
   }
   if (est.groups.empty()) est.total.expected_usd = est.total.worst_usd = 0.0;
   return est;

@@ -17,7 +17,9 @@ uint64_t History::RowKey(const std::string& model, const std::string& dataset,
 void History::Add(const CallRecord& r) {
   if (!r.usage) return;
   ++records_;
-  prompt_tokens_[RowKey(r.model, r.dataset, r.row_id)] = r.usage->prompt_tokens;
+  ++records_by_model_[r.model];
+  rows_[RowKey(r.model, r.dataset, r.row_id)] = {r.usage->prompt_tokens,
+                                                 r.ok() ? r.usage->completion_tokens : -1};
   if (!r.ok()) return;  // a failed call's length says nothing about a normal answer
   const double completion = static_cast<double>(r.usage->completion_tokens);
   for (CompletionMean* m : {&by_group_[{r.model, r.dataset}], &by_model_[r.model]}) {
@@ -28,16 +30,28 @@ void History::Add(const CallRecord& r) {
 
 std::optional<long long> History::PromptTokens(const std::string& model, const std::string& dataset,
                                                const std::string& row_id) const {
-  auto it = prompt_tokens_.find(RowKey(model, dataset, row_id));
-  if (it == prompt_tokens_.end()) return std::nullopt;
-  return it->second;
+  auto it = rows_.find(RowKey(model, dataset, row_id));
+  if (it == rows_.end()) return std::nullopt;
+  return it->second.prompt;
 }
 
-std::optional<double> History::CompletionTokens(const std::string& model,
-                                                const std::string& dataset) const {
-  if (auto g = by_group_.find({model, dataset}); g != by_group_.end()) return g->second.mean();
-  if (auto m = by_model_.find(model); m != by_model_.end()) return m->second.mean();
-  return std::nullopt;
+std::optional<long long> History::CompletionTokens(const std::string& model,
+                                                   const std::string& dataset,
+                                                   const std::string& row_id) const {
+  auto it = rows_.find(RowKey(model, dataset, row_id));
+  if (it == rows_.end() || it->second.completion < 0) return std::nullopt;
+  return it->second.completion;
+}
+
+std::optional<double> History::GroupCompletionTokens(const std::string& model,
+                                                     const std::string& dataset) const {
+  auto g = by_group_.find({model, dataset});
+  return g == by_group_.end() ? std::nullopt : g->second.mean();
+}
+
+std::optional<double> History::ModelCompletionTokens(const std::string& model) const {
+  auto m = by_model_.find(model);
+  return m == by_model_.end() ? std::nullopt : m->second.mean();
 }
 
 void History::AddVerdict(const VerdictRecord& v) {

@@ -1,7 +1,8 @@
 // History: what earlier runs' real usage says about a job, for `evalrun estimate --history`. Read
 // from each run directory's results.jsonl (each call's latest record); keeps per call only the
-// prompt tokens of its row, and per (model, dataset) and per model the mean completion length;
-// and from verdicts.jsonl, per judge, the mean length of its verdicts.
+// prompt and completion tokens of its row (16 bytes and the hash map's own), and per
+// (model, dataset) and per model the mean completion length; and from verdicts.jsonl, per judge,
+// the mean length of its verdicts.
 #pragma once
 
 #include <cstdint>
@@ -35,9 +36,16 @@ class History {
   /// The real prompt tokens a call of (model, dataset, row) was billed, if the history has one.
   std::optional<long long> PromptTokens(const std::string& model, const std::string& dataset,
                                         const std::string& row_id) const;
-  /// Mean completion tokens of ok calls of (model, dataset), else of the model on any dataset.
-  std::optional<double> CompletionTokens(const std::string& model,
-                                         const std::string& dataset) const;
+  /// The completion tokens of an ok call of (model, dataset, row), if the history has one.
+  std::optional<long long> CompletionTokens(const std::string& model, const std::string& dataset,
+                                            const std::string& row_id) const;
+  /// Mean completion tokens of ok calls of (model, dataset).
+  std::optional<double> GroupCompletionTokens(const std::string& model,
+                                              const std::string& dataset) const;
+  /// Mean completion tokens of ok calls of the model on any dataset.
+  std::optional<double> ModelCompletionTokens(const std::string& model) const;
+  /// Whether any record with usage names the model.
+  bool HasModel(const std::string& model) const { return records_by_model_.count(model) > 0; }
 
   /// Folds in one judge call's verdict record.
   void AddVerdict(const VerdictRecord& verdict);
@@ -49,7 +57,12 @@ class History {
  private:
   static uint64_t RowKey(const std::string& model, const std::string& dataset,
                          const std::string& row_id);
-  std::unordered_map<uint64_t, long long> prompt_tokens_;
+  struct RowUsage {
+    long long prompt = 0;
+    long long completion = -1;  // -1: the call failed
+  };
+  std::unordered_map<uint64_t, RowUsage> rows_;
+  std::map<std::string, long long> records_by_model_;
   std::map<std::pair<std::string, std::string>, CompletionMean> by_group_;
   std::map<std::string, CompletionMean> by_model_;
   std::map<std::string, CompletionMean> by_judge_;

@@ -22,6 +22,11 @@ JsonParams MergeParams(const JsonParams& base, const JsonParams& over);
 struct Pricing {
   double input_per_mtok = 0;   // USD per 1M prompt tokens
   double output_per_mtok = 0;  // USD per 1M completion tokens
+  // USD per 1M prompt tokens served from the provider's prompt cache
+  // (usage.prompt_tokens_details.cached_tokens); unset: they cost input_per_mtok.
+  std::optional<double> cached_input_per_mtok = {};
+  std::string as_of = {};  // when the price was read, and where: prices change
+  std::string source = {};
 };
 
 struct ModelSpec;

@@ -138,6 +138,10 @@ void WriteModel(Writer& w, const ModelSpec& m) {
     w.Double(m.pricing->input_per_mtok);
     w.Key("output_per_mtok");
     w.Double(m.pricing->output_per_mtok);
+    if (m.pricing->cached_input_per_mtok) {
+      w.Key("cached_input_per_mtok");
+      w.Double(*m.pricing->cached_input_per_mtok);
+    }
     w.EndObject();
   } else {
     w.Null();

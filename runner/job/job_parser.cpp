@@ -29,7 +29,8 @@ const std::vector<std::string> kEndpointKeys = {"base_url", "api_key_env", "proj
                                                 "http",     "ca_bundle"};
 const std::vector<std::string> kModelKeys = {"id",      "label",  "params",
                                              "pricing", "thinks", "tokenizer"};
-const std::vector<std::string> kPricingKeys = {"input_per_mtok", "output_per_mtok"};
+const std::vector<std::string> kPricingKeys = {"input_per_mtok", "output_per_mtok",
+                                               "cached_input_per_mtok", "as_of", "source"};
 const std::vector<std::string> kDatasetKeys = {"path",  "name",     "format",
                                                "limit", "id_field", "cluster_field"};
 const std::vector<std::string> kPromptKeys = {"system", "template"};
@@ -185,7 +186,15 @@ class JobReader {
         Number(node["input_per_mtok"], path + ".input_per_mtok", 0, &out->input_per_mtok);
     const bool outp =
         Number(node["output_per_mtok"], path + ".output_per_mtok", 0, &out->output_per_mtok);
-    return in && outp;
+    bool cached = true;
+    if (node["cached_input_per_mtok"]) {
+      double v = 0;
+      cached = Number(node["cached_input_per_mtok"], path + ".cached_input_per_mtok", 0, &v);
+      if (cached) out->cached_input_per_mtok = v;
+    }
+    if (node["as_of"]) String(node["as_of"], path + ".as_of", &out->as_of);
+    if (node["source"]) String(node["source"], path + ".source", &out->source);
+    return in && outp && cached;
   }
 
   std::string ExistingPath(const YAML::Node& node, const std::string& path,

@@ -36,7 +36,8 @@ namespace evalrun {
 
 struct MockServer::State {
   MockServerOptions options;
-  TokenCounter tokens;  // options.tokenizer's, else the rule
+  TokenCounter tokens;            // options.tokenizer's, else the rule
+  std::vector<MockModel> models;  // MockModels(), then options.aliases
   event_base* base = nullptr;
   evhttp* http = nullptr;
   event* sigint = nullptr;
@@ -63,6 +64,12 @@ struct MockServer::State {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+const MockModel* FindModel(const MockServer::State& s, std::string_view id) {
+  for (const auto& m : s.models)
+    if (m.id == id) return &m;
+  return nullptr;
+}
 
 /// A reply held back by the latency model until its timer fires.
 struct PendingReply {
@@ -143,7 +150,7 @@ void HandleModels(evhttp_request* req, MockServer::State& s) {
   w.String("list");
   w.Key("data");
   w.StartArray();
-  for (const auto& m : s.options.list_no_models ? std::vector<MockModel>() : MockModels()) {
+  for (const auto& m : s.options.list_no_models ? std::vector<MockModel>() : s.models) {
     w.StartObject();
     w.Key("id");
     w.String(m.id);
@@ -207,8 +214,8 @@ void SendStats(evhttp_request* req, MockServer::State& s) {
   std::string injected, by_model;
   for (const auto& [name, n] : s.injected)
     injected += fmt::format(R"({}"{}":{})", injected.empty() ? "" : ",", name, n);
-  for (const auto& [model, n] : s.by_model)  // ids of known mock models only: no escaping needed
-    by_model += fmt::format(R"({}"{}":{})", by_model.empty() ? "" : ",", model, n);
+  for (const auto& [model, n] : s.by_model)
+    by_model += fmt::format(R"({}{}:{})", by_model.empty() ? "" : ",", Quoted(model), n);
   Send(req, 200,
        fmt::format(
            R"({{"chat_requests":{},"models_requests":{},"max_in_flight":{},"connections":{},)"
@@ -583,7 +590,8 @@ std::string CompletionJson(const std::string& request_id, const MockModel& model
 }
 
 /// The request's model, or the 400/404 an OpenAI server answers instead (sent here).
-const MockModel* CheckRequest(evhttp_request* req, const rapidjson::Document& doc, bool parsed,
+const MockModel* CheckRequest(const MockServer::State& s, evhttp_request* req,
+                              const rapidjson::Document& doc, bool parsed,
                               const std::string& request_id) {
   if (!parsed || !doc.IsObject()) {
     Send(req, 400,
@@ -608,7 +616,7 @@ const MockModel* CheckRequest(evhttp_request* req, const rapidjson::Document& do
          request_id);
     return nullptr;
   }
-  const MockModel* model = FindMockModel(model_it->value.GetString());
+  const MockModel* model = FindModel(s, model_it->value.GetString());
   if (!model) {
     Send(req, 404,
          ErrorBody(fmt::format("The model `{}` does not exist", model_it->value.GetString()),
@@ -700,13 +708,13 @@ void HandleChat(evhttp_request* req, MockServer::State& s) {
   rapidjson::Document doc;
   const bool parsed = ParseBoundedJson(body, &doc);
   if (parsed && doc.IsObject() && doc.HasMember("model") && doc["model"].IsString() &&
-      FindMockModel(doc["model"].GetString()))
+      FindModel(s, doc["model"].GetString()))
     ++s.by_model[doc["model"].GetString()];
   const std::string& only = s.options.faults.only_model;
   const bool faulty = only.empty() || (parsed && doc.IsObject() && doc.HasMember("model") &&
                                        doc["model"].IsString() && only == doc["model"].GetString());
   if (faulty && InjectFault(req, s, body_hash, request_id)) return;
-  const MockModel* model = CheckRequest(req, doc, parsed, request_id);
+  const MockModel* model = CheckRequest(s, req, doc, parsed, request_id);
   if (!model) return;
   std::optional<long long> max_tokens;
   for (const char* key : {"max_tokens", "max_completion_tokens"}) {
@@ -798,6 +806,20 @@ Result<std::unique_ptr<MockServer>> MockServer::Start(const MockServerOptions& o
   State& s = *server->state_;
   s.options = options;
   s.tokens = options.tokenizer ? TokenCounter(options.tokenizer) : TokenCounter();
+  s.models = MockModels();
+  for (const auto& [id, target] : options.aliases) {
+    const MockModel* m = FindMockModel(target);
+    // mock-judge is known by its id (it grades rather than answers); an alias would not judge.
+    if (!m || m->id == "mock-judge")
+      return Status::InvalidInput(fmt::format(
+          "--serve-as {}={}: the second id must be mock-small, mock-medium, mock-large or "
+          "mock-thinker",
+          id, target));
+    if (FindModel(s, id))
+      return Status::InvalidInput(fmt::format("--serve-as {}: that id is served already", id));
+    s.models.push_back(*m);
+    s.models.back().id = id;
+  }
   s.rng.seed(options.faults.seed);
   s.base = event_base_new();
   s.http = s.base ? evhttp_new(s.base) : nullptr;

@@ -50,6 +50,9 @@ struct MockServerOptions {
   /// A model's real tokenizer, for `usage` that a tokenizer nobody here wrote counts (the
   /// estimate is judged against it); null counts by the rule, as the estimate does without one.
   std::shared_ptr<const ModelTokenizer> tokenizer;
+  /// Further ids served, each as a copy of a mock model ("meta-llama/Llama-3.1-8B-Instruct" as
+  /// mock-large): a job written for W&B runs against the mock unchanged.
+  std::vector<std::pair<std::string, std::string>> aliases;  // (id, mock model id)
 };
 
 class MockServer {

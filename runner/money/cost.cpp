@@ -4,14 +4,20 @@
 
 namespace evalrun {
 
-double UsdFor(const Pricing& price, double prompt_tokens, double completion_tokens) {
-  return (prompt_tokens * price.input_per_mtok + completion_tokens * price.output_per_mtok) / 1e6;
+double UsdFor(const Pricing& price, double prompt_tokens, double completion_tokens,
+              double cached_tokens) {
+  const double cached = price.cached_input_per_mtok ? cached_tokens : 0;
+  return ((prompt_tokens - cached) * price.input_per_mtok +
+          cached * price.cached_input_per_mtok.value_or(0) +
+          completion_tokens * price.output_per_mtok) /
+         1e6;
 }
 
 std::optional<double> CostUsd(const std::optional<Pricing>& price, const Usage& usage) {
   if (!price) return std::nullopt;
   return UsdFor(*price, static_cast<double>(usage.prompt_tokens),
-                static_cast<double>(usage.completion_tokens));
+                static_cast<double>(usage.completion_tokens),
+                static_cast<double>(usage.cached_tokens));
 }
 
 std::optional<double> WorstCaseUsd(const std::optional<Pricing>& price, double body_bytes,

@@ -12,8 +12,10 @@
 
 namespace evalrun {
 
-/// US dollars for these token counts at `price` (USD per 1M tokens, input and output).
-double UsdFor(const Pricing& price, double prompt_tokens, double completion_tokens);
+/// US dollars for these token counts at `price` (USD per 1M tokens, input and output); of the
+/// prompt tokens, `cached_tokens` at the cached-input price where the price has one.
+double UsdFor(const Pricing& price, double prompt_tokens, double completion_tokens,
+              double cached_tokens = 0);
 
 /// What a call with this usage cost; nullopt without a price (unknown, never 0).
 std::optional<double> CostUsd(const std::optional<Pricing>& price, const Usage& usage);

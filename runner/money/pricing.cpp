@@ -32,14 +32,35 @@ PricingTable LoadPricingFile(const std::string& path, Diagnostics* problems) {
   if (root["source"] && root["source"].IsScalar()) table.source = root["source"].Scalar();
   for (const auto& kv : root["models"]) {
     const YAML::Node& p = kv.second;
+    const std::string id = kv.first.Scalar();
     Pricing price;
     if (!p.IsMap() || !p["input_per_mtok"] || !p["output_per_mtok"] ||
         !ReadPlainNumber(p["input_per_mtok"], &price.input_per_mtok) ||
         !ReadPlainNumber(p["output_per_mtok"], &price.output_per_mtok)) {
-      fail(p, "model '" + kv.first.Scalar() + "' needs numeric input_per_mtok and output_per_mtok");
+      fail(p, "model '" + id + "' needs numeric input_per_mtok and output_per_mtok");
       continue;
     }
-    table.models[kv.first.Scalar()] = price;
+    for (const auto& key : p) {
+      const std::string k = key.first.Scalar();
+      if (k != "input_per_mtok" && k != "output_per_mtok" && k != "cached_input_per_mtok" &&
+          k != "as_of" && k != "source")
+        fail(key.first, "model '" + id + "': unknown key '" + k +
+                            "' (input_per_mtok, output_per_mtok, cached_input_per_mtok, as_of, "
+                            "source)");
+    }
+    if (p["cached_input_per_mtok"]) {
+      double cached = 0;
+      if (!ReadPlainNumber(p["cached_input_per_mtok"], &cached) || cached < 0) {
+        fail(p["cached_input_per_mtok"],
+             "model '" + id + "': cached_input_per_mtok must be a number >= 0");
+        continue;
+      }
+      price.cached_input_per_mtok = cached;
+    }
+    // An entry's own date and source, else the file's.
+    price.as_of = p["as_of"] && p["as_of"].IsScalar() ? p["as_of"].Scalar() : table.date;
+    price.source = p["source"] && p["source"].IsScalar() ? p["source"].Scalar() : table.source;
+    table.models[id] = price;
   }
   return table;
 }

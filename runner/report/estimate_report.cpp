@@ -88,22 +88,53 @@ std::string EstimateToText(const Job& job, const Estimate& e) {
   if (e.calibration.empty()) {
     out += "; --history RUN_DIR calibrates it with real usage\n";
   } else {
-    out += ", scaled by the history's real/counted ratio:";
+    out += ", calibrated by the history:";
     for (const auto& c : e.calibration) {
-      if (c.slope)
-        out += fmt::format(" {} {:.3f} x counted + {:.1f} a call (fitted on {} records)", c.model,
-                           *c.slope, *c.per_call, c.fitted_records);
+      if (!c.in_history) {
+        out += fmt::format(" {} (not in the history: the others' ratio);", c.model);
+        continue;
+      }
+      if (const auto& f = c.prompt_fit)
+        out += fmt::format(
+            " {} {:.3f} x alphabetic + {:.3f} x CJK + framing {:+.1f} a message {:+.1f} a call "
+            "(fitted on {} records)",
+            c.model, f->slope[kAlphabeticPart], f->slope[kCjkPart], f->per_message, f->per_call,
+            c.fitted_records);
+      else if (c.prompt_ratio)
+        out += fmt::format(" {} x{:.3f} ({} rows)", c.model, *c.prompt_ratio, c.matched_rows);
       else
-        out += c.prompt_ratio
-                   ? fmt::format(" {} x{:.3f} ({} rows)", c.model, *c.prompt_ratio, c.matched_rows)
-                   : fmt::format(" {} (not in the history: the others' ratio)", c.model);
+        out += fmt::format(" {} (no record of it could be counted again)", c.model);
+      if (c.completion_ratio)
+        out += fmt::format(", completions {:.2f} x the reference ({} records)", *c.completion_ratio,
+                           c.reference_records);
+      out += ";";
     }
+    out.pop_back();
     out += "\n";
   }
   out +=
-      "output tokens: the history's mean per model and dataset where given, else the row's "
-      "reference answer counted with its end-of-turn token, else half of max_tokens (256 "
-      "without it); never above max_tokens; a model that `thinks`: half of max_tokens\n";
+      "output tokens: the history's mean per model and dataset where given, else (with history "
+      "of other datasets) the references scaled by the model's length against references there, "
+      "else its mean there; without history the row's reference answer counted with its "
+      "end-of-turn token, else half of max_tokens (256 without it); never above max_tokens; a "
+      "model that `thinks`: half of max_tokens\n";
+  out += "prices (USD per 1M tokens, input / output):";
+  for (const auto& p : e.prices) {
+    if (!p.price) {
+      out += fmt::format(" {}: unknown;", p.model);
+      continue;
+    }
+    out += fmt::format(" {}: {} / {}", p.model, p.price->input_per_mtok, p.price->output_per_mtok);
+    if (p.price->cached_input_per_mtok)
+      out += fmt::format(", cached input {}", *p.price->cached_input_per_mtok);
+    if (!p.price->as_of.empty()) out += fmt::format(", as of {}", p.price->as_of);
+    if (!p.price->source.empty()) out += fmt::format(" ({})", p.price->source);
+    out += ";";
+  }
+  out.back() = '\n';
+  out +=
+      "cache: no prompt-cache hits assumed (every prompt token at the input price); a run "
+      "charges usage's cached_tokens at the cached price where one is set\n";
   out += "worst case: every request's bytes as prompt tokens plus max_tokens of output\n";
   if (std::any_of(e.groups.begin(), e.groups.end(), [](const EstimateLine& l) { return l.judge; }))
     out +=
@@ -141,6 +172,33 @@ std::string EstimateToJson(const Estimate& e) {
     w.EndObject();
   }
   w.EndArray();
+  w.Key("prices");
+  w.StartArray();
+  for (const auto& p : e.prices) {
+    w.StartObject();
+    w.Key("model");
+    w.String(p.model);
+    if (p.price) {
+      w.Key("input_per_mtok");
+      w.Double(p.price->input_per_mtok);
+      w.Key("output_per_mtok");
+      w.Double(p.price->output_per_mtok);
+      WriteOptionalNumber(w, "cached_input_per_mtok", p.price->cached_input_per_mtok);
+      w.Key("as_of");
+      w.String(p.price->as_of);
+      w.Key("source");
+      w.String(p.price->source);
+    } else {
+      w.Key("input_per_mtok");
+      w.Null();
+      w.Key("output_per_mtok");
+      w.Null();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("assumes_cache_hits");
+  w.Bool(false);
   w.Key("calibration");
   if (e.calibration.empty()) {
     w.Null();
@@ -155,8 +213,26 @@ std::string EstimateToJson(const Estimate& e) {
       WriteOptionalNumber(w, "prompt_ratio", c.prompt_ratio);
       w.Key("fitted_records");
       w.Int64(c.fitted_records);
-      WriteOptionalNumber(w, "slope", c.slope);
-      WriteOptionalNumber(w, "per_call", c.per_call);
+      w.Key("in_history");
+      w.Bool(c.in_history);
+      w.Key("prompt_fit");
+      if (const auto& f = c.prompt_fit) {
+        w.StartObject();
+        for (int k = 0; k < kRulePartCount; ++k) {
+          w.Key(RulePartName(static_cast<RulePart>(k)));
+          w.Double(f->slope[k]);
+        }
+        w.Key("per_message");
+        w.Double(f->per_message);
+        w.Key("per_call");
+        w.Double(f->per_call);
+        w.EndObject();
+      } else {
+        w.Null();
+      }
+      w.Key("reference_records");
+      w.Int64(c.reference_records);
+      WriteOptionalNumber(w, "completion_ratio", c.completion_ratio);
       w.EndObject();
     }
     w.EndArray();

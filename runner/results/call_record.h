@@ -73,6 +73,10 @@ void WriteUsage(Writer& w, const std::optional<Usage>& usage) {
   w.Int64(usage->completion_tokens);
   w.Key("total_tokens");
   w.Int64(usage->total_tokens);
+  if (usage->cached_tokens > 0) {  // the API's prompt_tokens_details.cached_tokens
+    w.Key("cached_tokens");
+    w.Int64(usage->cached_tokens);
+  }
   w.EndObject();
 }
 

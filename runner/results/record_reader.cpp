@@ -95,6 +95,7 @@ class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rec
       usage_ = key == "prompt_tokens"       ? &r_->usage->prompt_tokens
                : key == "completion_tokens" ? &r_->usage->completion_tokens
                : key == "total_tokens"      ? &r_->usage->total_tokens
+               : key == "cached_tokens"     ? &r_->usage->cached_tokens
                                             : nullptr;
     }
     return true;

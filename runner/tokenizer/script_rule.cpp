@@ -75,13 +75,67 @@ const TextFeatures& RuleWeights() {
   return kWeights;
 }
 
-long long RuleTokens(std::string_view text) {
+DigitRule DigitRuleOf(ChatFormat family) {
+  switch (family) {
+    case ChatFormat::kLlama3:
+    case ChatFormat::kLlama3Date:
+    case ChatFormat::kDeepSeek:
+    case ChatFormat::kHarmony:
+      return DigitRule::kGroupsOfThree;
+    case ChatFormat::kChatMl:
+    case ChatFormat::kGemma:
+      return DigitRule::kEachDigit;
+    case ChatFormat::kUnknown:
+      break;
+  }
+  return DigitRule::kFittedMean;
+}
+
+namespace {
+
+/// The tokens the digits of `text` cost under `rule`, in place of their fitted weight.
+double DigitTokens(std::string_view text, DigitRule rule, double digits) {
+  if (rule == DigitRule::kFittedMean) return digits * RuleWeights()[kDigits];
+  double n = 0;
+  size_t run = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const bool digit = i < text.size() && text[i] >= '0' && text[i] <= '9';
+    if (digit) {
+      if (run == 0 && i > 0 && text[i - 1] == ' ') n += 1;
+      ++run;
+      continue;
+    }
+    n += rule == DigitRule::kGroupsOfThree ? static_cast<double>((run + 2) / 3)
+                                           : static_cast<double>(run);
+    run = 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+long long RuleTokens(std::string_view text, ChatFormat family) {
   if (text.empty()) return 0;
+  double n = 0;
+  for (double part : RulePartsOf(text, family)) n += part;
+  return std::max<long long>(1, std::llround(n));
+}
+
+RuleParts RulePartsOf(std::string_view text, ChatFormat family) {
   const TextFeatures f = FeaturesOf(text);
   const TextFeatures& w = RuleWeights();
-  double n = 0;
-  for (size_t k = 0; k < kFeatureCount; ++k) n += f[k] * w[k];
-  return std::max<long long>(1, std::llround(n));
+  RuleParts p{};
+  for (size_t k = 0; k < kFeatureCount; ++k) {
+    if (k == kDigits) continue;
+    const bool cjk = k == kKana || k == kHan || k == kHangul || k == kEmoji || k == kOtherChars;
+    p[cjk ? kCjkPart : kAlphabeticPart] += f[k] * w[k];
+  }
+  if (f[kDigits] > 0) p[kAlphabeticPart] += DigitTokens(text, DigitRuleOf(family), f[kDigits]);
+  return p;
+}
+
+const char* RulePartName(RulePart part) {
+  return part == kAlphabeticPart ? "alphabetic" : "cjk";
 }
 
 RuleFraming FramingOf(ChatFormat format) {

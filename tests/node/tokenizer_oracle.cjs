@@ -3,14 +3,15 @@
 // tokenizers shipped in the @lenml/tokenizer-* packages, and renders chat prompts with the
 // package's own chat template. Prints JSON: {"dir", "texts": [[text, count]...],
 // "chats": [[messages, count, rendered text]...]} for the C++ test to compare against.
-// Usage: node tokenizer_oracle.cjs NPM_PREFIX PACKAGE (e.g. tokenizer-llama3_1)
+// Usage: node tokenizer_oracle.cjs NPM_PREFIX PACKAGE (e.g. tokenizer-llama3_1), or a directory
+// holding tokenizer.json and tokenizer_config.json in place of PACKAGE
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 const [npm, pkg] = process.argv.slice(2);
 const { TokenizerLoader } = require(path.join(npm, 'node_modules/@lenml/tokenizers'));
-const dir = path.join(npm, 'node_modules/@lenml', pkg, 'models');
+const dir = path.isAbsolute(pkg) ? pkg : path.join(npm, 'node_modules/@lenml', pkg, 'models');
 const config = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer_config.json')));
 const tok = TokenizerLoader.fromPreTrained({
   tokenizerJSON: JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'))),

@@ -252,6 +252,10 @@ long long MockServerProcess::Stat(const char* name) const {
   return Stats(base_url_)[name].GetInt64();
 }
 
+std::string MockServerProcess::Tokens() const {
+  return Stats(base_url_)["tokens"].GetString();
+}
+
 int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

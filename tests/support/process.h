@@ -54,6 +54,8 @@ class MockServerProcess {
   long long ChatRequests() const { return Stat("chat_requests"); }
   /// Any counter of GET /mock/stats (max_in_flight, connections, ...).
   long long Stat(const char* name) const;
+  /// How the server counts usage: "tokenizer PATH (... template)" or "rule".
+  std::string Tokens() const;
   /// 429s the server sent, injected at random or past --max-concurrency.
   long long Chat429s() const;
   /// Chat requests that named `model` (a mock model id).
