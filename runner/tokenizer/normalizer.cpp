@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "tokenizer/json_fields.h"
+
 namespace evalrun {
 namespace {
 
@@ -31,13 +33,6 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
   }
   out.append(text, at, std::string::npos);
   return out;
-}
-
-std::string StringField(const rapidjson::Value& v, const char* key) {
-  auto it = v.FindMember(key);
-  return it != v.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : std::string();
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <pcre2.h>
 
+#include "tokenizer/json_fields.h"
+
 namespace evalrun {
 namespace {
 
@@ -12,18 +14,6 @@ constexpr const char* kGpt2Pattern =
     R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
 enum class Behavior { kIsolated, kRemoved, kMergedWithPrevious, kMergedWithNext };
-
-std::string StringField(const rapidjson::Value& v, const char* key) {
-  auto it = v.FindMember(key);
-  return it != v.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : std::string();
-}
-
-bool BoolField(const rapidjson::Value& v, const char* key, bool fallback) {
-  auto it = v.FindMember(key);
-  return it != v.MemberEnd() && it->value.IsBool() ? it->value.GetBool() : fallback;
-}
 
 /// Where a pattern matches in a piece: [begin, end) byte ranges, left to right.
 using Matches = std::vector<std::pair<size_t, size_t>>;

@@ -5,15 +5,10 @@
 #include <algorithm>
 
 #include "common/json_limits.h"
+#include "tokenizer/json_fields.h"
 
 namespace evalrun {
 namespace {
-
-const rapidjson::Value& MemberOrNull(const rapidjson::Value& v, const char* key) {
-  static const rapidjson::Value kNull;
-  auto it = v.FindMember(key);
-  return it == v.MemberEnd() ? kNull : it->value;
-}
 
 bool MentionsByteLevel(const rapidjson::Value& v) {
   if (v.IsObject()) {
