@@ -203,7 +203,8 @@ TEST_CASE("a history on other datasets calibrates each script apart, and complet
             "\"日本\"}\n"
             "{\"id\": \"y\", \"q\": \"大阪 and 京都: which is larger?\", \"answer\": \"Osaka\"}\n");
   const std::string models =
-      "models:\n  - id: m1\n  - id: m2\nprompt: {template: '{{q}}'}\nparams: {max_tokens: 100}\n"
+      "models:\n  - id: m1\n  - id: m2\n  - {id: m3, thinks: true}\nprompt: {template: "
+      "'{{q}}'}\nparams: {max_tokens: 100}\n"
       "scoring: [{type: exact, field: answer}]\n";
   auto today = ParseJobText("name: n\ndatasets: [n.jsonl]\n" + models, dir.path() + "/n.yaml");
   auto yesterday = ParseJobText("name: h\ndatasets: [h.jsonl]\n" + models, dir.path() + "/h.yaml");
@@ -218,12 +219,19 @@ TEST_CASE("a history on other datasets calibrates each script apart, and complet
   };
   History history;
   Job h = yesterday.job;
-  h.models.resize(1);  // m2 never ran
+  h.models.erase(h.models.begin() + 1);  // m2 never ran
   CallPlanner planner(h, std::nullopt, nullptr, Shard{});
   PlannedCall call;
   while (planner.Next(&call)) {
     CallRecord r;
-    r.model = "m1";
+    r.model = h.models[call.model_index].label;
+    if (r.model == "m3") {  // a thinking model: 40 tokens a call, whatever the reference
+      r.dataset = call.dataset;
+      r.row_id = call.row_id;
+      r.usage = Usage{std::llround(billed(call)), 40, 0};
+      history.Add(r);
+      continue;
+    }
     r.dataset = call.dataset;
     r.row_id = call.row_id;
     const long long completion = 3 * rule.Completion(*call.references[0]);
@@ -232,7 +240,7 @@ TEST_CASE("a history on other datasets calibrates each script apart, and complet
   }
   auto est = EstimateJob(today.job, {}, std::nullopt, {}, &history, {yesterday.job});
   REQUIRE(est.ok());
-  REQUIRE(est->calibration.size() == 2);
+  REQUIRE(est->calibration.size() == 3);
   const ModelCalibration& c = est->calibration[0];
   CHECK(c.in_history);
   CHECK(c.matched_rows == 0);
@@ -256,6 +264,11 @@ TEST_CASE("a history on other datasets calibrates each script apart, and complet
   CHECK(m1.prompt_tokens == Approx(expected_prompt).epsilon(0.03));
   CHECK(m1.completion_tokens == Approx(expected_completion));
   CHECK(m1.completion_basis == "reference_x_history");
+  // The thinking model's length is its thinking's: its mean, not the references scaled.
+  const EstimateLine& m3 = est->groups[2];
+  REQUIRE(m3.model == "m3");
+  CHECK(m3.completion_tokens == Approx(40.0 * static_cast<double>(m3.calls)));
+  CHECK(est->calibration[2].reference_records == 0);
   const std::string text = EstimateToText(today.job, *est);
   CHECK_THAT(text, Catch::Contains("m2 (not in the history"));
   CHECK_THAT(text, Catch::Contains("completions 3.00 x the reference (60 records)"));

@@ -274,13 +274,42 @@ std::vector<double> PromptRatios(const Job& job, const std::vector<PromptMatch>&
   return ratio;
 }
 
-/// Completes a line (the history's completion mean where it has one, the worst case, the prices)
-/// and adds it to the estimate and its total.
 struct HistoryCompletion {
   double per_call = 0;
   const char* basis = "history";
 };
 
+/// A group's completion length from the history: the model's own length on this dataset; else,
+/// where every row has a reference, its length against references on others (none there: the
+/// references alone, as without history: its answers to open questions say nothing of its answer
+/// to "2 + 2"); where no row has one, its mean on rows without a reference (none there: the first
+/// estimate, for the same reason the other way round); else, or where the history's rows could
+/// not be read again (`fit` null), or for a thinking model, its mean anywhere. nullopt keeps the
+/// first estimate.
+std::optional<HistoryCompletion> CompletionFromHistory(const GroupSums& g, const std::string& label,
+                                                       const History& history,
+                                                       const ModelCalibration& calibration,
+                                                       const HistoryFit* fit) {
+  if (auto mean = history.GroupCompletionTokens(label, g.dataset))
+    return HistoryCompletion{*mean, "history"};
+  const auto any = history.ModelCompletionTokens(label);
+  // A thinking model's length is its thinking's, references or not.
+  if (g.thinking) return any ? std::optional(HistoryCompletion{*any, "history"}) : std::nullopt;
+  if (g.reference_calls == g.calls) {
+    if (!calibration.completion_ratio) return std::nullopt;
+    return HistoryCompletion{
+        g.row_completion / static_cast<double>(g.calls) * *calibration.completion_ratio,
+        "reference_x_history"};
+  }
+  if (g.reference_calls == 0 && fit && fit->prompt.records() > 0) {
+    if (auto open = fit->unreferenced.mean()) return HistoryCompletion{*open, "history"};
+    return std::nullopt;
+  }
+  return any ? std::optional(HistoryCompletion{*any, "history"}) : std::nullopt;
+}
+
+/// Completes a line (the history's completion length where it has one, the worst case, the
+/// prices) and adds it to the estimate and its total.
 void AddLine(EstimateLine line, const std::optional<Pricing>& price, long long max_out,
              std::optional<HistoryCompletion> from_history, Estimate* est) {
   if (from_history) {
@@ -330,17 +359,13 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
   const std::vector<double> ratio = PromptRatios(job, sums->matches, history, &est);
   std::vector<HistoryFit> fits;
   if (history && !history_jobs.empty()) fits = FitHistory(job, history_jobs, *history, counters);
-  std::vector<std::optional<PromptCalibration>> fitted(job.models.size());
-  std::vector<std::optional<double>> reference_ratio(job.models.size());
-  std::vector<std::optional<double>> unreferenced_mean(job.models.size());
   for (size_t i = 0; i < fits.size() && i < est.calibration.size(); ++i) {
     ModelCalibration& c = est.calibration[i];
     c.fitted_records = fits[i].prompt.records();
-    fitted[i] = c.prompt_fit = fits[i].prompt.Solve();
+    c.prompt_fit = fits[i].prompt.Solve();
     c.reference_records = fits[i].reference_records;
-    unreferenced_mean[i] = fits[i].unreferenced.mean();
     if (fits[i].reference_counted > 0)
-      reference_ratio[i] = c.completion_ratio = fits[i].reference_real / fits[i].reference_counted;
+      c.completion_ratio = fits[i].reference_real / fits[i].reference_counted;
   }
   for (const GroupSums& g : groups) {
     const ModelSpec& model = job.models[g.model_index];
@@ -351,41 +376,21 @@ Result<Estimate> EstimateJob(const Job& job, const PricingTable& pricing,
     line.model_id = model.id;
     line.dataset = g.dataset;
     line.calls = g.calls;
-    const double calls = static_cast<double>(g.calls);
     // Fitted over every record of the model where the history has them, else the ratio.
-    const auto& fit = fitted[g.model_index];
-    line.prompt_tokens = fit ? fit->Apply(g.parts, calls) : g.counted_prompt * ratio[g.model_index];
+    const ModelCalibration* calibration = history ? &est.calibration[g.model_index] : nullptr;
+    line.prompt_tokens = calibration && calibration->prompt_fit
+                             ? calibration->prompt_fit->Apply(g.parts, static_cast<double>(g.calls))
+                             : g.counted_prompt * ratio[g.model_index];
     line.completion_tokens = g.row_completion;
     line.completion_basis = g.thinking                     ? "thinking"
                             : g.reference_calls == g.calls ? "reference"
                             : g.reference_calls == 0       ? "default"
                                                            : "mixed";
     line.worst_prompt_tokens = g.body_bytes;
-    // The model's own length on this dataset; else, where every row has a reference, its
-    // length against references on others (none there: the references alone, as without
-    // history: its answers to open questions say nothing of its answer to "2 + 2"); where no
-    // row has one, its mean on rows without a reference (none there: the first estimate, for
-    // the same reason the other way round); else, or where the history's rows could not be
-    // read again, its mean anywhere.
-    std::optional<HistoryCompletion> from_history;
-    if (history) {
-      const auto& ref_ratio = reference_ratio[g.model_index];
-      const bool referenced = !g.thinking && g.reference_calls == g.calls;
-      const auto& open_mean = unreferenced_mean[g.model_index];
-      if (auto mean = history->GroupCompletionTokens(model.label, g.dataset))
-        from_history = HistoryCompletion{*mean, "history"};
-      else if (referenced && ref_ratio)
-        from_history =
-            HistoryCompletion{g.row_completion / calls * *ref_ratio, "reference_x_history"};
-      else if (referenced)
-        from_history = std::nullopt;
-      else if (g.reference_calls == 0 && open_mean)
-        from_history = HistoryCompletion{*open_mean, "history"};
-      else if (g.reference_calls == 0 && !fits.empty() && fits[g.model_index].prompt.records())
-        from_history = std::nullopt;
-      else if (auto any = history->ModelCompletionTokens(model.label))
-        from_history = HistoryCompletion{*any, "history"};
-    }
+    const std::optional<HistoryCompletion> from_history =
+        calibration ? CompletionFromHistory(g, model.label, *history, *calibration,
+                                            fits.empty() ? nullptr : &fits[g.model_index])
+                    : std::nullopt;
     AddLine(std::move(line), price, max_out, from_history, &est);
   }
   // One judge call per graded call (the run sends one per ok call: this is its upper bound).
