@@ -771,6 +771,10 @@ JobParseResult ParseJobFile(const std::string& file, const std::vector<JobOverri
   return ParseJobText(ss.str(), file, overrides);
 }
 
+const std::vector<std::string>& PricingKeys() {
+  return kPricingKeys;
+}
+
 std::vector<std::string> KnownJobKeys() {
   std::vector<std::string> keys;
   auto add = [&](const std::string& prefix, const std::vector<std::string>& names) {

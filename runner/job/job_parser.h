@@ -37,4 +37,7 @@ bool ParseOverride(const std::string& text, JobOverride* out);
 /// Every key the parser accepts, as dotted paths ("endpoint.base_url", "models[].params").
 std::vector<std::string> KnownJobKeys();
 
+/// The keys of a price, in a job's `pricing` maps and in a pricing file's entries alike.
+const std::vector<std::string>& PricingKeys();
+
 }  // namespace evalrun

@@ -2,6 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
+#include "job/job_parser.h"
 #include "job/yaml_json.h"
 
 namespace evalrun {
@@ -40,13 +43,14 @@ PricingTable LoadPricingFile(const std::string& path, Diagnostics* problems) {
       fail(p, "model '" + id + "' needs numeric input_per_mtok and output_per_mtok");
       continue;
     }
+    const std::vector<std::string>& keys = PricingKeys();
     for (const auto& key : p) {
       const std::string k = key.first.Scalar();
-      if (k != "input_per_mtok" && k != "output_per_mtok" && k != "cached_input_per_mtok" &&
-          k != "as_of" && k != "source")
-        fail(key.first, "model '" + id + "': unknown key '" + k +
-                            "' (input_per_mtok, output_per_mtok, cached_input_per_mtok, as_of, "
-                            "source)");
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+        std::string known;
+        for (const auto& name : keys) known += (known.empty() ? "" : ", ") + name;
+        fail(key.first, "model '" + id + "': unknown key '" + k + "' (" + known + ")");
+      }
     }
     if (p["cached_input_per_mtok"]) {
       double cached = 0;
