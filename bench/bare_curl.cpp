@@ -1,9 +1,12 @@
 // The floor for a libcurl client: what evalrun's own work is measured against in bench/run.sh.
 // curl_multi_socket_action over epoll (as evalrun's transport), one fixed request body sent N
 // times with C in flight, each easy handle reused for its next call (its connection kept),
-// responses discarded unparsed, nothing recorded. Whatever evalrun spends per call above this is
-// its own: building bodies, parsing answers, records, scoring, progress.
-// Usage: bare_curl URL BODY_FILE CALLS CONCURRENCY [API_KEY]   (prints calls and non-2xx count)
+// responses discarded unparsed, nothing recorded. The same request on the wire as evalrun's
+// transport makes (its headers, user agent, Accept-Encoding, timeouts, keep-alive, HTTP version and
+// multiplexing), so libcurl does the same work for both. Whatever evalrun spends per call above
+// this is its own: building bodies, parsing answers, records, scoring, progress.
+// Usage: bare_curl [--http2] [--cacert FILE] URL BODY_FILE CALLS CONCURRENCY [API_KEY]
+// (prints calls and failures; --http2 offers h2 over TLS and multiplexes, as evalrun's default)
 #include <curl/curl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -48,20 +51,38 @@ size_t Discard(char*, size_t size, size_t n, void*) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 5) {
-    std::fprintf(stderr, "usage: %s URL BODY_FILE CALLS CONCURRENCY [API_KEY]\n", argv[0]);
+  bool http2 = false;
+  std::string cacert;
+  int arg = 1;
+  for (; arg < argc && argv[arg][0] == '-' && argv[arg][1] == '-'; ++arg) {
+    const std::string flag = argv[arg];
+    if (flag == "--http2") {
+      http2 = true;
+    } else if (flag == "--cacert" && arg + 1 < argc) {
+      cacert = argv[++arg];
+    } else {
+      std::fprintf(stderr, "bare_curl: unknown flag %s\n", argv[arg]);
+      return 2;
+    }
+  }
+  if (argc - arg < 4) {
+    std::fprintf(stderr,
+                 "usage: %s [--http2] [--cacert FILE] URL BODY_FILE CALLS CONCURRENCY [API_KEY]\n",
+                 argv[0]);
     return 2;
   }
-  const std::string url = argv[1];
-  std::ifstream in(argv[2], std::ios::binary);
+  const std::string url = argv[arg];
+  std::ifstream in(argv[arg + 1], std::ios::binary);
   const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const long calls = std::atol(argv[3]);
-  const long concurrency = std::atol(argv[4]);
-  const std::string auth = std::string("Authorization: Bearer ") + (argc > 5 ? argv[5] : "k");
+  const long calls = std::atol(argv[arg + 2]);
+  const long concurrency = std::atol(argv[arg + 3]);
+  const std::string auth =
+      std::string("Authorization: Bearer ") + (argc - arg > 4 ? argv[arg + 4] : "k");
   if (body.empty() || calls <= 0 || concurrency <= 0) {
     std::fprintf(stderr, "bare_curl: an empty body, or calls or concurrency not positive\n");
     return 2;
   }
+  const bool tls = url.rfind("https://", 0) == 0;
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   Loop loop;
@@ -71,20 +92,32 @@ int main(int argc, char** argv) {
   curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, &loop);
   curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, OnTimer);
   curl_multi_setopt(multi, CURLMOPT_TIMERDATA, &loop);
-  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, concurrency);
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, concurrency + 8);
 
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  headers = curl_slist_append(headers, auth.c_str());
+  // evalrun's headers (runner/api/chat_request.cpp) and easy options (CurlTransport::AcquireEasy).
+  curl_slist* headers = curl_slist_append(nullptr, auth.c_str());
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Accept: application/json");
+  headers = curl_slist_append(headers, "Expect:");
   std::vector<CURL*> easies;
   long started = 0, finished = 0, failed = 0;
   for (long i = 0; i < concurrency && started < calls; ++i, ++started) {
     CURL* e = curl_easy_init();
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 60000L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "evalrun/" EVALRUN_VERSION);
+    if (!cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, cacert.c_str());
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                     http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, tls && http2 ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, Discard);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     easies.push_back(e);
     curl_multi_add_handle(multi, e);
   }

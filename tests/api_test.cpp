@@ -23,7 +23,7 @@ TEST_CASE("the request body has model, messages and params in order", "[api]") {
 }
 
 TEST_CASE(
-    "job params win over an openai-batch row's body params; model and messages are never "
+    "job params win over an openai-batch row's body params, model and messages are never "
     "overridden",
     "[api]") {
   Row row;
@@ -48,7 +48,7 @@ TEST_CASE("headers carry the bearer key, the project and the job's extras", "[ap
                      [](const std::string& s) { return s.rfind("OpenAI-Project", 0) == 0; }));
 }
 
-TEST_CASE("the API key comes from the named variable; empty counts as unset", "[api]") {
+TEST_CASE("the API key comes from the named variable, empty counts as unset", "[api]") {
   Endpoint e;
   e.api_key_env = "EVALRUN_TEST_KEY_VAR";
   std::string searched;
@@ -77,7 +77,7 @@ TEST_CASE("a completion's content, finish reason and usage are read", "[api]") {
   CHECK(r.usage->total_tokens == 75);
 }
 
-TEST_CASE("a 200 without usage is ok with usage unknown; total is derived when absent", "[api]") {
+TEST_CASE("a 200 without usage is ok with usage unknown, total is derived when absent", "[api]") {
   auto r = ParseChatResponse(200, R"({"choices":[{"message":{"content":"x"}}]})");
   CHECK(r.error == ErrorKind::kNone);
   CHECK_FALSE(r.usage);

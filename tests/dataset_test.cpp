@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/files.h"
 #include "dataset/dataset_scan.h"
 #include "dataset/jsonl_reader.h"
 #include "dataset/prompt_template.h"
@@ -165,14 +166,47 @@ TEST_CASE("ScanDataset counts rows up to the limit and collects every problem", 
   CHECK(first.problems.empty());
 }
 
-TEST_CASE("a job without models collects each batch row's body.model; a row without one is located",
+TEST_CASE("the scan's SHA-256 is the whole file's, from the rows' own reads, even past a limit",
           "[dataset]") {
   TempDir dir;
-  auto path = dir.Write("b.jsonl",
-                        "{\"custom_id\": \"a\", \"body\": {\"model\": \"m1\", \"messages\": []}}\n"
-                        "{\"custom_id\": \"b\", \"body\": {\"model\": \"m2\", \"messages\": []}}\n"
-                        "{\"custom_id\": \"c\", \"body\": {\"model\": \"m1\", \"messages\": []}}\n"
-                        "{\"custom_id\": \"d\", \"body\": {\"messages\": []}}\n");
+  // A BOM, CRLF ends, a blank line and no newline at the end: every byte counts.
+  std::string text = "\xEF\xBB\xBF{\"q\":\"a\"}\r\n\n{\"q\":\"b\"}\n";
+  for (int i = 0; i < 5000; ++i) text += "{\"q\":\"row " + std::to_string(i) + "\"}\n";
+  text += "{\"q\":\"last\"}";
+  auto path = dir.Write("d.jsonl", text);
+  DatasetSpec ds = Spec(path);
+  PromptSpec prompt;
+  prompt.template_text = "{{q}}";
+  const std::string want = Sha256File(path).value();
+  CHECK(want.size() == 64);
+  DatasetScan all = ScanDataset(ds, prompt, std::nullopt, 100, Shard{}, nullptr, nullptr, true);
+  CHECK(all.rows == 5003);
+  CHECK(all.sha256 == want);
+  DatasetScan two = ScanDataset(ds, prompt, 2, 100, Shard{}, nullptr, nullptr, true);
+  CHECK(two.rows == 2);
+  CHECK(two.sha256 == want);  // the rest of the file is hashed without being parsed
+  CHECK(ScanDataset(ds, prompt, 2).sha256.empty());  // not asked for
+  // The digest is SHA-256 itself (FIPS 180-2's example), not only self-consistent.
+  Sha256 abc;
+  abc.Update("abc", 3);
+  CHECK(abc.HexDigest() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("a job without models collects each batch row's body.model, a row without one is located",
+          "[dataset]") {
+  TempDir dir;
+  const std::string kHi = R"([{"role": "user", "content": "hi"}])";
+  auto path = dir.Write(
+      "b.jsonl", "{\"custom_id\": \"a\", \"body\": {\"model\": \"m1\", \"messages\": " + kHi +
+                     "}}\n"
+                     "{\"custom_id\": \"b\", \"body\": {\"model\": \"m2\", \"messages\": " +
+                     kHi +
+                     "}}\n"
+                     "{\"custom_id\": \"c\", \"body\": {\"model\": \"m1\", \"messages\": " +
+                     kHi +
+                     "}}\n"
+                     "{\"custom_id\": \"d\", \"body\": {\"messages\": " +
+                     kHi + "}}\n");
   std::vector<std::string> models;
   DatasetScan scan =
       ScanDataset(Spec(path, DatasetFormat::kOpenAiBatch), {}, std::nullopt, 10, {}, &models);

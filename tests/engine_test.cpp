@@ -346,7 +346,7 @@ TEST_CASE("a rate-limit error inside a stream is retried and lowers the window l
   CHECK(retried == 1);
 }
 
-TEST_CASE("a model stops after N identical unmendable errors in a row; its calls are skipped",
+TEST_CASE("a model stops after N identical unmendable errors in a row, its calls are skipped",
           "[engine]") {
   evalrun::testing::TempDir dir;
   std::string rows;
@@ -395,4 +395,85 @@ TEST_CASE("a model stops after N identical unmendable errors in a row; its calls
   RunOutcome out2 = RunPlan(job, planner2, t2, sink2, o);
   CHECK(t2.started.size() == 12);
   CHECK(out2.stopped_models.empty());
+}
+
+namespace {
+
+/// A sink that batches as the results writer does, and a transport that checks, each time the
+/// loop waits, that nothing finished is still unwritten.
+class BatchingSink : public RecordSink {
+ public:
+  size_t unflushed = 0, flushes = 0, written = 0;
+  Status OnRecord(const CallRecord&) override {
+    ++unflushed;
+    return Status::Ok();
+  }
+  Status Flush() override {
+    written += unflushed;
+    flushes += unflushed > 0 ? 1 : 0;
+    unflushed = 0;
+    return Status::Ok();
+  }
+};
+
+class CheckingTransport : public ScriptedTransport {
+ public:
+  CheckingTransport(FakeClock& clock, const BatchingSink& sink, size_t per_wait)
+      : ScriptedTransport(clock), sink_(sink), per_wait_(per_wait) {}
+  size_t waits_with_unwritten = 0;
+  void Wait(std::vector<HttpResult>* out, int max_wait_ms) override {
+    if (sink_.unflushed > 0) ++waits_with_unwritten;
+    // Several calls finish in one wake-up, as on a busy connection pool.
+    for (size_t i = 0; i < per_wait_ && InFlight() > 0; ++i)
+      ScriptedTransport::Wait(out, max_wait_ms);
+  }
+
+ private:
+  const BatchingSink& sink_;
+  size_t per_wait_;
+};
+
+}  // namespace
+
+TEST_CASE("the loop has its sink write each wake-up's records before it waits again", "[engine]") {
+  evalrun::testing::TempDir dir;
+  std::string rows;
+  for (int i = 0; i < 40; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
+  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  job.concurrency = 8;
+  FakeClock clock;
+  BatchingSink sink;
+  CheckingTransport t(clock, sink, 4);
+  for (int i = 0; i < 40; ++i) t.script.push_back(Answer(200));
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.clock = &clock;
+  o.concurrency = 8;
+  RunPlan(job, planner, t, sink, o);
+  CHECK(sink.written == 40);
+  CHECK(sink.unflushed == 0);
+  CHECK(t.waits_with_unwritten == 0);
+  CHECK(sink.flushes == 10);  // 4 records a wake-up: one write for each 4, not one per record
+}
+
+TEST_CASE("a sink that cannot write stops the run", "[engine]") {
+  evalrun::testing::TempDir dir;
+  std::string rows;
+  for (int i = 0; i < 20; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
+  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  struct FailingSink : RecordSink {
+    Status OnRecord(const CallRecord&) override { return Status::Ok(); }
+    Status Flush() override { return Status::Io("results.jsonl: write failed: No space left"); }
+  } sink;
+  FakeClock clock;
+  ScriptedTransport t(clock);
+  for (int i = 0; i < 20; ++i) t.script.push_back(Answer(200));
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.clock = &clock;
+  o.concurrency = 2;
+  RunOutcome out = RunPlan(job, planner, t, sink, o);
+  CHECK_FALSE(out.status.ok());
+  CHECK_THAT(out.status.message(), Catch::Contains("No space left"));
+  CHECK(out.finished < 20);
 }

@@ -210,7 +210,7 @@ TEST_CASE("adaptive concurrency at least halves the 429s of a fixed window", "[e
   CHECK(adaptive * 2 <= fixed);
 }
 
-TEST_CASE("a stalled server ends in timeout records; a malformed 200 is a parse error not retried",
+TEST_CASE("a stalled server ends in timeout records, a malformed 200 is a parse error not retried",
           "[e2e]") {
   MockServerProcess server({"--stall", "0.5", "--malformed", "0.5"});
   TempDir dir;
@@ -223,7 +223,8 @@ TEST_CASE("a stalled server ends in timeout records; a malformed 200 is a parse 
   const std::string out = dir.path() + "/run";
   ProcessResult r = RunEvalrun({"run", job, "--out", out}, {{"E2E_KEY", kE2eKey}});
   INFO(r.err);
-  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.exit_code == 1);  // the contract's exit 1: done, but no call succeeded
+  CHECK_THAT(r.err, Catch::Contains("no call succeeded (16 calls)"));
   auto records = ReadRecords(out);
   REQUIRE(records.size() == 16);
   int timeouts = 0, parse = 0;

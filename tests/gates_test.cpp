@@ -4,7 +4,7 @@
 
 using namespace evalrun;
 
-TEST_CASE("each gate is judged per model; unknown values fail", "[gates]") {
+TEST_CASE("each gate is judged per model, unknown values fail", "[gates]") {
   ModelSummary a, b;
   a.model = "a";
   a.calls = 10;

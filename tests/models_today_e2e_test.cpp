@@ -113,7 +113,7 @@ TEST_CASE("an older server's reasoning_content is read as the reasoning, unstrea
   }
 }
 
-TEST_CASE("a parameter a model rejects stops that model alone; --resume sends its calls once fixed",
+TEST_CASE("a parameter a model rejects stops that model alone, --resume sends its calls once fixed",
           "[e2e]") {
   MockServerProcess server({"--reject-param", "frequency_penalty"});
   TempDir dir;
@@ -243,7 +243,7 @@ TEST_CASE("a json scorer with a schema scores answers of response_format jobs", 
 }
 
 TEST_CASE(
-    "a chat row may carry its own tools; a model the server does not offer is named with "
+    "a chat row may carry its own tools, a model the server does not offer is named with "
     "its family",
     "[e2e]") {
   MockServerProcess server;

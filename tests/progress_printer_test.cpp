@@ -45,6 +45,7 @@ TEST_CASE("without a terminal, progress is a plain line every 10 s and one at th
   for (int i = 0; i < 25; ++i) {
     clock.t += milliseconds(1000);  // one call a second: lines at 10 s and 20 s, then the end
     p.OnCall(i % 10 != 0, 5, 0.01);
+    p.Tick();  // each call its own wake-up of the loop
   }
   p.Finish();
   const std::string text = ReadStream(out);
@@ -65,6 +66,7 @@ TEST_CASE("on a terminal, progress redraws one line at most 10 times a second", 
   for (int i = 0; i < 10; ++i) {
     clock.t += milliseconds(50);  // 20 calls a second: a redraw every other call
     p.OnCall(true, 1, 0);
+    p.Tick();
   }
   p.Finish();
   const std::string text = ReadStream(out);
@@ -76,6 +78,29 @@ TEST_CASE("on a terminal, progress redraws one line at most 10 times a second", 
   CHECK_THAT(text, Catch::Contains("\r\x1b[2K[########............]  40% 4/10 calls, 4 ok"));
 }
 
+TEST_CASE("progress looks at the clock once per wake-up of the loop, not once per call",
+          "[progress]") {
+  FakeClock clock;
+  int reads = 0;
+  std::FILE* out = std::tmpfile();
+  ProgressPrinter p(ProgressMode::kLines, 100, out, [&] {
+    ++reads;
+    return clock.t;
+  });
+  const int at_start = reads;
+  for (int wake = 0; wake < 3; ++wake) {
+    clock.t += milliseconds(6000);
+    for (int i = 0; i < 30; ++i) p.OnCall(true, 1, 0);  // 30 calls finished in one wake-up
+    CHECK(reads == at_start + wake);
+    p.Tick();
+  }
+  CHECK(reads == at_start + 3);
+  const std::string text = ReadStream(out);
+  std::fclose(out);
+  // 6 s, 12 s, 18 s: lines at 12 s (60 calls) only; the counts are the whole wake-up's.
+  CHECK(text == "60/100 calls, 60 ok, 0 errors, 5.0 calls/s, 60 output tokens, $0.0000, ETA 8s\n");
+}
+
 TEST_CASE("progress mode none prints nothing at all", "[progress]") {
   std::FILE* out = std::tmpfile();
   ProgressPrinter p(ProgressMode::kNone, 3, out);
@@ -85,7 +110,7 @@ TEST_CASE("progress mode none prints nothing at all", "[progress]") {
   std::fclose(out);
 }
 
-TEST_CASE("a run on a pseudo-terminal shows the live line; in CI, plain lines on stderr",
+TEST_CASE("a run on a pseudo-terminal shows the live line, in CI, plain lines on stderr",
           "[e2e][progress]") {
   MockServerProcess server({"--latency-ms", "20"});
   TempDir dir;

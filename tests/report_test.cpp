@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "report/junit_xml.h"
 #include "money/cost.h"
 #include "money/pricing.h"
+#include "report/junit_xml.h"
 #include "report/report_md.h"
 #include "report/results_csv.h"
 #include "report/score_tally.h"
@@ -141,7 +141,7 @@ TEST_CASE("a record survives a round trip through its JSON line", "[report]") {
       RecordFromJson(line.substr(0, line.size() / 2), &back));  // a torn line is not a record
 }
 
-TEST_CASE("a pricing file gives per-model prices; a job's own price wins", "[report]") {
+TEST_CASE("a pricing file gives per-model prices, a job's own price wins", "[report]") {
   evalrun::testing::TempDir dir;
   auto path = dir.Write("p.yaml",
                         "date: 2026-11-24\nsource: test\nmodels:\n  a: {input_per_mtok: 1, "
@@ -196,7 +196,7 @@ TEST_CASE("score intervals: Wilson for 0/1 scores, normal otherwise, inside [0, 
   CHECK(phi == Approx(0.7 + 1.96 * std::sqrt(0.032 / 6)).margin(1e-3));
 }
 
-TEST_CASE("models rank by score, then by lower cost; unscored models come last", "[report]") {
+TEST_CASE("models rank by score, then by lower cost, unscored models come last", "[report]") {
   std::vector<ModelSummary> m(4);
   m[0].model = "unscored";
   m[1].model = "good";
@@ -210,7 +210,7 @@ TEST_CASE("models rank by score, then by lower cost; unscored models come last",
   CHECK(RankModels(m) == std::vector<size_t>{2, 3, 1, 0});
 }
 
-TEST_CASE("report.md ranks models with their interval; summary.json lists them by rank",
+TEST_CASE("report.md ranks models with their interval, summary.json lists them by rank",
           "[report]") {
   SummaryBuilder b;
   for (int i = 0; i < 20; ++i) {

@@ -1,9 +1,13 @@
 // Reading results.jsonl back: the record reader's rules (null is absent, whole numbers only from
 // integral JSON, required identity) and the choice of each call's latest record.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "common/clock.h"
+#include "common/files.h"
 #include "results/call_record.h"
 #include "results/prior_results.h"
+#include "results/results_writer.h"
 #include "support/process.h"
 
 using namespace evalrun;
@@ -138,4 +142,54 @@ TEST_CASE("a record's reasoning, tool calls, TTFA and skipped status read back a
   CHECK(back.skipped);
   CHECK_FALSE(back.ok());
   CHECK(back.error_kind == ErrorKind::kBadRequest);
+}
+
+TEST_CASE("the results writer holds lines until Flush, then writes them all, Close writes the rest",
+          "[results]") {
+  TempDir dir;
+  const std::string path = dir.path() + "/results.jsonl";
+  {
+    ResultsWriter w;
+    REQUIRE(w.Open(path).ok());
+    CallRecord r;
+    r.run_id = "r";
+    r.model = "m";
+    r.dataset = "d";
+    r.http_status = 200;
+    for (int i = 0; i < 3; ++i) {
+      r.row_id = std::to_string(i);
+      w.Append(r);
+    }
+    w.AppendLine(R"({"kind":"verdict"})");
+    CHECK(ReadWholeFile(path).value().empty());  // nothing written before the loop waits
+    CHECK(w.pending_bytes() > 0);
+    REQUIRE(w.Flush().ok());
+    CHECK(w.pending_bytes() == 0);
+    const std::string once = ReadWholeFile(path).value();
+    CHECK(std::count(once.begin(), once.end(), '\n') == 4);
+    CHECK_THAT(once, Catch::StartsWith(RecordToJson([&] {
+                                         CallRecord first = r;
+                                         first.row_id = "0";
+                                         return first;
+                                       }()) +
+                                       "\n"));
+    CHECK_THAT(once, Catch::EndsWith("{\"kind\":\"verdict\"}\n"));
+    r.row_id = "9";
+    w.Append(r);  // dropped without a Flush: the destructor still writes it
+  }
+  const std::string all = ReadWholeFile(path).value();
+  CHECK(std::count(all.begin(), all.end(), '\n') == 5);
+  CallRecord back;
+  CHECK(RecordFromJson(all.substr(all.rfind('\n', all.size() - 2) + 1), &back));
+  CHECK(back.row_id == "9");
+}
+
+TEST_CASE("started_at is RFC 3339 UTC to the millisecond and reads back", "[results]") {
+  const SystemTime t = std::chrono::system_clock::from_time_t(1764669845) +
+                       std::chrono::milliseconds(7);  // 2025-12-02T10:04:05.007Z
+  CHECK(Rfc3339Ms(t) == "2025-12-02T10:04:05.007Z");
+  CHECK(Rfc3339Ms(std::chrono::system_clock::from_time_t(0)) == "1970-01-01T00:00:00.000Z");
+  SystemTime back;
+  REQUIRE(ParseRfc3339Ms(Rfc3339Ms(t), &back));
+  CHECK(back == t);
 }

@@ -217,7 +217,7 @@ TEST_CASE("evalrun models lists the server's model ids", "[e2e]") {
   CHECK_THAT(none.err, Catch::Contains("WANDB_API_KEY or OPENAI_API_KEY"));
 }
 
-TEST_CASE("bad usage exits 2; --version and help work", "[e2e]") {
+TEST_CASE("bad usage exits 2, --version and help work", "[e2e]") {
   CHECK(RunEvalrun({"run"}).exit_code == 2);
   CHECK(RunEvalrun({"frobnicate"}).exit_code == 2);
   ProcessResult v = RunEvalrun({"--version"});

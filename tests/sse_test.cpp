@@ -67,7 +67,7 @@ TEST_CASE("a streamed completion joins deltas, reads usage and times the first t
   CHECK(timing.itl_ms == 30.0);
 }
 
-TEST_CASE("a stream without [DONE] or usage is still a completion; garbage is a parse error",
+TEST_CASE("a stream without [DONE] or usage is still a completion, garbage is a parse error",
           "[sse]") {
   StreamTiming t;
   ChatResponse r = ParseChatStream(200, Chunk("x"), {}, &t);

@@ -122,7 +122,7 @@ TEST_CASE("DeepSeek V3's tokenizer (three pre-tokenizer splits)", "[oracle]") {
   CompareWithOracle({"tokenizer-deepseek_v3", true, evalrun::ChatFormat::kDeepSeek});
 }
 
-TEST_CASE("gpt-oss's tokenizer (o200k; the package has no chat template)", "[oracle]") {
+TEST_CASE("gpt-oss's tokenizer (o200k, the package has no chat template)", "[oracle]") {
   CompareWithOracle({"tokenizer-gptoss", false, evalrun::ChatFormat::kUnknown});
 }
 

@@ -41,7 +41,7 @@ TEST_CASE("a self-signed server is refused without ca_bundle and accepted with i
   for (const auto& rec : records) CHECK(rec.ok());
 }
 
-TEST_CASE("endpoint.http 2 multiplexes calls over one HTTP/2 connection; auto negotiates it",
+TEST_CASE("endpoint.http 2 multiplexes calls over one HTTP/2 connection, auto negotiates it",
           "[e2e][http2]") {
   MockServerProcess server({"--latency-ms", "20"});
   const std::string backend = server.base_url();

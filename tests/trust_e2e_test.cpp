@@ -289,7 +289,7 @@ TEST_CASE("a cache entry that cannot be read is a miss: the call is sent", "[e2e
   for (const auto& rec : records) CHECK((rec.ok() && !rec.cached));
 }
 
-TEST_CASE("a job that plans no call exits 2; validate warns about an empty dataset",
+TEST_CASE("a job that plans no call exits 2, validate warns about an empty dataset",
           "[e2e][trust]") {
   MockServerProcess server;
   TempDir dir;

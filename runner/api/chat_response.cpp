@@ -183,7 +183,8 @@ ChatResponse ParseChatResponse(long http_status, std::string_view body) {
     r.error = ClassifyHttpStatus(http_status, r.error_message);
     return r;
   }
-  rapidjson::Document doc;
+  PooledDocument pooled;
+  rapidjson::Document& doc = pooled.doc();
   auto parse_error = [&](std::string msg) {
     r.error = ErrorKind::kParse;
     r.error_message = std::move(msg);

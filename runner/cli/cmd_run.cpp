@@ -58,21 +58,30 @@ void InstallStopHandlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-/// Every finished call: appended to results.jsonl and shown as progress. The reports are built
-/// from results.jsonl once the calls are done, as `evalrun report` builds them.
+/// Every finished call: appended to results.jsonl (one write per wake-up of the loop, before it
+/// waits again) and counted for progress. The reports are built from results.jsonl once the calls
+/// are done, as `evalrun report` builds them.
 class RunSink : public RecordSink {
  public:
   RunSink(ResultsWriter& writer, ResultsWriter& verdicts, ProgressPrinter& progress)
       : writer_(writer), verdicts_(verdicts), progress_(progress) {}
   Status OnRecord(const CallRecord& r) override {
-    if (Status s = writer_.Append(r); !s.ok()) return s;
+    writer_.Append(r);
     progress_.OnCall(r.ok(), r.usage ? r.usage->completion_tokens : 0, KnownCostUsd(r),
                      UsageMissing(r));
     return Status::Ok();
   }
   /// Saved as it arrives, as a record is: a resume sends no judge call whose verdict is here.
   Status OnVerdict(const VerdictRecord& v) override {
-    return verdicts_.AppendLine(VerdictToJson(v));
+    verdicts_.AppendLine(VerdictToJson(v));
+    return Status::Ok();
+  }
+  /// The loop is about to wait: what this wake-up finished goes to the files now, one write each.
+  Status Flush() override {
+    Status s = writer_.Flush();
+    if (Status v = verdicts_.Flush(); s.ok()) s = v;
+    progress_.Tick();
+    return s;
   }
 
  private:
@@ -404,7 +413,8 @@ RunOutcome SendCalls(RunContext& c, ResultsWriter& writer, ResultsWriter& verdic
   try {
     outcome = RunPlan(job, planner, transport, sink, lopts);
   } catch (const std::exception& e) {
-    // Every finished call is already in results.jsonl: stop, and still write the reports.
+    // Every finished call is in results.jsonl or in the batch Close() writes: stop, and still
+    // write the reports.
     outcome.stop_reason = fmt::format("internal error: {}", e.what());
   }
   g_transport = nullptr;

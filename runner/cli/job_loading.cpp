@@ -71,15 +71,10 @@ Result<DatasetPlan> ScanJobDatasets(Job* job, std::optional<long long> cli_limit
   for (const auto& ds : job->datasets) {
     DatasetScan scan =
         ScanDataset(ds, job->prompt, EffectiveLimit(ds, cli_limit), max_problems, shard,
-                    job->models_from_rows ? &row_models : nullptr, &job->scoring);
+                    job->models_from_rows ? &row_models : nullptr, &job->scoring, hash);
     for (const auto& p : scan.problems) fmt::print(stderr, "{}\n", p.ToString());
     problems += scan.problems.size();
-    std::string sha;
-    if (hash) {
-      auto got = Sha256File(ds.path);
-      if (got.ok()) sha = got.value();
-    }
-    plan.datasets.push_back({ds.name, ds.given_path, sha, scan.rows});
+    plan.datasets.push_back({ds.name, ds.given_path, scan.sha256, scan.rows});
     // Without job models each row is one call (to its own model) per repeat.
     const long long models = job->models_from_rows ? 1 : static_cast<long long>(job->models.size());
     plan.calls += scan.rows * models * job->repeats;

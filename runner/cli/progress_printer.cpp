@@ -43,15 +43,18 @@ void ProgressPrinter::OnCall(bool ok, long long completion_tokens, std::optional
   } else {
     ++unpriced_;
   }
+}
+
+void ProgressPrinter::Tick() {
   if (mode_ == ProgressMode::kNone) return;
   const auto now = now_();
   if (now - last_ < (mode_ == ProgressMode::kBar ? kBarEvery : kLinesEvery)) return;
   last_ = now;
-  Print(false);
+  Print(false, now);
 }
 
 void ProgressPrinter::Finish() {
-  if (mode_ != ProgressMode::kNone) Print(true);
+  if (mode_ != ProgressMode::kNone) Print(true, now_());
 }
 
 // Never "$0.0000" for calls whose cost nobody knows: a job without prices says so, and calls that
@@ -65,8 +68,8 @@ std::string ProgressPrinter::CostText() const {
   return text;
 }
 
-void ProgressPrinter::Print(bool final) {
-  const double secs = std::chrono::duration<double>(now_() - start_).count();
+void ProgressPrinter::Print(bool final, std::chrono::steady_clock::time_point now) {
+  const double secs = std::chrono::duration<double>(now - start_).count();
   const double rate = secs > 0 ? static_cast<double>(done_) / secs : 0;
   std::string eta = "–";
   if (final)

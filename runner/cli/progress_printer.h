@@ -1,7 +1,8 @@
 // ProgressPrinter: the one place that prints run progress, on stderr (stdout is for the command's
 // result). On a terminal a single live line (a bar, done/total, ok/errors, calls/s, tokens,
 // spend so far, ETA) redrawn at most 10 times a second; otherwise (CI logs) a plain line every
-// 10 s and one at the end; nothing with --progress none. Fed by the run loop's record sink.
+// 10 s and one at the end; nothing with --progress none. Fed by the run loop's record sink: a count
+// per call, a look at the clock per wake-up of the loop.
 #pragma once
 
 #include <chrono>
@@ -26,8 +27,11 @@ class ProgressPrinter {
                   Clock now = std::chrono::steady_clock::now);
   /// `cost_usd` is the call's KnownCostUsd: nullopt when unknown; `usage_missing` says why (a 2xx
   /// without usage) rather than a model without a price.
+  /// Counts one finished call; never reads the clock nor prints (it runs once per call).
   void OnCall(bool ok, long long completion_tokens, std::optional<double> cost_usd,
               bool usage_missing = false);
+  /// Redraws if the mode's interval has passed: once per wake-up of the run loop, not per call.
+  void Tick();
   void Finish();
 
   /// How often each mode prints.
@@ -35,7 +39,7 @@ class ProgressPrinter {
   static constexpr std::chrono::milliseconds kLinesEvery{10000};
 
  private:
-  void Print(bool final);
+  void Print(bool final, std::chrono::steady_clock::time_point now);
 
   ProgressMode mode_;
   long long total_;

@@ -36,22 +36,48 @@ Status WriteFileAtomic(const std::string& path, const std::string& content) {
   return Status::Ok();
 }
 
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  // Without a context (out of memory) every digest is empty: a manifest then says "", never a
+  // wrong hash.
+  if (ctx_ && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx_);
+    ctx_ = nullptr;
+  }
+}
+
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(ctx_);
+}
+
+void Sha256::Update(const void* data, size_t size) {
+  if (ctx_) EVP_DigestUpdate(ctx_, data, size);
+}
+
+std::string Sha256::HexDigest() {
+  if (!ctx_) return {};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx_, digest, &len);
+  EVP_MD_CTX_free(ctx_);
+  ctx_ = nullptr;
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
 Result<std::string> Sha256File(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) return Status::Io(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    return Status::Internal("SHA-256 unavailable");
-  }
+  Sha256 sha;
   char buf[1 << 16];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) EVP_DigestUpdate(ctx.get(), buf, n);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &len);
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) sha.Update(buf, n);
+  if (std::ferror(f.get())) return Status::Io(fmt::format("{}: read error", path));
+  return sha.HexDigest();
 }
 
 Status MakeDirs(const std::string& dir) {

@@ -2,9 +2,12 @@
 // half-written), and SHA-256 of datasets for the manifest.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "common/status.h"
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace evalrun {
 
@@ -12,6 +15,22 @@ Result<std::string> ReadWholeFile(const std::string& path);
 
 /// Writes `content` to `path` through a temporary file and a rename.
 Status WriteFileAtomic(const std::string& path, const std::string& content);
+
+/// SHA-256 fed in pieces: a dataset is hashed by the pass that checks its rows, from the same
+/// reads, not by a read of its own.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(const void* data, size_t size);
+  /// Lower-case hex of everything given so far; the hash cannot be fed after.
+  std::string HexDigest();
+
+ private:
+  ::evp_md_ctx_st* ctx_;
+};
 
 /// Lower-case hex SHA-256 of the file's bytes, read in chunks.
 Result<std::string> Sha256File(const std::string& path);

@@ -5,7 +5,12 @@
 #pragma once
 
 #include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace evalrun {
@@ -15,12 +20,65 @@ constexpr int kMaxJsonDepth = 128;
 /// Deepest nesting of arrays and objects in `text`, ignoring brackets inside strings.
 int JsonNestingDepth(std::string_view text);
 
-/// Parses `text` iteratively; false when it is not valid JSON or nests deeper than kMaxJsonDepth.
+/// Forwards a parser's events to `Handler`, failing the parse where nesting passes kMaxJsonDepth:
+/// the depth is checked as the text is parsed, not by a scan of its own before.
+template <class Handler>
+struct DepthGuard {
+  Handler& h;
+  int depth = 0;
+  using Ch = char;
+  bool Null() { return h.Null(); }
+  bool Bool(bool b) { return h.Bool(b); }
+  bool Int(int i) { return h.Int(i); }
+  bool Uint(unsigned u) { return h.Uint(u); }
+  bool Int64(int64_t i) { return h.Int64(i); }
+  bool Uint64(uint64_t u) { return h.Uint64(u); }
+  bool Double(double d) { return h.Double(d); }
+  bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return h.RawNumber(s, n, copy); }
+  bool String(const Ch* s, rapidjson::SizeType n, bool copy) { return h.String(s, n, copy); }
+  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return h.Key(s, n, copy); }
+  bool StartObject() { return ++depth <= kMaxJsonDepth && h.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { return --depth, h.EndObject(n); }
+  bool StartArray() { return ++depth <= kMaxJsonDepth && h.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return --depth, h.EndArray(n); }
+};
+
+/// Parses `text` with its depth bounded; false when it is not valid JSON or nests deeper than
+/// kMaxJsonDepth.
 template <unsigned kFlags = rapidjson::kParseDefaultFlags>
 bool ParseBoundedJson(std::string_view text, rapidjson::Document* doc) {
-  if (JsonNestingDepth(text) > kMaxJsonDepth) return false;
-  doc->Parse<kFlags | rapidjson::kParseIterativeFlag>(text.data(), text.size());
-  return !doc->HasParseError();
+  // The stream Document::Parse(text, size) reads through (it skips a UTF-8 BOM).
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+  bool ok = false;
+  auto parse = [&](rapidjson::Document& d) {
+    rapidjson::CrtAllocator stack;  // else the reader allocates its own allocator object
+    rapidjson::Reader reader(&stack, 1024);
+    DepthGuard<rapidjson::Document> guard{d};
+    // Recursive, which is faster than RapidJSON's iterative parser: the guard refuses the
+    // opening bracket past kMaxJsonDepth, so the recursion never goes deeper than that.
+    ok = !reader.Parse<kFlags>(in, guard).IsError();
+    return ok;
+  };
+  doc->Populate(parse);
+  return ok;
 }
+
+/// A Document whose values come first from a buffer inside it: parsing one response or row per
+/// call takes no 64 KiB chunk from the heap, as RapidJSON's default pool would. A larger document
+/// spills into 16 KiB chunks. Lives on the stack of the function that parses.
+class PooledDocument {
+ public:
+  PooledDocument() : pool_(buffer_, sizeof buffer_, 16u << 10), doc_(&pool_, 4096, &stack_) {}
+  PooledDocument(const PooledDocument&) = delete;
+  PooledDocument& operator=(const PooledDocument&) = delete;
+  rapidjson::Document& doc() { return doc_; }
+
+ private:
+  alignas(std::max_align_t) char buffer_[4096];
+  rapidjson::MemoryPoolAllocator<> pool_;
+  rapidjson::CrtAllocator stack_;  // the parse stack's: given, so the document allocates none
+  rapidjson::Document doc_;
+};
 
 }  // namespace evalrun

@@ -17,13 +17,15 @@ std::optional<long long> EffectiveLimit(const DatasetSpec& dataset,
 DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
                         std::optional<long long> limit, size_t max_problems, const Shard& shard,
                         std::vector<std::string>* row_models,
-                        const std::vector<ScorerSpec>* scorers) {
+                        const std::vector<ScorerSpec>* scorers, bool hash) {
   DatasetScan scan;
   JsonlReader reader;
   if (Status s = reader.Open(dataset.path); !s.ok()) {
     scan.problems.push_back({dataset.given_path, 0, 0, "cannot open the dataset"});
     return scan;
   }
+  Sha256 sha;
+  if (hash) reader.HashInto(&sha);
   RowParser parser(dataset, prompt, scorers);
   Row row;
   std::string_view text;
@@ -49,8 +51,10 @@ DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
     }
     if (shard.Contains(row.dataset, row.id)) ++scan.rows;
   }
-  if (!reader.status().ok())
-    scan.problems.push_back({dataset.given_path, 0, 0, reader.status().message()});
+  Status read = reader.status();
+  if (read.ok() && hash) read = reader.HashRest();
+  if (!read.ok()) scan.problems.push_back({dataset.given_path, 0, 0, read.message()});
+  if (hash && read.ok()) scan.sha256 = sha.HexDigest();
   return scan;
 }
 

@@ -23,6 +23,15 @@ Status JsonlReader::Open(const std::string& path) {
   return Status::Ok();
 }
 
+Status JsonlReader::HashRest() {
+  if (!file_ || !sha_) return Status::Ok();
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0) sha_->Update(buf, n);
+  if (std::ferror(file_)) return Status::Io(fmt::format("{}: read error", path_));
+  return Status::Ok();
+}
+
 bool JsonlReader::Next(std::string_view* line, long long* line_number) {
   if (!file_) return false;
   for (;;) {
@@ -31,6 +40,7 @@ bool JsonlReader::Next(std::string_view* line, long long* line_number) {
       if (std::ferror(file_)) status_ = Status::Io(fmt::format("{}: read error", path_));
       return false;
     }
+    if (sha_) sha_->Update(buf_, static_cast<size_t>(n));
     ++line_number_;
     std::string_view text(buf_, static_cast<size_t>(n));
     if (!text.empty() && text.back() == '\n') text.remove_suffix(1);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/files.h"
 #include "common/status.h"
 
 namespace evalrun {
@@ -23,12 +24,19 @@ class JsonlReader {
   /// The next non-blank line; false at the end of the file or on a read error (see status()).
   bool Next(std::string_view* line, long long* line_number);
 
+  /// Feeds every byte read from here on to `sha` (blank lines and line ends included).
+  void HashInto(Sha256* sha) { sha_ = sha; }
+  /// Reads what Next() has not, into the hash only: the digest is the whole file's even when the
+  /// caller stops early (a limit).
+  Status HashRest();
+
   /// Bytes stripped from the front of the current line (a byte-order mark), for column numbers.
   int column_offset() const { return column_offset_; }
   const Status& status() const { return status_; }
 
  private:
   std::FILE* file_ = nullptr;
+  Sha256* sha_ = nullptr;
   char* buf_ = nullptr;
   size_t cap_ = 0;
   long long line_number_ = 0;

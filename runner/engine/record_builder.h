@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/transport.h"
 #include "job/job.h"
@@ -12,16 +13,18 @@
 
 namespace evalrun {
 
+/// Views of what the loop holds for the call (it outlives BuildRecord): the record makes the only
+/// copies.
 struct CallContext {
-  std::string run_id;
-  std::string model;
-  std::string model_id;
-  std::string dataset;
-  std::string row_id;
+  std::string_view run_id;
+  std::string_view model;
+  std::string_view model_id;
+  std::string_view dataset;
+  std::string_view row_id;
   int repeat = 0;
-  std::string cluster;
+  std::string_view cluster;
   int attempts = 1;
-  std::string started_at;
+  std::string_view started_at;
   double queue_ms = 0;
   std::optional<Pricing> price;
   bool save_responses = true;

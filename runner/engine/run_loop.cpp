@@ -39,10 +39,12 @@ struct CallState {
   double worst_usd = 0;   // what this call could cost at most, held against the budget
   double est_tokens = 0;  // taken from the tokens-per-minute bucket before each attempt
   std::string cache_key;  // set when an ok answer should be cached
-  CallRecord last;        // the last failed attempt, recorded if no retry follows
+  // The last failed attempt, recorded if no retry follows; empty (and cheap to move, as a call
+  // is moved from planner to queue to flight) until an attempt fails.
+  std::optional<CallRecord> last;
   int judge = -1;  // >= 0: a judge call (of RunLoopOptions::judges[judge]) about this graded call
-  std::vector<std::string> judge_prompts;  // a graded call's judges' prompts, until it is judged
-  VerdictRecord last_verdict;              // a judge call's last failed attempt
+  std::vector<std::string> judge_prompts;     // a graded call's judges' prompts, until it is judged
+  std::optional<VerdictRecord> last_verdict;  // a judge call's last failed attempt
 };
 
 /// A model's run of identical final errors, in finishing order.
@@ -89,6 +91,8 @@ class Loop {
   void Start(uint64_t tag, CallState state);
   void OnFinished(HttpResult& http);
   void Emit(const CallRecord& record);
+  /// The sink writes what this wake-up finished; false (and the run stops) if it cannot.
+  bool FlushSink();
   int MsUntilNextRetry() const;
   bool HoldNextCall(SteadyTime now);
   bool AnswerFromCache(const CallState& state, std::string body);
@@ -468,6 +472,15 @@ void Loop::Emit(const CallRecord& record) {
   }
 }
 
+bool Loop::FlushSink() {
+  if (Status s = sink_.Flush(); !s.ok()) {
+    if (outcome_.status.ok()) outcome_.status = s;
+    Stop("results could not be written");
+    sink_failed_ = true;
+  }
+  return !sink_failed_;
+}
+
 void Loop::OnFinished(HttpResult& http) {
   auto it = in_flight_.find(http.tag);
   if (it == in_flight_.end()) return;
@@ -552,6 +565,9 @@ RunOutcome Loop::Run() {
     if (sink_failed_ || StopLevel() > 1 || grace_over) break;
     const bool waiting = (!retries_.empty() || held_ || !judge_queue_.empty()) && !Stopping();
     if (transport_.InFlight() == 0 && !waiting && (plan_done_ || Stopping())) break;
+    // Every record of this wake-up is written before the loop waits again: a crash of evalrun
+    // while it waits loses none of them.
+    if (!FlushSink()) break;
     finished.clear();
     transport_.Wait(&finished, MsUntilNextRetry());
     for (HttpResult& http : finished) {
@@ -564,12 +580,14 @@ RunOutcome Loop::Run() {
   for (auto& [when, state] : retries_) {
     if (sink_failed_) break;
     if (state.judge >= 0) {
-      EmitVerdict(state.last_verdict);
+      EmitVerdict(state.last_verdict.value());  // set before any retry is queued
       continue;
     }
-    state.last.queue_ms = state.queue_ms;
-    Emit(state.last);
+    CallRecord& last = state.last.value();
+    last.queue_ms = state.queue_ms;
+    Emit(last);
   }
+  FlushSink();
   // Judge calls never sent: their graded calls are saved, so --resume sends just these.
   outcome_.judges_pending = static_cast<long long>(judge_queue_.size()) +
                             (held_ && held_->judge >= 0 && held_->attempts == 0 ? 1 : 0);

@@ -31,6 +31,9 @@ class RecordSink {
   virtual Status OnRecord(const CallRecord& record) = 0;
   /// Called once per finished judge call (a verdict, or why there is none).
   virtual Status OnVerdict(const VerdictRecord&) { return Status::Ok(); }
+  /// Called after the records of one wake-up of the loop, before it waits again, and at the end:
+  /// a sink that batches writes them now. A failed flush stops the run.
+  virtual Status Flush() { return Status::Ok(); }
 };
 
 /// A judge scorer of the job: one judge call per ok graded call, through the same loop.

@@ -42,9 +42,14 @@ std::optional<double> KnownCostUsd(const CallRecord& r) {
   return 0.0;
 }
 
-std::string RecordToJson(const CallRecord& r) {
+std::string RecordToJson(const CallRecord& record) {
   rapidjson::StringBuffer buf;
-  Writer w(buf);
+  AppendRecordJson(record, &buf);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+void AppendRecordJson(const CallRecord& r, rapidjson::StringBuffer* out) {
+  Writer w(*out);
   // Times are already rounded; the cap only hides binary noise in them. Costs are written exactly.
   w.SetMaxDecimalPlaces(12);
   w.StartObject();
@@ -120,7 +125,6 @@ std::string RecordToJson(const CallRecord& r) {
   w.Key("cached");
   w.Bool(r.cached);
   w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
 }
 
 }  // namespace evalrun

@@ -1,5 +1,6 @@
 #include "results/results_writer.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -9,47 +10,65 @@
 namespace evalrun {
 
 ResultsWriter::~ResultsWriter() {
-  // A writer dropped without Close() (an early return) has nobody left to tell of a failure;
-  // every record was already flushed as it was appended.
+  // A writer dropped without Close() (an early return) has nobody left to tell of a failure; what
+  // it still holds is written all the same.
   (void)Close();
 }
 
 Status ResultsWriter::Open(const std::string& path) {
   path_ = path;
-  file_ = std::fopen(path.c_str(), "ab");
-  if (!file_)
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0)
     return Status::Io(fmt::format("{}: cannot open for writing: {}", path, std::strerror(errno)));
   return Status::Ok();
 }
 
-Status ResultsWriter::Append(const CallRecord& record) {
-  return AppendLine(RecordToJson(record));
+void ResultsWriter::Append(const CallRecord& record) {
+  AppendRecordJson(record, &pending_);
+  pending_.Put('\n');
 }
 
-Status ResultsWriter::AppendLine(std::string line) {
-  line_ = std::move(line);
-  line_.push_back('\n');
-  // One fwrite of the whole line, then a flush: the file only ever ends in a whole record or a
-  // torn final line that readers skip.
-  if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size() ||
-      std::fflush(file_) != 0) {
-    return Status::Io(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
+void ResultsWriter::AppendLine(std::string_view line) {
+  std::memcpy(pending_.Push(line.size()), line.data(), line.size());
+  pending_.Put('\n');
+}
+
+Status ResultsWriter::Flush() {
+  if (fd_ < 0 || pending_.GetSize() == 0) return Status::Ok();
+  // One write of whole lines: the file only ever ends in a whole record or, if the process dies
+  // inside the write, a torn final line that readers skip.
+  const char* data = pending_.GetString();
+  const size_t size = pending_.GetSize();
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::write(fd_, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // What was not written stays, for a later Flush() or Close() to try again.
+      const std::string rest(data + done, size - done);
+      pending_.Clear();
+      std::memcpy(pending_.Push(rest.size()), rest.data(), rest.size());
+      return Status::Io(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
+    }
+    done += static_cast<size_t>(n);
   }
-  // fflush survives a crash of evalrun; fdatasync, at most once a second, a crash of the machine.
+  pending_.Clear();
+  // write() survives a crash of evalrun; fdatasync, at most once a second, a crash of the machine.
   const auto now = std::chrono::steady_clock::now();
   if (now - last_sync_ >= std::chrono::seconds(1)) {
-    fdatasync(fileno(file_));
+    fdatasync(fd_);
     last_sync_ = now;
   }
   return Status::Ok();
 }
 
 Status ResultsWriter::Close() {
-  if (!file_) return Status::Ok();
-  std::fflush(file_);
-  fdatasync(fileno(file_));
-  int rc = std::fclose(file_);
-  file_ = nullptr;
+  if (fd_ < 0) return Status::Ok();
+  Status flushed = Flush();
+  fdatasync(fd_);
+  const int rc = ::close(fd_);
+  fd_ = -1;
+  if (!flushed.ok()) return flushed;
   if (rc != 0) return Status::Io(fmt::format("{}: close failed: {}", path_, std::strerror(errno)));
   return Status::Ok();
 }

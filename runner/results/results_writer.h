@@ -1,10 +1,11 @@
-// ResultsWriter: appends records to results.jsonl, one whole line per record, flushed to the OS
-// as each call finishes and synced to disk at least once a second and at close, so a crash loses
-// at most the line being written. Owned by the run command.
+// ResultsWriter: appends records to results.jsonl, whole lines only. Lines are gathered while the
+// run loop handles one wake-up and written with one write() when it calls Flush(), before it waits
+// again; so every finished call is in the file (the OS has it) before evalrun waits for the next
+// one, and a crash of evalrun loses no record it had time to write. Synced to disk at least once
+// a second and at close, for a crash of the machine. Owned by the run command.
 #pragma once
 
 #include <chrono>
-#include <cstdio>
 #include <string>
 
 #include "common/status.h"
@@ -20,15 +21,22 @@ class ResultsWriter {
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
   Status Open(const std::string& path);
-  Status Append(const CallRecord& record);
+  /// Adds the record's line to what the next Flush() writes.
+  void Append(const CallRecord& record);
   /// One JSON line of another kind (a judge's verdict), with the same guarantees.
-  Status AppendLine(std::string line);
+  void AppendLine(std::string_view line);
+  /// Writes every line appended since the last Flush(), in one write() where the OS takes it.
+  Status Flush();
+  /// Flush(), fdatasync, close.
   Status Close();
 
+  /// Bytes appended and not yet flushed (for tests).
+  size_t pending_bytes() const { return pending_.GetSize(); }
+
  private:
-  std::FILE* file_ = nullptr;
+  int fd_ = -1;
   std::string path_;
-  std::string line_;
+  rapidjson::StringBuffer pending_;  // kept from one Flush() to the next: no allocation per call
   std::chrono::steady_clock::time_point last_sync_{};
 };
 
