@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Benchmarks evalrun against the HTTP-client limit (wrk) and plain libcurl (curl --parallel) on
-# the same mock server, and prints one table: calls, wall s, client CPU s, CPU µs per call,
-# calls/s, peak RSS. Usage: bench/run.sh [--full]   (--full adds 200,000 rows, 1,000,000-record
-# report rebuilds, and report and compare on 1,000,000 scored records of two models). Loopback only; every load is bounded in count or time.
+# Benchmarks evalrun's own cost per call against the floor of a libcurl client (bench/bare_curl:
+# the same request on the wire, nothing parsed or recorded), beside wrk and curl --parallel, on
+# the same mock server; every scenario runs twice, the rounds interleaved, and the best of the two
+# counts. Prints one table (calls, wall s, client CPU s, CPU µs per call, calls/s, peak RSS) and
+# the ratios the speed issue sets targets for.
+# Usage: bench/run.sh [--full]   (--full adds the TLS rows: HTTP/1.1 with 64 connections and
+# HTTP/2 with 64 streams on one connection; 200,000 rows against 20,000 for memory; 1,000,000 rows
+# at 2,000 in flight; and report and compare over 1,000,000 records). Loopback only; every load is
+# bounded in count or time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 full=${1:-}
 
-scripts/install-deps.sh wrk curl
+scripts/install-deps.sh wrk curl nghttp2-proxy
 cmake --preset release >/dev/null
-cmake --build --preset release --target evalrun >/dev/null
+cmake --build --preset release --target evalrun bare_curl >/dev/null
 bin=$PWD/build/release/evalrun
+bare=$PWD/build/release/bare_curl
+certs=$PWD/tests/data
 work=bench/out
 rm -rf "$work" && mkdir -p "$work"
 export BENCH_KEY=bench-key
@@ -19,6 +26,8 @@ ulimit -n "$(ulimit -Hn)"
 rows() {  # rows N FILE: arithmetic rows like the demo's
   awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\": %d, \"question\": \"What is %d + %d?\", \"answer\": \"%d\"}\n", i, i, i % 97, i + i % 97 }' > "$2"
 }
+# What evalrun sends for a row (checked against a capture of its request): bare_curl sends it.
+printf '%s' '{"model":"mock-medium","messages":[{"role":"user","content":"What is 17 + 25?"}],"temperature":0,"max_tokens":16}' > "$work/body.json"
 
 scored() {  # scored DIR SEED: a run directory of 500,000 rows x 2 models, each call scored 0/1
   mkdir -p "$1"
@@ -35,71 +44,71 @@ scored() {  # scored DIR SEED: a run directory of 500,000 rows x 2 models, each 
 }
 
 server_pid=""
-start_server() {  # start_server ARGS...: sets $url
+proxy_pid=""
+start_server() {  # start_server ARGS...: the mock, on a free port; sets $url
   stop_server
   exec 3< <(exec "$bin" mock-server "$@")
   server_pid=$!
   read -r -u 3 line
   url=${line#listening on }
 }
+start_proxy() {  # start_proxy: nghttpx, TLS with h2 and http/1.1 by ALPN, in front of $url; sets $tls_url
+  stop_proxy
+  local backend=${url#http://}
+  backend=${backend%/v1}
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  exec 4< <(exec /usr/sbin/nghttpx --conf=/dev/null --workers=1 --no-ocsp \
+    --frontend="127.0.0.1,$port" --backend="${backend/:/,}" --backend-connections-per-host=128 \
+    --frontend-http2-max-concurrent-streams=128 --errorlog-file=/dev/stderr \
+    --accesslog-file="$work/proxy.log" --accesslog-format='$alpn $remote_port' \
+    "$certs/test-key.pem" "$certs/test-cert.pem" 2>&1)
+  proxy_pid=$!
+  # nghttpx says when its worker accepts connections: reading up to that line is the wait.
+  while read -r -u 4 line; do
+    case $line in *"Created worker thread"*) break ;; *FATAL*) echo "nghttpx: $line" >&2; exit 1 ;; esac
+  done
+  tls_url="https://127.0.0.1:$port/v1"
+}
+proxy_seen() {  # proxy_seen WHO: the protocol and connections the proxy saw since the last call
+  awk -v who="$1" '{ n[$1]++; port[$2] = 1 } END {
+      for (p in n) protos = protos sprintf(" %s x%d", p, n[p])
+      conns = 0; for (c in port) conns++
+      printf "  (proxy saw, %s:%s requests over %d connections)\n", who, protos, conns }' "$work/proxy.log" >> "$work/protocols.txt"
+  : > "$work/proxy.log"
+}
+stop_proxy() {
+  if [ -n "$proxy_pid" ]; then kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; fi
+  proxy_pid=""
+}
 stop_server() {
+  stop_proxy
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   server_pid=""
 }
 trap stop_server EXIT
 
-# timed NAME CALLS CMD...: runs CMD under /usr/bin/time and appends a table row.
+# timed NAME CALLS CMD...: runs CMD under /usr/bin/time and appends a table row (CALLS "wrk":
+# read from wrk's output).
 timed() {
   local name=$1 calls=$2
   shift 2
-  /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >"$work/$name.out" 2>"$work/$name.err" || {
-    echo "$name failed:" >&2; tail -5 "$work/$name.err" >&2; return 1; }
-  [ "$calls" = "wrk" ] && calls=$(awk '/requests in/ {print $1}' "$work/$name.out")
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >"$work/last.out" 2>"$work/last.err" || {
+    echo "$name failed:" >&2; tail -5 "$work/last.err" >&2; return 1; }
+  [ "$calls" = "wrk" ] && calls=$(awk '/requests in/ {print $1}' "$work/last.out")
   read -r wall user sys rss < "$work/time.txt"
   awk -v n="$name" -v c="$calls" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" 'BEGIN {
-    cpu = u + s; printf "| %-38s | %9d | %7.2f | %7.2f | %8.1f | %9.0f | %7.1f |\n", n, c, w, cpu, cpu * 1e6 / c, c / w, r / 1024 }' \
+    cpu = u + s; printf "| %-44s | %9d | %7.2f | %7.2f | %8.1f | %9.0f | %7.1f |\n", n, c, w, cpu, cpu * 1e6 / c, c / w, r / 1024 }' \
     | tee -a "$work/table.md"
-  # name|wall s|CPU us per call|RSS MB, for the ratios below
+  # name|wall s|CPU us per call|RSS MB, for the ratios below (the best round of each is taken)
   awk -v n="$name" -v c="$calls" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" 'BEGIN {
     printf "%s|%s|%.2f|%.2f\n", n, w, (u + s) * 1e6 / c, r / 1024 }' >> "$work/values.txt"
 }
 
-# ratios: the targets of the speed issue, from values.txt
-ratios() {
-  awk -F'|' '{ wall[$1] = $2; us[$1] = $3; rss[$1] = $4 }
-    function line(what, v, target, unit) {
-      printf "%-52s %8.2f%s   target %s\n", what, v, unit, target }
-    END {
-      w = "wrk -t1 -c64 5s"
-      if (us[w] > 0) {
-        line("evalrun CPU per call / wrk (c64)", us["evalrun 20k c64"] / us[w], "<= 1.5x", "x")
-        line("curl --parallel CPU per call / wrk (c64)", us["curl --parallel-max 64, 20k"] / us[w], "(libcurl alone)", "x")
-        line("evalrun CPU per call / curl --parallel (c64)", us["evalrun 20k c64"] / us["curl --parallel-max 64, 20k"], "(evalrun over libcurl)", "x")
-      }
-      c = "evalrun 10k c1000 200ms (ideal 2s)"
-      if (wall[c] > 0) line("1,000 in flight: wall / ideal 2.0 s", wall[c] / 2.0, "<= 1.15x", "x")
-      if (rss["evalrun 200k c64"] > 0) {
-        line("peak RSS 200k rows / 20k rows", rss["evalrun 200k c64"] / rss["evalrun 20k c64"], "<= 1.2x", "x")
-        line("peak RSS at 200k rows", rss["evalrun 200k c64"], "< 64 MB", " MB")
-      }
-      if (wall["evalrun report, 1M calls"] > 0) {
-        line("report, 1M records (1M calls)", wall["evalrun report, 1M calls"], "< 3 s", " s")
-        line("report, 1M records (200k calls x 5)", wall["evalrun report, 200k calls x 5 records"], "< 3 s", " s")
-      }
-      r = "evalrun report, 1M scored, 2 models"; c = "evalrun compare, 2 runs of 1M scored"
-      if (wall[r] > 0) {
-        line("report, 1M scored records of 2 models", wall[r], "< 5 s", " s")
-        line("report, 1M scored records: peak RSS", rss[r], "< 200 MB", " MB")
-        line("compare, 2 runs of 1M scored records", wall[c], "< 5 s", " s")
-        line("compare: peak RSS", rss[c], "< 200 MB", " MB")
-      }
-    }' "$work/values.txt" | tee "$work/ratios.txt"
-}
-
-job() {  # job FILE DATASET CONCURRENCY
+job() {  # job FILE DATASET CONCURRENCY [ENDPOINT-EXTRA]
   cat > "$1" <<YAML
 name: bench
-endpoint: {base_url: http://127.0.0.1:1/v1, api_key_env: BENCH_KEY, timeout_s: 60}
+endpoint: {base_url: http://127.0.0.1:1/v1, api_key_env: BENCH_KEY, timeout_s: 60${4:+, $4}}
 models: [mock-medium]
 datasets: [{path: $2}]
 prompt: {template: "{{question}}"}
@@ -108,34 +117,66 @@ concurrency: $3
 output: {formats: [json, md], save_responses: true}
 YAML
 }
+run_evalrun() {  # run_evalrun NAME CALLS JOB BASE_URL
+  rm -rf "$work/run"
+  timed "$1" "$2" "$bin" run "$3" --set "endpoint.base_url=$4" --out "$work/run" --progress none --no-cache
+}
 
-printf '| %-38s | %9s | %7s | %7s | %8s | %9s | %7s |\n' scenario calls "wall s" "CPU s" "µs/call" "calls/s" "RSS MB" | tee "$work/table.md"
-printf '|%s|\n' "----------------------------------------|-----------|---------|---------|----------|-----------|---------" | tee -a "$work/table.md"
+printf '| %-44s | %9s | %7s | %7s | %8s | %9s | %7s |\n' scenario calls "wall s" "CPU s" "µs/call" "calls/s" "RSS MB" | tee "$work/table.md"
+printf '|%s|\n' "----------------------------------------------|-----------|---------|---------|----------|-----------|---------" | tee -a "$work/table.md"
 
-# 1. Client cost per call: 20,000 calls at concurrency 64, zero server latency.
-start_server --jitter 0
 rows 20000 "$work/rows20k.jsonl"
-job "$work/c64.yaml" rows20k.jsonl 64
-timed "evalrun 20k c64" 20000 "$bin" run "$work/c64.yaml" --set "endpoint.base_url=$url" --out "$work/run-c64" --progress none --no-cache
-timed "wrk -t1 -c64 5s" wrk wrk -t1 -c64 -d5s -s bench/post.lua "$url/chat/completions"
-body='{"model":"mock-medium","messages":[{"role":"user","content":"What is 17 + 25?"}],"temperature":0,"max_tokens":16}'
-timed "curl --parallel-max 64, 20k" 20000 curl -s -Z --parallel-max 64 -H "Authorization: Bearer bench-key" \
-  -H "Content-Type: application/json" -d "$body" "$url/chat/completions?[1-20000]"
-
-# 2. Many in flight: 10,000 calls at concurrency 1000, 200 ms per call (ideal wall 2.0 s).
-start_server --latency-ms 200 --jitter 0
 rows 10000 "$work/rows10k.jsonl"
+job "$work/c64.yaml" rows20k.jsonl 64
 job "$work/c1000.yaml" rows10k.jsonl 1000
-timed "evalrun 10k c1000 200ms (ideal 2s)" 10000 "$bin" run "$work/c1000.yaml" --set "endpoint.base_url=$url" --out "$work/run-c1000" --progress none --no-cache
-timed "wrk -t1 -c1000 4s 200ms" wrk wrk -t1 -c1000 -d4s -s bench/post.lua "$url/chat/completions"
+for round in 1 2; do
+  # 1. Client cost per call: 20,000 calls at concurrency 64, zero server latency.
+  start_server --jitter 0
+  run_evalrun "evalrun 20k c64" 20000 "$work/c64.yaml" "$url"
+  timed "bare libcurl 20k c64" 20000 "$bare" "$url/chat/completions" "$work/body.json" 20000 64 "$BENCH_KEY"
+  timed "curl --parallel-max 64, 20k" 20000 curl -s -Z --parallel-max 64 -H "Authorization: Bearer $BENCH_KEY" \
+    -H "Content-Type: application/json" -d "@$work/body.json" "$url/chat/completions?[1-20000]"
+  timed "wrk -t1 -c64 5s" wrk wrk -t1 -c64 -d5s -s bench/post.lua "$url/chat/completions"
+  # 2. Many in flight: 10,000 calls at concurrency 1000, 200 ms per call (ideal wall 2.0 s). The
+  # bare client and wrk against the same server show what it can serve.
+  start_server --latency-ms 200 --jitter 0
+  run_evalrun "evalrun 10k c1000 200ms (ideal 2s)" 10000 "$work/c1000.yaml" "$url"
+  timed "bare libcurl 10k c1000 200ms" 10000 "$bare" "$url/chat/completions" "$work/body.json" 10000 1000 "$BENCH_KEY"
+  timed "wrk -t1 -c1000 4s 200ms" wrk wrk -t1 -c1000 -d4s -s bench/post.lua "$url/chat/completions"
+  if [ "$full" = "--full" ]; then
+    # 3. TLS through nghttpx (the same server for both): HTTP/1.1 over 64 connections, HTTP/2
+    # with 64 streams on one connection.
+    start_server --jitter 0
+    start_proxy
+    job "$work/h1.yaml" rows20k.jsonl 64 "http: \"1.1\", ca_bundle: $certs/test-cert.pem"
+    job "$work/h2.yaml" rows20k.jsonl 64 "http: \"2\", ca_bundle: $certs/test-cert.pem"
+    : > "$work/proxy.log"
+    run_evalrun "evalrun TLS HTTP/1.1 64 conns, 20k" 20000 "$work/h1.yaml" "$tls_url"
+    proxy_seen "evalrun, http 1.1"
+    timed "bare libcurl TLS HTTP/1.1 64 conns, 20k" 20000 "$bare" --cacert "$certs/test-cert.pem" \
+      "$tls_url/chat/completions" "$work/body.json" 20000 64 "$BENCH_KEY"
+    proxy_seen "bare libcurl, http 1.1"
+    run_evalrun "evalrun TLS HTTP/2 64 streams, 20k" 20000 "$work/h2.yaml" "$tls_url"
+    proxy_seen "evalrun, http 2"
+    timed "bare libcurl TLS HTTP/2 64 streams, 20k" 20000 "$bare" --http2 --cacert "$certs/test-cert.pem" \
+      "$tls_url/chat/completions" "$work/body.json" 20000 64 "$BENCH_KEY"
+    proxy_seen "bare libcurl, http 2"
+  fi
+done
 
-# 3. Memory against dataset size: 200,000 rows at concurrency 64 (compare with row 1).
 if [ "$full" = "--full" ]; then
+  # 4. Memory against dataset size: 200,000 rows at concurrency 64 (compare with 20k above), and
+  # 1,000,000 rows at 2,000 in flight.
   start_server --jitter 0
   rows 200000 "$work/rows200k.jsonl"
   job "$work/c64-200k.yaml" rows200k.jsonl 64
-  timed "evalrun 200k c64" 200000 "$bin" run "$work/c64-200k.yaml" --set "endpoint.base_url=$url" --out "$work/run-200k" --progress none --no-cache
-  # 4. Reports rebuilt from 1,000,000 records: each its own call (a run of 1M calls), and the
+  run_evalrun "evalrun 200k c64" 200000 "$work/c64-200k.yaml" "$url"
+  mv "$work/run" "$work/run-200k"
+  rows 1000000 "$work/rows1m.jsonl"
+  job "$work/c2000-1m.yaml" rows1m.jsonl 2000
+  run_evalrun "evalrun 1M rows c2000" 1000000 "$work/c2000-1m.yaml" "$url"
+  rm -rf "$work/run" "$work/rows1m.jsonl"
+  # 5. Reports rebuilt from 1,000,000 records: each its own call (a run of 1M calls), and the
   # 200k calls recorded five times over (as resumes leave them: the latest record counts).
   mkdir -p "$work/run-1m" "$work/run-1m-dup"
   cp "$work/run-200k/manifest.json" "$work/run-1m/"
@@ -144,15 +185,48 @@ if [ "$full" = "--full" ]; then
   for i in 1 2 3 4 5; do cat "$work/run-200k/results.jsonl"; done > "$work/run-1m-dup/results.jsonl"
   timed "evalrun report, 1M calls" 1000000 "$bin" report "$work/run-1m"
   timed "evalrun report, 200k calls x 5 records" 1000000 "$bin" report "$work/run-1m-dup"
-  # 5. Comparing models: 1,000,000 scored records of 2 models (500k rows each, paired, with the
+  rm -rf "$work/run-1m" "$work/run-1m-dup"
+  # 6. Comparing models: 1,000,000 scored records of 2 models (500k rows each, paired, with the
   # row views' second read), and `compare` of two such runs.
   scored "$work/scored-base" 1
   scored "$work/scored-new" 2
   timed "evalrun report, 1M scored, 2 models" 1000000 "$bin" report "$work/scored-base"
   timed "evalrun compare, 2 runs of 1M scored" 2000000 "$bin" compare "$work/scored-base" "$work/scored-new" --max-regression 1
+  rm -rf "$work/scored-base" "$work/scored-new"
 fi
 stop_server
+
+# The issue's targets, from values.txt: the best (lowest) of the two rounds of each scenario.
 echo
-ratios
+awk -F'|' '{
+    if (!($1 in us) || $3 < us[$1]) us[$1] = $3
+    if (!($1 in wall) || $2 < wall[$1]) wall[$1] = $2
+    if (!($1 in rss) || $4 > rss[$1]) rss[$1] = $4 }
+  function line(what, v, target, unit) { printf "%-60s %8.2f%s   %s\n", what, v, unit, target }
+  END {
+    e = "evalrun 20k c64"; b = "bare libcurl 20k c64"
+    line("evalrun CPU per call / bare libcurl (c64, best of two)", us[e] / us[b], "target <= 1.10x", "x")
+    line("evalrun CPU per call / curl --parallel (c64)", us[e] / us["curl --parallel-max 64, 20k"], "", "x")
+    line("evalrun CPU per call / wrk (c64)", us[e] / us["wrk -t1 -c64 5s"], "(wrk: no libcurl, no JSON)", "x")
+    line("bare libcurl CPU per call / wrk (c64)", us[b] / us["wrk -t1 -c64 5s"], "(libcurl itself)", "x")
+    c = "evalrun 10k c1000 200ms (ideal 2s)"
+    line("1,000 in flight: evalrun wall / ideal 2.0 s", wall[c] / 2.0, "target <= 1.05x", "x")
+    line("1,000 in flight: bare libcurl wall / ideal 2.0 s", wall["bare libcurl 10k c1000 200ms"] / 2.0, "(the server is not the limit)", "x")
+    h1 = "evalrun TLS HTTP/1.1 64 conns, 20k"; h2 = "evalrun TLS HTTP/2 64 streams, 20k"
+    if (us[h1] > 0) {
+      line("TLS: evalrun CPU per call, HTTP/2 64 streams / HTTP/1.1 64 conns", us[h2] / us[h1], "", "x")
+      line("TLS HTTP/1.1: evalrun / bare libcurl", us[h1] / us["bare libcurl TLS HTTP/1.1 64 conns, 20k"], "", "x")
+      line("TLS HTTP/2: evalrun / bare libcurl", us[h2] / us["bare libcurl TLS HTTP/2 64 streams, 20k"], "", "x")
+    }
+    if (rss["evalrun 200k c64"] > 0) {
+      line("peak RSS 200k rows / 20k rows", rss["evalrun 200k c64"] / rss[e], "target <= 1.10x", "x")
+      line("peak RSS, 1M rows at c2000", rss["evalrun 1M rows c2000"], "", " MB")
+      line("report, 1M records (1M calls)", wall["evalrun report, 1M calls"], "< 3 s", " s")
+      line("report, 1M records (200k calls x 5)", wall["evalrun report, 200k calls x 5 records"], "< 3 s", " s")
+      line("report, 1M scored records of 2 models", wall["evalrun report, 1M scored, 2 models"], "< 5 s", " s")
+      line("compare, 2 runs of 1M scored records", wall["evalrun compare, 2 runs of 1M scored"], "< 5 s", " s")
+    }
+  }' "$work/values.txt" | tee "$work/ratios.txt"
+[ -f "$work/protocols.txt" ] && { echo; cat "$work/protocols.txt"; }
 echo
 echo "table: $work/table.md, ratios: $work/ratios.txt"

@@ -117,6 +117,33 @@ TEST_CASE("at most `concurrency` calls are in flight, on reused connections", "[
   CHECK(repeats == std::set<int>{0, 1});
 }
 
+TEST_CASE("past one multi handle's share, calls spread over several, within the same window",
+          "[e2e]") {
+  // 300 in flight: three multi handles of the transport, on one epoll. Every call ends once, the
+  // window is filled and never exceeded, and connections are kept across calls in every multi.
+  MockServerProcess server({"--latency-ms", "50", "--jitter", "0"});
+  TempDir dir;
+  WriteDatasets(dir, 600);
+  const std::string job = dir.Write("job.yaml", E2eJob(server.base_url()));
+  ProcessResult r =
+      RunEvalrun({"run", job, "--out", dir.path() + "/run", "--concurrency", "300", "--progress",
+                  "none", "--set", "models=[mock-small]"},
+                 {{"E2E_KEY", kE2eKey}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const long long calls = server.ChatRequests();
+  CHECK(server.Stat("max_in_flight") == 300);
+  CHECK(server.Stat("connections") <= 300 + 1);  // + the preflight's
+  auto records = ReadRecords(dir.path() + "/run");
+  CHECK(static_cast<long long>(records.size()) == calls);
+  std::set<std::string> ids;
+  for (const auto& rec : records) {
+    CHECK(rec.ok());
+    ids.insert(rec.dataset + "/" + rec.row_id);
+  }
+  CHECK(ids.size() == records.size());
+}
+
 TEST_CASE("evalrun report rebuilds the same summary from results.jsonl", "[e2e]") {
   MockServerProcess server;
   TempDir dir;

@@ -27,7 +27,19 @@ bool HeaderIs(std::string_view line, std::string_view name, std::string* value) 
   return true;
 }
 
+// In epoll's data: the multi a socket belongs to (high half) and the socket (low half).
+constexpr uint64_t kWakeTag = ~uint64_t{0};
+
 }  // namespace
+
+/// One multi handle and what libcurl asked of it.
+struct CurlTransport::Multi {
+  CurlTransport* owner = nullptr;
+  uint32_t index = 0;
+  CURLM* handle = nullptr;
+  std::optional<std::chrono::steady_clock::time_point> timer;  // libcurl's, when set
+  size_t in_flight = 0;
+};
 
 struct CurlTransport::Transfer {
   HttpRequest request;
@@ -35,6 +47,7 @@ struct CurlTransport::Transfer {
   std::chrono::steady_clock::time_point started;
   double first_header_ms = -1;  // our clock, since Start(): anchors chunk times to libcurl's clock
   char error[CURL_ERROR_SIZE] = {};  // libcurl's detail of a failure (CURLOPT_ERRORBUFFER)
+  Multi* multi = nullptr;            // the one it was added to
 };
 
 static double MsSince(std::chrono::steady_clock::time_point t) {
@@ -69,21 +82,32 @@ Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(const TransportOpti
   static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
   if (global != CURLE_OK) return Status::Internal("libcurl failed to initialise");
   std::unique_ptr<CurlTransport> t(new CurlTransport(options));
-  t->multi_ = curl_multi_init();
-  if (!t->multi_) return Status::Internal("curl_multi_init failed");
+  const size_t in_flight = static_cast<size_t>(std::max(1, options.max_in_flight));
+  const size_t count = (in_flight + kTransfersPerMulti - 1) / kTransfersPerMulti;
+  for (size_t i = 0; i < count; ++i) {
+    auto m = std::make_unique<Multi>();
+    m->owner = t.get();
+    m->index = static_cast<uint32_t>(i);
+    m->handle = curl_multi_init();
+    if (!m->handle) return Status::Internal("curl_multi_init failed");
+    // One multi takes every multiplexed call: its cache holds as many connections as HTTP/1.1
+    // would need, should the server not speak HTTP/2.
+    const size_t share = i == 0 ? in_flight : (in_flight + count - 1) / count;
+    curl_multi_setopt(m->handle, CURLMOPT_MAXCONNECTS, static_cast<long>(share + 8));
+    curl_multi_setopt(m->handle, CURLMOPT_SOCKETFUNCTION, &CurlTransport::OnSocket);
+    curl_multi_setopt(m->handle, CURLMOPT_SOCKETDATA, m.get());
+    curl_multi_setopt(m->handle, CURLMOPT_TIMERFUNCTION, &CurlTransport::OnTimer);
+    curl_multi_setopt(m->handle, CURLMOPT_TIMERDATA, m.get());
+    t->multis_.push_back(std::move(m));
+  }
   t->epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   t->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   epoll_event wake{};
   wake.events = EPOLLIN;
-  wake.data.fd = t->wake_fd_;
+  wake.data.u64 = kWakeTag;
   if (t->epoll_fd_ < 0 || t->wake_fd_ < 0 ||
       epoll_ctl(t->epoll_fd_, EPOLL_CTL_ADD, t->wake_fd_, &wake) != 0)
     return Status::Internal(fmt::format("cannot set up epoll: {}", std::strerror(errno)));
-  curl_multi_setopt(t->multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_in_flight + 8));
-  curl_multi_setopt(t->multi_, CURLMOPT_SOCKETFUNCTION, &CurlTransport::OnSocket);
-  curl_multi_setopt(t->multi_, CURLMOPT_SOCKETDATA, t.get());
-  curl_multi_setopt(t->multi_, CURLMOPT_TIMERFUNCTION, &CurlTransport::OnTimer);
-  curl_multi_setopt(t->multi_, CURLMOPT_TIMERDATA, t.get());
   for (const auto& h : options.headers) {
     curl_slist* next = curl_slist_append(t->headers_, h.c_str());
     if (!next) return Status::Internal("out of memory building headers");
@@ -98,38 +122,48 @@ CurlTransport::~CurlTransport() {
     Transfer* t = nullptr;
     curl_easy_getinfo(e, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
     if (t) {
-      curl_multi_remove_handle(multi_, e);
+      curl_multi_remove_handle(t->multi->handle, e);
       delete t;
     }
     curl_easy_cleanup(e);
   }
-  if (multi_) curl_multi_cleanup(multi_);  // may still tell OnSocket to forget sockets
+  for (auto& m : multis_) curl_multi_cleanup(m->handle);  // may still tell OnSocket to forget sockets
   curl_slist_free_all(headers_);
   if (wake_fd_ >= 0) close(wake_fd_);
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
-int CurlTransport::OnSocket(CURL*, curl_socket_t s, int what, void* self, void*) {
-  auto* t = static_cast<CurlTransport*>(self);
+int CurlTransport::OnSocket(CURL*, curl_socket_t s, int what, void* multi, void*) {
+  auto* m = static_cast<Multi*>(multi);
+  CurlTransport* t = m->owner;
   if (what == CURL_POLL_REMOVE) {
     epoll_ctl(t->epoll_fd_, EPOLL_CTL_DEL, s, nullptr);  // fails harmlessly if already closed
     return 0;
   }
   epoll_event ev{};
   ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-  ev.data.fd = s;
+  ev.data.u64 = (uint64_t{m->index} << 32) | static_cast<uint32_t>(s);
   if (epoll_ctl(t->epoll_fd_, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
     epoll_ctl(t->epoll_fd_, EPOLL_CTL_ADD, s, &ev);
   return 0;
 }
 
-int CurlTransport::OnTimer(CURLM*, long timeout_ms, void* self) {
-  auto* t = static_cast<CurlTransport*>(self);
+int CurlTransport::OnTimer(CURLM*, long timeout_ms, void* multi) {
+  auto* m = static_cast<Multi*>(multi);
   if (timeout_ms < 0)
-    t->timer_.reset();
+    m->timer.reset();
   else
-    t->timer_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    m->timer = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   return 0;
+}
+
+CurlTransport::Multi& CurlTransport::MultiFor(bool multiplexed) {
+  if (multiplexed) return *multis_.front();
+  Multi* least = multis_.front().get();
+  for (auto& m : multis_) {
+    if (m->in_flight < least->in_flight) least = m.get();
+  }
+  return *least;
 }
 
 CURL* CurlTransport::AcquireEasy() {
@@ -182,7 +216,9 @@ void CurlTransport::Start(HttpRequest request) {
   // says at the handshake whether the server multiplexes. Not over plain http, where libcurl
   // would hold every call until the first response arrived to learn that it cannot.
   const bool tls = t->request.url.rfind("https://", 0) == 0;
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, tls && options_.http != HttpVersion::k1_1 ? 1L : 0L);
+  const bool multiplexed = tls && options_.http != HttpVersion::k1_1;
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, multiplexed ? 1L : 0L);
+  t->multi = &MultiFor(multiplexed);
   if (t->request.body.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   } else {
@@ -195,7 +231,7 @@ void CurlTransport::Start(HttpRequest request) {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
   curl_easy_setopt(e, CURLOPT_PRIVATE, t);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-  if (const CURLMcode added = curl_multi_add_handle(multi_, e); added != CURLM_OK) {
+  if (const CURLMcode added = curl_multi_add_handle(t->multi->handle, e); added != CURLM_OK) {
     // Never a call that waits forever: it ends now, as a failed transfer, and its handle is freed.
     curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
@@ -208,12 +244,17 @@ void CurlTransport::Start(HttpRequest request) {
     delete t;
     return;
   }
+  ++t->multi->in_flight;
   ++in_flight_;
 }
 
 void CurlTransport::Collect(std::vector<HttpResult>* out) {
+  for (auto& m : multis_) Collect(*m, out);
+}
+
+void CurlTransport::Collect(Multi& multi, std::vector<HttpResult>* out) {
   int left = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+  while (CURLMsg* msg = curl_multi_info_read(multi.handle, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
     CURL* e = msg->easy_handle;
     Transfer* t = nullptr;
@@ -236,10 +277,11 @@ void CurlTransport::Collect(std::vector<HttpResult>* out) {
       c.ms =
           std::clamp(c.ms - offset - static_cast<double>(pretransfer) / 1000.0, 0.0, r.latency_ms);
     }
-    curl_multi_remove_handle(multi_, e);
+    curl_multi_remove_handle(multi.handle, e);
     curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
     idle_.push_back(e);
+    --multi.in_flight;
     --in_flight_;
     r.request_body = std::move(t->request.body);
     out->push_back(std::move(r));
@@ -250,23 +292,26 @@ void CurlTransport::Collect(std::vector<HttpResult>* out) {
 bool CurlTransport::Drive(int wait_ms) {
   int running = 0;
   auto now = std::chrono::steady_clock::now();
-  if (timer_ && *timer_ <= now) {
-    // Due now: starts transfers just added (timeout 0) and enforces libcurl's timeouts.
-    timer_.reset();
-    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-    return true;
+  bool due = false;
+  for (auto& m : multis_) {
+    if (m->timer && *m->timer <= now) {
+      // Due now: starts transfers just added (timeout 0) and enforces libcurl's timeouts.
+      m->timer.reset();
+      curl_multi_socket_action(m->handle, CURL_SOCKET_TIMEOUT, 0, &running);
+      due = true;
+    } else if (m->timer) {
+      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*m->timer - now);
+      wait_ms = std::min<int>(wait_ms, static_cast<int>(until.count()) + 1);
+    }
   }
-  if (timer_) {
-    const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*timer_ - now);
-    wait_ms = std::min<int>(wait_ms, static_cast<int>(until.count()) + 1);
-  }
+  if (due) return true;
   constexpr int kEvents = 256;
   epoll_event events[kEvents];
   const int n = epoll_wait(epoll_fd_, events, kEvents, std::max(0, wait_ms));
   bool woken = false;
   for (int i = 0; i < n; ++i) {
-    const int fd = events[i].data.fd;
-    if (fd == wake_fd_) {
+    const uint64_t tag = events[i].data.u64;
+    if (tag == kWakeTag) {
       uint64_t count = 0;
       while (read(wake_fd_, &count, sizeof count) > 0) {
       }
@@ -277,7 +322,9 @@ bool CurlTransport::Drive(int wait_ms) {
     const int flags = ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) |
                       ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
                       ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
-    curl_multi_socket_action(multi_, fd, flags, &running);
+    Multi& m = *multis_[tag >> 32];
+    curl_multi_socket_action(m.handle, static_cast<curl_socket_t>(tag & 0xffffffffu), flags,
+                             &running);
   }
   return !(woken && interrupted_.exchange(false));
 }

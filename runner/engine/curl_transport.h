@@ -1,9 +1,13 @@
-// CurlTransport: Transport over one libcurl multi handle driven by curl_multi_socket_action over
-// epoll (curl's ephiperfifo.c design): libcurl says which sockets to watch and when its one timer
-// is due, and only sockets with activity are handed back to it, so a wake-up costs the same with
-// 10 or 10,000 calls in flight (curl_multi_perform + curl_multi_poll walk every transfer each
-// time: at 1,000 in flight that was 4x the CPU per call). Easy handles are pooled and reused so
-// TCP and TLS connections stay open across calls. Single-threaded apart from Wakeup().
+// CurlTransport: Transport over libcurl multi handles driven by curl_multi_socket_action over
+// epoll (curl's ephiperfifo.c design): libcurl says which sockets to watch and when its timer is
+// due, and only sockets with activity are handed back to it, so a wake-up costs the same with 10
+// or 10,000 calls in flight (curl_multi_perform + curl_multi_poll walk every transfer each time:
+// at 1,000 in flight that was 4x the CPU per call). Plain HTTP/1.1 calls are spread over one multi
+// handle per kTransfersPerMulti in flight, all on the one epoll: libcurl 7.88 walks its lists of a
+// multi's transfers and connections for each call, which made a call cost 4x more at 2,000 in
+// flight than at 64 (bench/run.sh). Multiplexed HTTP/2 calls share one multi, and so one
+// connection. Easy handles are pooled and reused so TCP and TLS connections stay open across
+// calls. Single-threaded apart from Wakeup().
 #pragma once
 
 #include <curl/curl.h>
@@ -34,6 +38,9 @@ struct TransportOptions {
 class CurlTransport : public Transport {
  public:
   struct Transfer;
+  struct Multi;
+  /// Calls in flight per multi handle, beyond which another is used (HTTP/1.1).
+  static constexpr size_t kTransfersPerMulti = 128;
   static Result<std::unique_ptr<CurlTransport>> Create(const TransportOptions& options);
   ~CurlTransport() override;
 
@@ -46,14 +53,17 @@ class CurlTransport : public Transport {
   explicit CurlTransport(const TransportOptions& options);
   CURL* AcquireEasy();
   void Collect(std::vector<HttpResult>* out);
-  static int OnSocket(CURL* easy, curl_socket_t s, int what, void* self, void* socket_data);
+  void Collect(Multi& multi, std::vector<HttpResult>* out);
+  static int OnSocket(CURL* easy, curl_socket_t s, int what, void* multi, void* socket_data);
   static int OnTimer(CURLM* multi, long timeout_ms, void* self);
+  /// Where a new transfer goes: the least busy multi, or the first for multiplexed HTTP/2.
+  Multi& MultiFor(bool multiplexed);
   /// Hands libcurl its due timer and the sockets epoll reports within `wait_ms`; false when
   /// Wakeup() was called.
   bool Drive(int wait_ms);
 
   TransportOptions options_;
-  CURLM* multi_ = nullptr;
+  std::vector<std::unique_ptr<Multi>> multis_;
   curl_slist* headers_ = nullptr;
   std::vector<CURL*> all_;          // every easy handle, for cleanup
   std::vector<CURL*> idle_;         // handles free for the next transfer
@@ -61,7 +71,6 @@ class CurlTransport : public Transport {
   size_t in_flight_ = 0;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // an eventfd: Wakeup() writes it, which is async-signal-safe
-  std::optional<std::chrono::steady_clock::time_point> timer_;  // libcurl's, when set
   std::atomic<bool> interrupted_{false};
 };
 
