@@ -127,7 +127,9 @@ CurlTransport::~CurlTransport() {
     }
     curl_easy_cleanup(e);
   }
-  for (auto& m : multis_) curl_multi_cleanup(m->handle);  // may still tell OnSocket to forget sockets
+  for (Transfer* t : spare_) delete t;
+  for (auto& m : multis_)
+    curl_multi_cleanup(m->handle);  // may still tell OnSocket to forget sockets
   curl_slist_free_all(headers_);
   if (wake_fd_ >= 0) close(wake_fd_);
   if (epoll_fd_ >= 0) close(epoll_fd_);
@@ -198,9 +200,32 @@ CURL* CurlTransport::AcquireEasy() {
   return e;
 }
 
-void CurlTransport::Start(HttpRequest request) {
-  auto* t = new Transfer{std::move(request), {}, std::chrono::steady_clock::now()};
+CurlTransport::Transfer* CurlTransport::NewTransfer(HttpRequest request) {
+  Transfer* t = nullptr;
+  if (spare_.empty()) {
+    t = new Transfer{};
+  } else {
+    t = spare_.back();
+    spare_.pop_back();
+  }
+  t->request = std::move(request);
+  t->started = std::chrono::steady_clock::now();
   t->result.tag = t->request.tag;
+  return t;
+}
+
+void CurlTransport::Recycle(Transfer* t) {
+  // Its request and result were moved out; what is left is reset, and the object kept.
+  t->request = HttpRequest{};
+  t->result = HttpResult{};
+  t->first_header_ms = -1;
+  t->error[0] = '\0';
+  t->multi = nullptr;
+  spare_.push_back(t);
+}
+
+void CurlTransport::Start(HttpRequest request) {
+  Transfer* t = NewTransfer(std::move(request));
   CURL* e = AcquireEasy();
   if (!e) {
     // Reported like any other failed transfer so the call still ends as a record.
@@ -208,7 +233,7 @@ void CurlTransport::Start(HttpRequest request) {
     t->result.curl_error = "could not create a transfer";
     t->result.request_body = std::move(t->request.body);
     failed_.push_back(std::move(t->result));
-    delete t;
+    Recycle(t);
     return;
   }
   curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
@@ -241,7 +266,7 @@ void CurlTransport::Start(HttpRequest request) {
                                        curl_multi_strerror(added));
     t->result.request_body = std::move(t->request.body);
     failed_.push_back(std::move(t->result));
-    delete t;
+    Recycle(t);
     return;
   }
   ++t->multi->in_flight;
@@ -285,7 +310,7 @@ void CurlTransport::Collect(Multi& multi, std::vector<HttpResult>* out) {
     --in_flight_;
     r.request_body = std::move(t->request.body);
     out->push_back(std::move(r));
-    delete t;
+    Recycle(t);
   }
 }
 

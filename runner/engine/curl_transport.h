@@ -52,6 +52,9 @@ class CurlTransport : public Transport {
  private:
   explicit CurlTransport(const TransportOptions& options);
   CURL* AcquireEasy();
+  /// Transfers are kept for the next call, as easy handles are: no allocation per call.
+  Transfer* NewTransfer(HttpRequest request);
+  void Recycle(Transfer* t);
   void Collect(std::vector<HttpResult>* out);
   void Collect(Multi& multi, std::vector<HttpResult>* out);
   static int OnSocket(CURL* easy, curl_socket_t s, int what, void* multi, void* socket_data);
@@ -67,6 +70,7 @@ class CurlTransport : public Transport {
   curl_slist* headers_ = nullptr;
   std::vector<CURL*> all_;          // every easy handle, for cleanup
   std::vector<CURL*> idle_;         // handles free for the next transfer
+  std::vector<Transfer*> spare_;    // transfers free for the next call (owned)
   std::vector<HttpResult> failed_;  // transfers that could not start, reported by the next Wait
   size_t in_flight_ = 0;
   int epoll_fd_ = -1;
