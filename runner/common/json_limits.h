@@ -1,7 +1,7 @@
 // Guards for parsing JSON that comes from outside (datasets, API responses, results files):
-// parse without recursion, and refuse nesting deeper than any real request or response needs,
-// since later recursive walks (RapidJSON's Accept when a row's messages are copied into a
-// request) would otherwise overflow the stack on "[[[[...".
+// refuse nesting deeper than any real request or response needs, at the opening bracket that
+// passes it, so the parsers' recursion (and later recursive walks: RapidJSON's Accept when a
+// row's messages are copied into a request) is bounded and "[[[[..." cannot overflow the stack.
 #pragma once
 
 #include <rapidjson/document.h>

@@ -27,7 +27,8 @@ bool HeaderIs(std::string_view line, std::string_view name, std::string* value) 
   return true;
 }
 
-// In epoll's data: the multi a socket belongs to (high half) and the socket (low half).
+// epoll's data of a socket is its multi's index (high half) and the socket (low half); the
+// eventfd's is this.
 constexpr uint64_t kWakeTag = ~uint64_t{0};
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Reading results.jsonl lines back into CallRecords with RapidJSON's SAX reader: no DOM, no
-// field lookups by name, no pre-scan of the nesting (the parse is iterative and the handler
-// refuses depth past kMaxJsonDepth). `evalrun report` reads millions of these.
+// field lookups by name, no pre-scan of the nesting (the handler refuses depth past
+// kMaxJsonDepth, which bounds the parser's recursion). `evalrun report` reads millions of these.
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
