@@ -4,6 +4,7 @@
 
 #include "api/chat_request.h"
 #include "api/chat_response.h"
+#include "common/json_limits.h"
 #include "common/text.h"
 #include "engine/record_builder.h"
 
@@ -221,4 +222,25 @@ TEST_CASE("a retired model's family: the offered ids that share its prefix", "[a
         std::vector<std::string>{"moonshotai/Kimi-K2.5", "moonshotai/Kimi-K2.6"});
   CHECK(SharingPrefix("zai-org/GLM-4.5", offered) == std::vector<std::string>{"zai-org/GLM-5.1"});
   CHECK(SharingPrefix("meta-llama/Llama-4-Scout", offered).empty());
+}
+
+TEST_CASE(
+    "outside JSON nested past the bound is refused at that bracket, never by overflowing the stack",
+    "[api]") {
+  auto nested = [](int depth) {
+    return std::string(static_cast<size_t>(depth), '[') +
+           std::string(static_cast<size_t>(depth), ']');
+  };
+  rapidjson::Document d;
+  CHECK(ParseBoundedJson(nested(kMaxJsonDepth), &d));
+  CHECK_FALSE(ParseBoundedJson(nested(kMaxJsonDepth + 1), &d));
+  CHECK_FALSE(ParseBoundedJson(std::string(1000000, '['), &d));  // recursion stops at 129
+  CHECK_FALSE(ParseBoundedJson("[1, 2", &d));
+  CHECK(
+      ParseBoundedJson("\xEF\xBB\xBF{\"a\": [1, {\"b\": null}]}", &d));  // a BOM, as Parse skips it
+  CHECK(d["a"][1].HasMember("b"));
+  const std::string deep_answer =
+      R"({"choices":[{"message":{"content":"x","tool_calls":)" + std::string(500000, '[') + "}]}";
+  const ChatResponse r = ParseChatResponse(200, deep_answer);
+  CHECK(r.error == ErrorKind::kParse);
 }

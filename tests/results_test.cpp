@@ -193,3 +193,15 @@ TEST_CASE("started_at is RFC 3339 UTC to the millisecond and reads back", "[resu
   REQUIRE(ParseRfc3339Ms(Rfc3339Ms(t), &back));
   CHECK(back == t);
 }
+
+TEST_CASE("a record line nested absurdly deep is refused, not a stack overflow", "[results]") {
+  CallRecord r;
+  const std::string line =
+      R"({"run_id":"r","model":"m","dataset":"d","row_id":"1","repeat":0,"status":"ok","x":)" +
+      std::string(500000, '{') + "}";
+  CHECK_FALSE(RecordFromJson(line, &r));
+  const std::string ok =
+      R"({"run_id":"r","model":"m","dataset":"d","row_id":"1","repeat":0,"status":"ok","x":)" +
+      std::string(100, '[') + std::string(100, ']') + "}";
+  CHECK(RecordFromJson(ok, &r));
+}
