@@ -420,7 +420,11 @@ class CheckingTransport : public ScriptedTransport {
  public:
   CheckingTransport(FakeClock& clock, const BatchingSink& sink, size_t per_wait)
       : ScriptedTransport(clock), sink_(sink), per_wait_(per_wait) {}
-  size_t waits_with_unwritten = 0;
+  size_t waits_with_unwritten = 0, starts_with_unwritten = 0;
+  void Start(HttpRequest r) override {
+    if (sink_.unflushed > 0) ++starts_with_unwritten;
+    ScriptedTransport::Start(std::move(r));
+  }
   void Wait(std::vector<HttpResult>* out, int max_wait_ms) override {
     if (sink_.unflushed > 0) ++waits_with_unwritten;
     // Several calls finish in one wake-up, as on a busy connection pool.
@@ -435,7 +439,8 @@ class CheckingTransport : public ScriptedTransport {
 
 }  // namespace
 
-TEST_CASE("the loop has its sink write each wake-up's records before it waits again", "[engine]") {
+TEST_CASE("the loop has its sink write each wake-up's records before it sends or waits again",
+          "[engine]") {
   evalrun::testing::TempDir dir;
   std::string rows;
   for (int i = 0; i < 40; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
@@ -453,6 +458,7 @@ TEST_CASE("the loop has its sink write each wake-up's records before it waits ag
   CHECK(sink.written == 40);
   CHECK(sink.unflushed == 0);
   CHECK(t.waits_with_unwritten == 0);
+  CHECK(t.starts_with_unwritten == 0);  // nor does a call start with a finished one unwritten
   CHECK(sink.flushes == 10);  // 4 records a wake-up: one write for each 4, not one per record
 }
 

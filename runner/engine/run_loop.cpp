@@ -565,8 +565,8 @@ RunOutcome Loop::Run() {
     if (sink_failed_ || StopLevel() > 1 || grace_over) break;
     const bool waiting = (!retries_.empty() || held_ || !judge_queue_.empty()) && !Stopping();
     if (transport_.InFlight() == 0 && !waiting && (plan_done_ || Stopping())) break;
-    // Every record of this wake-up is written before the loop waits again: a crash of evalrun
-    // while it waits loses none of them.
+    // Every record is written before the loop waits again (StartCalls records cache hits and
+    // skipped calls): a crash of evalrun while it waits loses none of them.
     if (!FlushSink()) break;
     finished.clear();
     transport_.Wait(&finished, MsUntilNextRetry());
@@ -574,6 +574,9 @@ RunOutcome Loop::Run() {
       OnFinished(http);
       if (sink_failed_) break;
     }
+    // And before the next calls start: what is on the wire and not in the file is never more
+    // than the calls in flight.
+    if (!FlushSink()) break;
   }
   // Calls that were waiting to retry when the run stopped end with their last failure.
   if (held_ && held_->attempts > 0) retries_.emplace(clock_.Steady(), std::move(*held_));

@@ -31,8 +31,8 @@ class RecordSink {
   virtual Status OnRecord(const CallRecord& record) = 0;
   /// Called once per finished judge call (a verdict, or why there is none).
   virtual Status OnVerdict(const VerdictRecord&) { return Status::Ok(); }
-  /// Called after the records of one wake-up of the loop, before it waits again, and at the end:
-  /// a sink that batches writes them now. A failed flush stops the run.
+  /// Called after the records of one wake-up of the loop, before it starts more calls or waits
+  /// again, and at the end: a sink that batches writes them now. A failed flush stops the run.
   virtual Status Flush() { return Status::Ok(); }
 };
 
