@@ -1,8 +1,8 @@
 // ResultsWriter: appends records to results.jsonl, whole lines only. Lines are gathered while the
 // run loop handles one wake-up and written with one write() when it calls Flush(), before it
 // starts more calls or waits again; so every finished call is in the file (the OS has it) before
-// evalrun sends or waits for the next one. Synced to disk at least once
-// a second and at close, for a crash of the machine. Owned by the run command.
+// evalrun sends or waits for the next one. Synced to disk at least once a second and at close,
+// for a crash of the machine. Owned by the run command.
 #pragma once
 
 #include <chrono>
