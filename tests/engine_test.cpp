@@ -134,6 +134,13 @@ HttpResult Answer(long status, const std::string& retry_after = "") {
   return r;
 }
 
+/// `n` identical chat rows.
+std::string ChatRows(int n) {
+  std::string rows;
+  for (int i = 0; i < n; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
+  return rows;
+}
+
 Job OneRowJob(const std::string& path) {
   Job job;
   job.models.push_back({"m", "m", {}, std::nullopt});
@@ -192,9 +199,7 @@ TEST_CASE("the run loop gives up after max_attempts and keeps the last error", "
 
 TEST_CASE("the run loop never has more than the window in flight", "[engine]") {
   evalrun::testing::TempDir dir;
-  std::string rows;
-  for (int i = 0; i < 50; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
-  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  Job job = OneRowJob(dir.Write("d.jsonl", ChatRows(50)));
   job.models.push_back({"m2", "m2", {}, std::nullopt});
   FakeClock clock;
   ScriptedTransport t(clock);
@@ -229,9 +234,7 @@ TEST_CASE("a token bucket paces to its rate with one second of burst", "[engine]
 
 TEST_CASE("the run loop holds calls to rate_limit and counts the wait as queue time", "[engine]") {
   evalrun::testing::TempDir dir;
-  std::string rows;
-  for (int i = 0; i < 30; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
-  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  Job job = OneRowJob(dir.Write("d.jsonl", ChatRows(30)));
   FakeClock clock;
   ScriptedTransport t(clock);
   for (int i = 0; i < 30; ++i) t.script.push_back(Answer(200));
@@ -310,9 +313,7 @@ TEST_CASE("after a stop signal, calls in flight get the grace period, then are a
 TEST_CASE("a rate-limit error inside a stream is retried and lowers the window like a 429",
           "[engine]") {
   evalrun::testing::TempDir dir;
-  std::string rows;
-  for (int i = 0; i < 3; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
-  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  Job job = OneRowJob(dir.Write("d.jsonl", ChatRows(3)));
   job.stream = true;
   auto stream = [](const std::string& last) {
     HttpResult r;
@@ -349,9 +350,7 @@ TEST_CASE("a rate-limit error inside a stream is retried and lowers the window l
 TEST_CASE("a model stops after N identical unmendable errors in a row, its calls are skipped",
           "[engine]") {
   evalrun::testing::TempDir dir;
-  std::string rows;
-  for (int i = 0; i < 12; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
-  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  Job job = OneRowJob(dir.Write("d.jsonl", ChatRows(12)));
   FakeClock clock;
   ScriptedTransport t(clock);
   auto rejected = [](const std::string& message, long status = 422) {
@@ -442,9 +441,7 @@ class CheckingTransport : public ScriptedTransport {
 TEST_CASE("the loop has its sink write each wake-up's records before it sends or waits again",
           "[engine]") {
   evalrun::testing::TempDir dir;
-  std::string rows;
-  for (int i = 0; i < 40; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
-  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  Job job = OneRowJob(dir.Write("d.jsonl", ChatRows(40)));
   job.concurrency = 8;
   FakeClock clock;
   BatchingSink sink;
@@ -464,9 +461,7 @@ TEST_CASE("the loop has its sink write each wake-up's records before it sends or
 
 TEST_CASE("a sink that cannot write stops the run", "[engine]") {
   evalrun::testing::TempDir dir;
-  std::string rows;
-  for (int i = 0; i < 20; ++i) rows += "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n";
-  Job job = OneRowJob(dir.Write("d.jsonl", rows));
+  Job job = OneRowJob(dir.Write("d.jsonl", ChatRows(20)));
   struct FailingSink : RecordSink {
     Status OnRecord(const CallRecord&) override { return Status::Ok(); }
     Status Flush() override { return Status::Io("results.jsonl: write failed: No space left"); }
