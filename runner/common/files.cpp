@@ -53,6 +53,13 @@ void Sha256::Update(const void* data, size_t size) {
   if (ctx_) EVP_DigestUpdate(ctx_, data, size);
 }
 
+bool Sha256::UpdateFromRest(std::FILE* file) {
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0) Update(buf, n);
+  return !std::ferror(file);
+}
+
 std::string Sha256::HexDigest() {
   if (!ctx_) return {};
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -73,10 +80,7 @@ Result<std::string> Sha256File(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) return Status::Io(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   Sha256 sha;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) sha.Update(buf, n);
-  if (std::ferror(f.get())) return Status::Io(fmt::format("{}: read error", path));
+  if (!sha.UpdateFromRest(f.get())) return Status::Io(fmt::format("{}: read error", path));
   return sha.HexDigest();
 }
 

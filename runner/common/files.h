@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdio>
 #include <string>
 
 #include "common/status.h"
@@ -25,6 +26,8 @@ class Sha256 {
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;
   void Update(const void* data, size_t size);
+  /// Update() with the rest of `file`; false on a read error.
+  bool UpdateFromRest(std::FILE* file);
   /// Lower-case hex of everything given so far; the hash cannot be fed after.
   std::string HexDigest();
 

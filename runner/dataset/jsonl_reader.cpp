@@ -25,10 +25,7 @@ Status JsonlReader::Open(const std::string& path) {
 
 Status JsonlReader::HashRest() {
   if (!file_ || !sha_) return Status::Ok();
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0) sha_->Update(buf, n);
-  if (std::ferror(file_)) return Status::Io(fmt::format("{}: read error", path_));
+  if (!sha_->UpdateFromRest(file_)) return Status::Io(fmt::format("{}: read error", path_));
   return Status::Ok();
 }
 

@@ -93,6 +93,8 @@ class Loop {
   void Emit(const CallRecord& record);
   /// The sink writes what this wake-up finished; false (and the run stops) if it cannot.
   bool FlushSink();
+  /// The sink could not take a record or verdict, or write them: the run stops with its status.
+  void SinkFailed(Status status, const char* what);
   int MsUntilNextRetry() const;
   bool HoldNextCall(SteadyTime now);
   bool AnswerFromCache(const CallState& state, std::string body);
@@ -308,11 +310,7 @@ void Loop::OnJudgeFinished(CallState& state, HttpResult& http) {
 
 void Loop::EmitVerdict(const VerdictRecord& verdict) {
   ++outcome_.judge_calls;
-  if (Status s = sink_.OnVerdict(verdict); !s.ok()) {
-    outcome_.status = s;
-    Stop("verdicts could not be written");
-    sink_failed_ = true;
-  }
+  if (Status s = sink_.OnVerdict(verdict); !s.ok()) SinkFailed(std::move(s), "verdicts");
 }
 
 void Loop::Skip(const CallState& state) {
@@ -465,20 +463,18 @@ void Loop::StartCalls() {
 
 void Loop::Emit(const CallRecord& record) {
   ++outcome_.finished;
-  if (Status s = sink_.OnRecord(record); !s.ok()) {
-    outcome_.status = s;
-    Stop("results could not be written");
-    sink_failed_ = true;
-  }
+  if (Status s = sink_.OnRecord(record); !s.ok()) SinkFailed(std::move(s), "results");
 }
 
 bool Loop::FlushSink() {
-  if (Status s = sink_.Flush(); !s.ok()) {
-    if (outcome_.status.ok()) outcome_.status = s;
-    Stop("results could not be written");
-    sink_failed_ = true;
-  }
+  if (Status s = sink_.Flush(); !s.ok()) SinkFailed(std::move(s), "results");
   return !sink_failed_;
+}
+
+void Loop::SinkFailed(Status status, const char* what) {
+  outcome_.status = std::move(status);
+  Stop(fmt::format("{} could not be written", what));
+  sink_failed_ = true;
 }
 
 void Loop::OnFinished(HttpResult& http) {
