@@ -97,6 +97,15 @@ TEST_CASE("a malformed 200 is a parse error", "[api]") {
   CHECK(ParseChatResponse(200, R"({"choices":[{"message":{"content":5}}]})").error ==
         ErrorKind::kParse);
   CHECK(ParseChatResponse(200, R"({"error":{"message":"boom"}})").error == ErrorKind::kParse);
+  // Parsed in place in a NUL-terminated copy: a NUL inside the body must not end it early.
+  const std::string ok = R"({"choices":[{"message":{"content":"x"}}]})";
+  CHECK(ParseChatResponse(200, ok + std::string("\0{}", 3)).error == ErrorKind::kParse);
+  CHECK(ParseChatResponse(
+            200, R"({"choices":[{"message":{"content":"a)" + std::string(1, '\0') + R"(b"}}]})")
+            .error == ErrorKind::kParse);
+  // A UTF-8 BOM before the JSON is skipped, as Document::Parse skips it; the answer survives.
+  CHECK(ParseChatResponse(200, "\xEF\xBB\xBF" + ok).content == "x");
+  CHECK(ParseChatResponse(200, ok + " \n").content == "x");
 }
 
 TEST_CASE("HTTP errors map to the contract's error kinds", "[api]") {

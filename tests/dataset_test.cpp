@@ -240,4 +240,28 @@ TEST_CASE("a row nested absurdly deep is a located error, not a stack overflow",
   REQUIRE(problem);
   CHECK(problem->line == 4);
   CHECK_THAT(problem->message, Catch::Contains("nested deeper than"));
+  // The column is the bracket past the bound: 128 levels pass, the 129th is refused.
+  const std::string prefix = "{\"messages\":[{\"role\":\"user\",\"content\":";
+  const std::string at_bound = prefix + std::string(125, '[') + std::string(125, ']') + "}]}";
+  CHECK_FALSE(parser.Parse(at_bound, 1, 0, &row));
+  const std::string past = prefix + std::string(126, '[') + std::string(126, ']') + "}]}";
+  problem = parser.Parse(past, 5, 0, &row);
+  REQUIRE(problem);
+  CHECK(problem->col == static_cast<int>(prefix.size()) + 126);
+  CHECK_THAT(problem->message, Catch::Contains("nested deeper than"));
+}
+
+TEST_CASE("a row with a NUL inside is malformed, not cut short at it", "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  prompt.template_text = "{{q}}";
+  RowParser parser(ds, prompt);
+  Row row;
+  REQUIRE_FALSE(parser.Parse(R"({"q":"fine"})", 1, 0, &row));
+  CHECK_THAT(row.messages_json, Catch::Contains("fine"));
+  auto problem = parser.Parse(R"({"q":"fine"})" + std::string("\0", 1) + "x", 2, 0, &row);
+  REQUIRE(problem);
+  CHECK(problem->line == 2);
+  CHECK(problem->col == 13);
+  CHECK_THAT(problem->message, Catch::Contains("malformed JSON"));
 }

@@ -1,10 +1,15 @@
 // Reading results.jsonl back: the record reader's rules (null is absent, whole numbers only from
 // integral JSON, required identity) and the choice of each call's latest record.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <optional>
 
 #include "common/clock.h"
 #include "common/files.h"
+#include "common/json_write.h"
 #include "results/call_record.h"
 #include "results/prior_results.h"
 #include "results/results_writer.h"
@@ -204,4 +209,89 @@ TEST_CASE("a record line nested absurdly deep is refused, not a stack overflow",
       R"({"run_id":"r","model":"m","dataset":"d","row_id":"1","repeat":0,"status":"ok","x":)" +
       std::string(100, '[') + std::string(100, ']') + "}";
   CHECK(RecordFromJson(ok, &r));
+}
+
+TEST_CASE("the record line's writer writes what RapidJSON's Writer writes, byte for byte",
+          "[results]") {
+  // Every escape, control characters, NUL, UTF-8 left as it is, and doubles under the decimal cap.
+  const std::string texts[] = {
+      "", "plain", "q\"b\\s/", std::string("nul\0in", 6), "\b\f\n\r\t\x01\x1f\x7f",
+      "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x99\x82", "\"\"\\\\end\n",
+      // past the appender's own 1 KiB buffer, in runs and in escapes
+      std::string(3000, 'a') + "\n" + std::string(700, '"') + "z"};
+  const double numbers[] = {
+      0.0,   -0.0,       200.627, 1e21, 1e-7, 0.1 + 0.2, 1.0 / 3, 5.3e22, 123456789.123456789,
+      -42.5, 0.000001234};
+  for (int places : {324, 12, 3}) {
+    rapidjson::StringBuffer theirs;
+    rapidjson::Writer<rapidjson::StringBuffer> w(theirs);
+    std::string ours;
+    std::optional<JsonAppender> appender(&ours);  // its lines reach `ours` when it is destroyed
+    JsonAppender& a = *appender;
+    w.SetMaxDecimalPlaces(places);
+    a.SetMaxDecimalPlaces(places);
+    w.StartObject();
+    a.StartObject();
+    for (const std::string& t : texts) {
+      const auto n = static_cast<rapidjson::SizeType>(t.size());
+      w.Key(t.data(), n);
+      a.Key(t.data(), n);
+      w.String(t.data(), n);
+      a.String(t.data(), n);
+    }
+    w.Key("numbers");
+    a.Key("numbers");
+    w.StartArray();
+    a.StartArray();
+    for (double d : numbers) {
+      w.Double(d);
+      a.Double(d);
+    }
+    for (int64_t i : {int64_t{0}, int64_t{-1}, INT64_MIN, INT64_MAX}) {
+      w.Int64(i);
+      a.Int64(i);
+    }
+    w.Uint64(UINT64_MAX);
+    a.Uint64(UINT64_MAX);
+    w.StartObject();
+    a.StartObject();
+    w.EndObject();
+    a.EndObject();
+    w.StartArray();
+    a.StartArray();
+    w.Null();
+    a.Null();
+    w.Bool(true);
+    a.Bool(true);
+    w.Bool(false);
+    a.Bool(false);
+    w.EndArray();
+    a.EndArray();
+    w.EndArray();
+    a.EndArray();
+    w.Key("raw");
+    a.Key("raw");
+    w.RawValue("1", 1, rapidjson::kNumberType);
+    a.RawValue("1", 1, rapidjson::kNumberType);
+    w.Key("lit\"eral\n");  // a literal key that needs escapes
+    a.Key("lit\"eral\n");
+    w.RawValue("[1,{}]", 6, rapidjson::kArrayType);
+    a.RawValue("[1,{}]", 6, rapidjson::kArrayType);
+    w.EndObject();
+    a.EndObject();
+    appender.reset();
+    CHECK(ours == std::string(theirs.GetString(), theirs.GetSize()));
+  }
+  // Where the Writer would leave a key without a value, this writes null.
+  std::string line;
+  {
+    JsonAppender a(&line);
+    a.StartObject();
+    a.Key("latency_ms");
+    a.Double(std::nan(""));
+    a.Key("x");
+    a.Double(HUGE_VAL);
+    a.EndObject();
+  }
+  CHECK(line == R"({"latency_ms":null,"x":null})");
 }

@@ -190,7 +190,7 @@ ChatResponse ParseChatResponse(long http_status, std::string_view body) {
     r.error_message = std::move(msg);
     return r;
   };
-  if (!Parse(body, &doc)) return parse_error("the response body is not valid JSON");
+  if (pooled.Parse(body).IsError()) return parse_error("the response body is not valid JSON");
   if (!doc.IsObject()) return parse_error("the response body is not a JSON object");
   if (Member(doc, "error"))
     return parse_error("status 2xx with an error body: " + ApiErrorMessage(body));

@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 #include "common/json_limits.h"
+#include "common/json_write.h"
 #include "dataset/prompt_template.h"
 
 namespace evalrun {
@@ -43,10 +44,11 @@ bool HasSystemMessage(const rapidjson::Value& messages) {
   return false;
 }
 
-std::string Messages(const std::string& system, const rapidjson::Value* chat,
-                     const std::string& user) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+/// The request's messages array, into `out` (its capacity reused from row to row).
+void Messages(const std::string& system, const rapidjson::Value* chat, const std::string& user,
+              std::string* out) {
+  out->clear();
+  JsonAppender w(out);
   w.StartArray();
   // A job-wide system prompt goes first unless the row brings its own.
   if (!system.empty() && !(chat && HasSystemMessage(*chat))) {
@@ -68,7 +70,6 @@ std::string Messages(const std::string& system, const rapidjson::Value* chat,
     w.EndObject();
   }
   w.EndArray();
-  return std::string(buf.GetString(), buf.GetSize());
 }
 
 /// An OpenAI Batch API input line: its custom_id is the row id, its body's messages the prompt,
@@ -94,7 +95,7 @@ std::optional<std::string> ReadBatchRow(const rapidjson::Document& doc, const Pr
     }
     row->body_params.emplace_back(std::string(key), ToJson(m.value));
   }
-  row->messages_json = Messages(prompt.system, &messages->value, "");
+  Messages(prompt.system, &messages->value, "", &row->messages_json);
   return std::nullopt;
 }
 
@@ -132,7 +133,7 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
                                            Row* row) const {
   PooledDocument pooled;
   rapidjson::Document& doc = pooled.doc();
-  if (auto problem = ParseDoc(text, line, col_offset, row, &doc)) return problem;
+  if (auto problem = ParseDoc(text, line, col_offset, row, &pooled)) return problem;
   row->judge_prompts.clear();
   if (!scorers_) return std::nullopt;
   for (size_t i = 0; i < scorers_->size(); ++i) {
@@ -150,22 +151,22 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
 }
 
 std::optional<Diagnostic> RowParser::ParseDoc(std::string_view text, long long line, int col_offset,
-                                              Row* row, rapidjson::Document* parsed) const {
-  rapidjson::Document& doc = *parsed;
+                                              Row* row, PooledDocument* parsed) const {
+  rapidjson::Document& doc = parsed->doc();
   const std::string& file = dataset_.given_path;
   auto fail = [&](std::string msg, size_t offset = 0) {
     return Diagnostic{file, static_cast<int>(line), static_cast<int>(offset) + 1 + col_offset,
                       std::move(msg)};
   };
-  if (JsonNestingDepth(text) > kMaxJsonDepth) {
-    return fail(fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
-  }
-  // Recursive (faster than the iterative parser): the parser nests only where the scan above
-  // counted an opening bracket outside a string, so never deeper than kMaxJsonDepth.
-  doc.Parse<kParseFlags>(text.data(), text.size());
-  if (doc.HasParseError()) {
-    return fail(fmt::format("malformed JSON: {}", rapidjson::GetParseError_En(doc.GetParseError())),
-                doc.GetErrorOffset());
+  if (const rapidjson::ParseResult parsed_as = parsed->Parse<kParseFlags>(text);
+      parsed_as.IsError()) {
+    // The depth guard stops the parse at the bracket past the bound, as a handler's refusal,
+    // which RapidJSON reports just after that bracket.
+    if (parsed_as.Code() == rapidjson::kParseErrorTermination)
+      return fail(fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth),
+                  parsed_as.Offset() - 1);
+    return fail(fmt::format("malformed JSON: {}", rapidjson::GetParseError_En(parsed_as.Code())),
+                parsed_as.Offset());
   }
   if (!doc.IsObject()) return fail("a dataset row must be a JSON object");
 
@@ -216,7 +217,7 @@ std::optional<Diagnostic> RowParser::ParseDoc(std::string_view text, long long l
     auto messages = doc.FindMember("messages");
     if (messages == doc.MemberEnd()) return fail("a chat row needs \"messages\"");
     if (auto problem = CheckMessages(messages->value)) return fail(*problem);
-    row->messages_json = Messages(prompt_.system, &messages->value, "");
+    Messages(prompt_.system, &messages->value, "", &row->messages_json);
     // A chat row may bring the tools it offers (and how the answer must look) with its messages.
     for (const char* key : {"tools", "tool_choice", "parallel_tool_calls", "response_format"}) {
       if (auto it = doc.FindMember(key); it != doc.MemberEnd() && !it->value.IsNull())
@@ -233,7 +234,7 @@ std::optional<Diagnostic> RowParser::ParseDoc(std::string_view text, long long l
     return fail(
         fmt::format("prompt.template uses {{{{{}}}}}, which this row does not have", missing));
   }
-  row->messages_json = Messages(prompt_.system, nullptr, user);
+  Messages(prompt_.system, nullptr, user, &row->messages_json);
   return std::nullopt;
 }
 

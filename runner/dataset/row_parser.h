@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/diagnostic.h"
+#include "common/json_limits.h"
 #include "dataset/row.h"
 #include "job/job.h"
 
@@ -27,7 +28,7 @@ class RowParser {
 
  private:
   std::optional<Diagnostic> ParseDoc(std::string_view text, long long line, int col_offset,
-                                     Row* row, rapidjson::Document* doc) const;
+                                     Row* row, PooledDocument* doc) const;
 
   const DatasetSpec& dataset_;
   const PromptSpec& prompt_;

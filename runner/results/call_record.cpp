@@ -1,9 +1,5 @@
 #include "results/call_record.h"
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <cmath>
 
 #include "common/json_write.h"
@@ -11,9 +7,10 @@
 namespace evalrun {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = JsonAppender;
 
-void OptionalString(Writer& w, const char* key, const std::string& v) {
+template <size_t N>
+void OptionalString(Writer& w, const char (&key)[N], const std::string& v) {
   w.Key(key);
   if (v.empty())
     w.Null();
@@ -43,13 +40,13 @@ std::optional<double> KnownCostUsd(const CallRecord& r) {
 }
 
 std::string RecordToJson(const CallRecord& record) {
-  rapidjson::StringBuffer buf;
-  AppendRecordJson(record, &buf);
-  return std::string(buf.GetString(), buf.GetSize());
+  std::string line;
+  AppendRecordJson(record, &line);
+  return line;
 }
 
-void AppendRecordJson(const CallRecord& r, rapidjson::StringBuffer* out) {
-  Writer w(*out);
+void AppendRecordJson(const CallRecord& r, std::string* out) {
+  Writer w(out);
   // Times are already rounded; the cap only hides binary noise in them. Costs are written exactly.
   w.SetMaxDecimalPlaces(12);
   w.StartObject();

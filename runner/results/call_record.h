@@ -3,8 +3,6 @@
 // reader) for reports and resumes, and folded into the summary by SummaryBuilder.
 #pragma once
 
-#include <rapidjson/stringbuffer.h>
-
 #include <map>
 #include <optional>
 #include <string>
@@ -86,7 +84,7 @@ void WriteUsage(Writer& w, const std::optional<Usage>& usage) {
 std::string RecordToJson(const CallRecord& record);
 /// The same line appended to `out` (no newline): the results writer's batch, reused from one
 /// wake-up of the loop to the next, so a record costs no buffer of its own.
-void AppendRecordJson(const CallRecord& record, rapidjson::StringBuffer* out);
+void AppendRecordJson(const CallRecord& record, std::string* out);
 
 /// Parses one results.jsonl line; false when it is not a whole record (e.g. a torn last line).
 bool RecordFromJson(std::string_view line, CallRecord* record);

@@ -25,34 +25,32 @@ Status ResultsWriter::Open(const std::string& path) {
 
 void ResultsWriter::Append(const CallRecord& record) {
   AppendRecordJson(record, &pending_);
-  pending_.Put('\n');
+  pending_ += '\n';
 }
 
 void ResultsWriter::AppendLine(std::string_view line) {
-  std::memcpy(pending_.Push(line.size()), line.data(), line.size());
-  pending_.Put('\n');
+  pending_ += line;
+  pending_ += '\n';
 }
 
 Status ResultsWriter::Flush() {
-  if (fd_ < 0 || pending_.GetSize() == 0) return Status::Ok();
+  if (fd_ < 0 || pending_.empty()) return Status::Ok();
   // One write of whole lines: the file only ever ends in a whole record or, if the process dies
   // inside the write, a torn final line that readers skip.
-  const char* data = pending_.GetString();
-  const size_t size = pending_.GetSize();
+  const char* data = pending_.data();
+  const size_t size = pending_.size();
   size_t done = 0;
   while (done < size) {
     const ssize_t n = ::write(fd_, data + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       // What was not written stays, for a later Flush() or Close() to try again.
-      const std::string rest(data + done, size - done);
-      pending_.Clear();
-      std::memcpy(pending_.Push(rest.size()), rest.data(), rest.size());
+      pending_.erase(0, done);
       return Status::Io(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
     }
     done += static_cast<size_t>(n);
   }
-  pending_.Clear();
+  pending_.clear();
   // write() survives a crash of evalrun; fdatasync, at most once a second, a crash of the machine.
   const auto now = std::chrono::steady_clock::now();
   if (now - last_sync_ >= std::chrono::seconds(1)) {

@@ -31,12 +31,12 @@ class ResultsWriter {
   Status Close();
 
   /// Bytes appended and not yet flushed (for tests).
-  size_t pending_bytes() const { return pending_.GetSize(); }
+  size_t pending_bytes() const { return pending_.size(); }
 
  private:
   int fd_ = -1;
   std::string path_;
-  rapidjson::StringBuffer pending_;  // kept from one Flush() to the next: no allocation per call
+  std::string pending_;  // its capacity kept from one Flush() to the next: no allocation per call
   std::chrono::steady_clock::time_point last_sync_{};
 };
 
