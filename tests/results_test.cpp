@@ -9,10 +9,12 @@
 
 #include "common/clock.h"
 #include "common/files.h"
+#include "common/json_sax.h"
 #include "common/json_write.h"
 #include "results/call_record.h"
 #include "results/prior_results.h"
 #include "results/results_writer.h"
+#include "support/json_events.h"
 #include "support/process.h"
 
 using namespace evalrun;
@@ -294,4 +296,33 @@ TEST_CASE("the record line's writer writes what RapidJSON's Writer writes, byte 
     a.EndObject();
   }
   CHECK(line == R"({"latency_ms":null,"x":null})");
+}
+
+TEST_CASE("the record reader's JSON reader gives RapidJSON Reader's events, and refuses the same",
+          "[results]") {
+  const std::string texts[] = {
+      R"({"a":1,"b":[true,false,null,-0,1.5e+3,2E-2,0.25],"c":{"d":"e"},"":""})",
+      " \t\r\n{ \"a\" : [ ] , \"b\" : { } } \n",
+      R"(["esc \" \\ \/ \b \f \n \r \t", "\u00e9\u65e5\ud83d\ude42", "\u0000x", "\udc00"])",
+      R"("a string of more than sixteen characters, to the end of the text")",
+      "\"plain then an escape past sixteen bytes: \\n and more past it\"",
+      "\"caf\xc3\xa9 \xff\xfe unchecked bytes\"", "123", "-0.5", "[1e5]", "[]", "{}", "null",
+      // refused by both
+      "", " ", "{", "[1,]", R"({"a":1,})", R"({"a" 1})", R"({a:1})", "[01]", "[1.]", "[.5]", "[1e]",
+      "[-]", "[+1]", "tru", "nul", "[1] [2]", R"("\x")", R"("\u12")", R"("\ud800")",
+      R"("\ud800\u0041")", "\"tab\tinside\"", "\"unterminated", "'single'", "[NaN]", R"({"a":1}})",
+      std::string(200, '[') + std::string(200, ']')};
+  for (const std::string& text : texts) {
+    testing::JsonEvents ours, theirs;
+    std::string scratch;
+    const bool ours_ok = JsonSax<testing::JsonEvents>(ours, &scratch).Parse(text);
+    const bool theirs_ok = !testing::RapidJsonEvents(text, &theirs).IsError();
+    INFO(text);
+    CHECK(ours_ok == theirs_ok);
+    if (ours_ok && theirs_ok) CHECK(ours.log == theirs.log);
+  }
+  // A NUL ends the text for RapidJSON in situ; JsonSax refuses what follows the value.
+  testing::JsonEvents events;
+  std::string scratch;
+  CHECK_FALSE(JsonSax<testing::JsonEvents>(events, &scratch).Parse(std::string("{}\0{}", 5)));
 }

@@ -1,6 +1,7 @@
-// Reading results.jsonl lines back into CallRecords with RapidJSON's SAX reader: no DOM, no
-// field lookups by name, no pre-scan of the nesting (the handler refuses depth past
-// kMaxJsonDepth, which bounds the parser's recursion). `evalrun report` reads millions of these.
+// Reading results.jsonl lines back into CallRecords with a SAX reader (JsonSax, RapidJSON's
+// handler interface): no DOM, no field lookups by name, no pre-scan of the nesting (the handler
+// refuses depth past kMaxJsonDepth, which bounds the parser's recursion). `evalrun report` reads
+// millions of these.
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -10,6 +11,7 @@
 #include <optional>
 
 #include "common/json_limits.h"
+#include "common/json_sax.h"
 #include "results/call_record.h"
 
 namespace evalrun {
@@ -47,33 +49,54 @@ enum class Field {
   kCached,
 };
 
-Field FieldOf(std::string_view key) {
+/// The field a top-level key names. `next` is where the search starts, and after a match the
+/// name after it: the names are in the order the writer writes them, so a line evalrun wrote
+/// finds each key at the first or second name tried (an absent optional field skips one).
+Field FieldOf(std::string_view key, size_t* next) {
   struct Name {
     std::string_view name;
     Field field;
   };
   static constexpr Name kNames[] = {
-      {"run_id", Field::kRunId},           {"model", Field::kModel},
-      {"model_id", Field::kModelId},       {"dataset", Field::kDataset},
-      {"row_id", Field::kRowId},           {"repeat", Field::kRepeat},
-      {"cluster", Field::kCluster},        {"status", Field::kStatus},
-      {"error_kind", Field::kErrorKind},   {"error", Field::kError},
-      {"http_status", Field::kHttpStatus}, {"attempts", Field::kAttempts},
-      {"started_at", Field::kStartedAt},   {"latency_ms", Field::kLatency},
-      {"ttft_ms", Field::kTtft},           {"itl_ms", Field::kItl},
-      {"queue_ms", Field::kQueue},         {"usage", Field::kUsage},
-      {"cost_usd", Field::kCost},          {"finish_reason", Field::kFinishReason},
-      {"response", Field::kResponse},      {"scores", Field::kScores},
-      {"request_id", Field::kRequestId},   {"cached", Field::kCached},
-      {"reasoning", Field::kReasoning},    {"reasoning_tokens", Field::kReasoningTokens},
-      {"ttfa_ms", Field::kTtfa},           {"tool_calls", Field::kToolCalls},
+      {"run_id", Field::kRunId},
+      {"model", Field::kModel},
+      {"model_id", Field::kModelId},
+      {"dataset", Field::kDataset},
+      {"row_id", Field::kRowId},
+      {"repeat", Field::kRepeat},
+      {"cluster", Field::kCluster},
+      {"status", Field::kStatus},
+      {"error_kind", Field::kErrorKind},
+      {"error", Field::kError},
+      {"http_status", Field::kHttpStatus},
+      {"attempts", Field::kAttempts},
+      {"started_at", Field::kStartedAt},
+      {"latency_ms", Field::kLatency},
+      {"ttft_ms", Field::kTtft},
+      {"itl_ms", Field::kItl},
+      {"ttfa_ms", Field::kTtfa},
+      {"queue_ms", Field::kQueue},
+      {"usage", Field::kUsage},
+      {"reasoning_tokens", Field::kReasoningTokens},
+      {"cost_usd", Field::kCost},
+      {"finish_reason", Field::kFinishReason},
+      {"response", Field::kResponse},
+      {"reasoning", Field::kReasoning},
+      {"tool_calls", Field::kToolCalls},
+      {"scores", Field::kScores},
+      {"request_id", Field::kRequestId},
+      {"cached", Field::kCached},
   };
-  // Length and first byte tell almost every name apart; only a match is compared in full.
-  for (const Name& n : kNames) {
-    if (n.name.size() != key.size() || n.name[0] != key[0]) continue;
-    size_t i = 1;  // names are short: a loop beats a call to memcmp
-    while (i < key.size() && n.name[i] == key[i]) ++i;
-    if (i == key.size()) return n.field;
+  constexpr size_t kCount = sizeof kNames / sizeof kNames[0];
+  for (size_t tried = 0, i = *next % kCount; tried < kCount; ++tried, i = (i + 1) % kCount) {
+    const std::string_view name = kNames[i].name;
+    if (name.size() != key.size() || name[0] != key[0]) continue;
+    size_t c = 1;  // names are short: a loop beats a call to memcmp
+    while (c < key.size() && name[c] == key[c]) ++c;
+    if (c == key.size()) {
+      *next = i + 1;
+      return kNames[i].field;
+    }
   }
   return Field::kOther;
 }
@@ -88,7 +111,7 @@ class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rec
     if (capture_) return capture_->Key(s, n);
     const std::string_view key(s, n);
     if (depth_ == 1) {
-      field_ = FieldOf(key);
+      field_ = FieldOf(key, &next_name_);
     } else if (depth_ == 2 && field_ == Field::kScores) {
       score_.assign(key);
     } else if (depth_ == 2 && field_ == Field::kUsage) {
@@ -196,6 +219,7 @@ class RecordHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rec
   CallRecord* r_;
   int depth_ = 0;
   Field field_ = Field::kOther;
+  size_t next_name_ = 0;  // FieldOf's guess of the next key
   long long* usage_ = nullptr;
   std::string score_;
   std::string status_, error_kind_;
@@ -335,16 +359,10 @@ bool RecordFromJson(std::string_view line, CallRecord* r) {
   *r = CallRecord{};
   r->attempts = 0;  // absent means 0, as the writer never omits it
   RecordHandler handler(r);
-  // In situ: strings are decoded in place in this copy instead of into the reader's stack.
-  thread_local std::string buffer;
-  buffer.assign(line.data(), line.size());
-  rapidjson::InsituStringStream in(buffer.data());
-  rapidjson::Reader reader;
-  // Recursive (faster than RapidJSON's iterative parser): the handler refuses nesting past
-  // kMaxJsonDepth at the opening bracket, so the recursion is never deeper than that.
-  if (!reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag>(in,
-                                                                                         handler))
-    return false;
+  thread_local std::string scratch;  // a string with escapes, decoded, while the handler reads it
+  // The handler refuses nesting past kMaxJsonDepth at the opening bracket, which bounds the
+  // reader's recursion.
+  if (!JsonSax<RecordHandler>(handler, &scratch).Parse(line)) return false;
   if (!handler.Valid()) return false;
   r->skipped = handler.status() == "skipped";
   if (handler.status() != "ok") {

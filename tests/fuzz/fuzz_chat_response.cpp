@@ -1,14 +1,17 @@
 // libFuzzer target: API responses (completions, error bodies, model lists), judges' verdicts, and
-// the records and verdicts read back from results.jsonl and verdicts.jsonl.
+// the records and verdicts read back from results.jsonl and verdicts.jsonl; and the records'
+// JSON reader (JsonSax) held to RapidJSON's Reader, event for event.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "api/chat_response.h"
+#include "common/json_sax.h"
 #include "engine/record_builder.h"
 #include "results/call_record.h"
 #include "results/verdict_record.h"
 #include "scoring/judge_verdict.h"
+#include "support/json_events.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace evalrun;
@@ -26,6 +29,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (VerdictFromJson(body, &verdict)) {
     VerdictRecord again;
     if (!VerdictFromJson(VerdictToJson(verdict), &again)) __builtin_trap();
+  }
+  {
+    // Where RapidJSON reads the text, JsonSax reads it with the same events, and where it
+    // refuses it so does JsonSax; except a NUL (the end of the text to RapidJSON in situ, which
+    // JsonSax refuses) and an exponent past 308 (RapidJSON refuses "0e999"; JsonSax gives its
+    // text, which the record reader refuses when it is out of range).
+    testing::JsonEvents ours, theirs;
+    std::string scratch;
+    const bool ours_ok = JsonSax<testing::JsonEvents>(ours, &scratch).Parse(body);
+    const rapidjson::ParseResult r = testing::RapidJsonEvents(body, &theirs);
+    if (body.find('\0') == std::string_view::npos &&
+        r.Code() != rapidjson::kParseErrorNumberTooBig) {
+      if (ours_ok != !r.IsError()) __builtin_trap();
+      if (ours_ok && ours.log != theirs.log) __builtin_trap();
+    }
   }
   CallRecord record;
   if (RecordFromJson(body, &record)) {
