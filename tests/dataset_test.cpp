@@ -45,6 +45,12 @@ TEST_CASE("JsonlReader gives physical line numbers, skips blank lines, strips BO
   CHECK(n == 5);
   CHECK_FALSE(reader.Next(&line, &n));
   CHECK(reader.status().ok());
+  // Opened again for a second pass: from the first line, numbered from 1 again.
+  REQUIRE(reader.Open(path).ok());
+  REQUIRE(reader.Next(&line, &n));
+  CHECK(line == "{\"a\":1}");
+  CHECK(n == 1);
+  CHECK(reader.column_offset() == 3);
 }
 
 TEST_CASE("a chat row keeps its messages and takes its id", "[dataset]") {

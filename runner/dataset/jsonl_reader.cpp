@@ -17,9 +17,15 @@ JsonlReader::~JsonlReader() {
 }
 
 Status JsonlReader::Open(const std::string& path) {
+  // Opened again (a second pass over the same file): from its start, the first file closed.
+  if (file_) std::fclose(file_);
+  line_number_ = 0;
+  status_ = Status::Ok();
   path_ = path;
   file_ = std::fopen(path.c_str(), "rb");
   if (!file_) return Status::Io(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  // 64 KiB reads instead of stdio's 4 KiB: a results file of a million records is 500 MB.
+  std::setvbuf(file_, nullptr, _IOFBF, 64 << 10);
   return Status::Ok();
 }
 

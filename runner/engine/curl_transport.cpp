@@ -43,12 +43,15 @@ struct CurlTransport::Multi {
 };
 
 struct CurlTransport::Transfer {
+  CURL* easy = nullptr;  // its own for life: WRITEDATA, HEADERDATA, PRIVATE point here
+  std::string url;       // what CURLOPT_URL was last set to: set again only when it changes
+  long pipewait = -1;    // likewise CURLOPT_PIPEWAIT
   HttpRequest request;
   HttpResult result;
   std::chrono::steady_clock::time_point started;
   double first_header_ms = -1;  // our clock, since Start(): anchors chunk times to libcurl's clock
   char error[CURL_ERROR_SIZE] = {};  // libcurl's detail of a failure (CURLOPT_ERRORBUFFER)
-  Multi* multi = nullptr;            // the one it was added to
+  Multi* multi = nullptr;            // the one it was added to; null while idle
 };
 
 static double MsSince(std::chrono::steady_clock::time_point t) {
@@ -119,16 +122,11 @@ Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(const TransportOpti
 
 CurlTransport::~CurlTransport() {
   // Transfers still in flight (a hard stop) are abandoned: their results are not wanted.
-  for (CURL* e : all_) {
-    Transfer* t = nullptr;
-    curl_easy_getinfo(e, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
-    if (t) {
-      curl_multi_remove_handle(t->multi->handle, e);
-      delete t;
-    }
-    curl_easy_cleanup(e);
+  for (Transfer* t : all_) {
+    if (t->multi) curl_multi_remove_handle(t->multi->handle, t->easy);
+    curl_easy_cleanup(t->easy);
+    delete t;
   }
-  for (Transfer* t : spare_) delete t;
   for (auto& m : multis_)
     curl_multi_cleanup(m->handle);  // may still tell OnSocket to forget sockets
   curl_slist_free_all(headers_);
@@ -169,15 +167,17 @@ CurlTransport::Multi& CurlTransport::MultiFor(bool multiplexed) {
   return *least;
 }
 
-CURL* CurlTransport::AcquireEasy() {
+CurlTransport::Transfer* CurlTransport::AcquireTransfer() {
   if (!idle_.empty()) {
-    CURL* e = idle_.back();
+    Transfer* t = idle_.back();
     idle_.pop_back();
-    return e;
+    return t;
   }
   CURL* e = curl_easy_init();
   if (!e) return nullptr;
-  all_.push_back(e);
+  auto* t = new Transfer{};
+  t->easy = e;
+  all_.push_back(t);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_s * 1000));
@@ -185,6 +185,10 @@ CURL* CurlTransport::AcquireEasy() {
                    static_cast<long>(options_.connect_timeout_s * 1000));
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "evalrun/" EVALRUN_VERSION);
@@ -198,20 +202,6 @@ CURL* CurlTransport::AcquireEasy() {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
                      std::max(1L, static_cast<long>(options_.stall_timeout_s)));
   }
-  return e;
-}
-
-CurlTransport::Transfer* CurlTransport::NewTransfer(HttpRequest request) {
-  Transfer* t = nullptr;
-  if (spare_.empty()) {
-    t = new Transfer{};
-  } else {
-    t = spare_.back();
-    spare_.pop_back();
-  }
-  t->request = std::move(request);
-  t->started = std::chrono::steady_clock::now();
-  t->result.tag = t->request.tag;
   return t;
 }
 
@@ -222,28 +212,37 @@ void CurlTransport::Recycle(Transfer* t) {
   t->first_header_ms = -1;
   t->error[0] = '\0';
   t->multi = nullptr;
-  spare_.push_back(t);
+  idle_.push_back(t);
 }
 
 void CurlTransport::Start(HttpRequest request) {
-  Transfer* t = NewTransfer(std::move(request));
-  CURL* e = AcquireEasy();
-  if (!e) {
+  Transfer* t = AcquireTransfer();
+  if (!t) {
     // Reported like any other failed transfer so the call still ends as a record.
-    t->result.curl_code = CURLE_OUT_OF_MEMORY;
-    t->result.curl_error = "could not create a transfer";
-    t->result.request_body = std::move(t->request.body);
-    failed_.push_back(std::move(t->result));
-    Recycle(t);
+    HttpResult failed;
+    failed.tag = request.tag;
+    failed.curl_code = CURLE_OUT_OF_MEMORY;
+    failed.curl_error = "could not create a transfer";
+    failed.request_body = std::move(request.body);
+    failed_.push_back(std::move(failed));
     return;
   }
-  curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+  t->request = std::move(request);
+  t->result.tag = t->request.tag;
+  CURL* e = t->easy;
+  if (t->url != t->request.url) {
+    curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+    t->url = t->request.url;
+  }
   // Over TLS, wait for a multiplexed HTTP/2 stream rather than open yet another connection: ALPN
   // says at the handshake whether the server multiplexes. Not over plain http, where libcurl
   // would hold every call until the first response arrived to learn that it cannot.
   const bool tls = t->request.url.rfind("https://", 0) == 0;
   const bool multiplexed = tls && options_.http != HttpVersion::k1_1;
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, multiplexed ? 1L : 0L);
+  if (const long pipewait = multiplexed ? 1L : 0L; t->pipewait != pipewait) {
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, pipewait);
+    t->pipewait = pipewait;
+  }
   t->multi = &MultiFor(multiplexed);
   if (t->request.body.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
@@ -252,16 +251,9 @@ void CurlTransport::Start(HttpRequest request) {
                      static_cast<curl_off_t>(t->request.body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->request.body.data());
   }
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
   t->started = std::chrono::steady_clock::now();
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
   if (const CURLMcode added = curl_multi_add_handle(t->multi->handle, e); added != CURLM_OK) {
-    // Never a call that waits forever: it ends now, as a failed transfer, and its handle is freed.
-    curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
-    idle_.push_back(e);
+    // Never a call that waits forever: it ends now, as a failed transfer, and its handle is kept.
     t->result.curl_code = CURLE_FAILED_INIT;
     t->result.curl_error = fmt::format("the transfer could not start: curl_multi_add_handle: {}",
                                        curl_multi_strerror(added));
@@ -304,9 +296,6 @@ void CurlTransport::Collect(Multi& multi, std::vector<HttpResult>* out) {
           std::clamp(c.ms - offset - static_cast<double>(pretransfer) / 1000.0, 0.0, r.latency_ms);
     }
     curl_multi_remove_handle(multi.handle, e);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, nullptr);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
-    idle_.push_back(e);
     --multi.in_flight;
     --in_flight_;
     r.request_body = std::move(t->request.body);

@@ -6,8 +6,9 @@
 // handle per kTransfersPerMulti in flight, all on the one epoll: libcurl 7.88 walks its lists of a
 // multi's transfers and connections for each call, which made a call cost 4x more at 2,000 in
 // flight than at 64 (bench/run.sh). Multiplexed HTTP/2 calls share one multi, and so one
-// connection. Easy handles are pooled and reused so TCP and TLS connections stay open across
-// calls. Single-threaded apart from Wakeup().
+// connection. Transfers are pooled and reused, each with its own easy handle for life, so TCP
+// and TLS connections stay open across calls and the options that point at a transfer are set
+// once, not per call. Single-threaded apart from Wakeup().
 #pragma once
 
 #include <curl/curl.h>
@@ -51,9 +52,9 @@ class CurlTransport : public Transport {
 
  private:
   explicit CurlTransport(const TransportOptions& options);
-  CURL* AcquireEasy();
-  /// Transfers are kept for the next call, as easy handles are: no allocation per call.
-  Transfer* NewTransfer(HttpRequest request);
+  /// An idle transfer, or a new one with its easy handle set up; null when libcurl cannot make
+  /// one. Kept for the next call when done: no allocation per call.
+  Transfer* AcquireTransfer();
   void Recycle(Transfer* t);
   void Collect(std::vector<HttpResult>* out);
   void Collect(Multi& multi, std::vector<HttpResult>* out);
@@ -68,9 +69,8 @@ class CurlTransport : public Transport {
   TransportOptions options_;
   std::vector<std::unique_ptr<Multi>> multis_;
   curl_slist* headers_ = nullptr;
-  std::vector<CURL*> all_;          // every easy handle, for cleanup
-  std::vector<CURL*> idle_;         // handles free for the next transfer
-  std::vector<Transfer*> spare_;    // transfers free for the next call (owned)
+  std::vector<Transfer*> all_;      // every transfer (owned), for cleanup
+  std::vector<Transfer*> idle_;     // transfers free for the next call
   std::vector<HttpResult> failed_;  // transfers that could not start, reported by the next Wait
   size_t in_flight_ = 0;
   int epoll_fd_ = -1;
