@@ -4,9 +4,11 @@
 
 #include "api/chat_request.h"
 #include "api/chat_response.h"
+#include "api/completion_fast_path.h"
 #include "common/json_limits.h"
 #include "common/text.h"
 #include "engine/record_builder.h"
+#include "support/same_response.h"
 
 using namespace evalrun;
 
@@ -252,4 +254,60 @@ TEST_CASE(
       R"({"choices":[{"message":{"content":"x","tool_calls":)" + std::string(500000, '[') + "}]}";
   const ChatResponse r = ParseChatResponse(200, deep_answer);
   CHECK(r.error == ErrorKind::kParse);
+}
+
+TEST_CASE("the usual completion's SAX reader reads what the DOM reader reads, and no more",
+          "[api]") {
+  // Read by the SAX pass: every field of the usual shape, in any order, with escapes, duplicates
+  // (the first counts, as FindMember has it), fields of other choices and unknown keys.
+  const std::string usual[] = {
+      R"({"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,)"
+      R"("message":{"role":"assistant","content":"36","reasoning":null},"finish_reason":"stop"}],)"
+      R"("usage":{"prompt_tokens":14,"completion_tokens":3,"total_tokens":17}})",
+      R"({"usage":{"completion_tokens":3,"prompt_tokens":14,"prompt_tokens_details":)"
+      R"({"cached_tokens":20},"completion_tokens_details":{"reasoning_tokens":2}},)"
+      R"("choices":[{"finish_reason":"length","message":{"reasoning_content":"hm \u00e9",)"
+      R"("content":"a\nb \"q\""}},{"message":{"content":"second"}}],"id":7})",
+      R"({"choices":[{"message":{"content":null,"reasoning":"r","reasoning_content":"rc",)"
+      R"("tool_calls":null}}],"choices":[],"usage":{"prompt_tokens":"x","completion_tokens":1}})",
+      R"({"choices":[{"message":{"content":"x","content":5}}],"usage":[1],"id":{"a":[1,2]}})",
+      R"({"choices":[{"message":{}}],"usage":{"prompt_tokens":-2,"completion_tokens":0,)"
+      R"("prompt_tokens_details":"none","completion_tokens_details":7}})",
+      "\xEF\xBB\xBF {\"choices\":[{\"message\":{\"content\":\"bom\"}}]} \n",
+  };
+  for (const std::string& body : usual) {
+    INFO(body);
+    const std::optional<ChatResponse> fast = ReadUsualCompletion(body);
+    REQUIRE(fast);
+    CHECK(testing::SameResponse(*fast, ReadCompletionDom(body)));
+    CHECK(testing::SameResponse(ParseChatResponse(200, body), ReadCompletionDom(body)));
+  }
+  // Left to the DOM reader, which gives its answer or its error.
+  const std::string unusual[] = {
+      R"({"choices":[{"message":{"content":"x","tool_calls":[{"id":"t","function":{}}]}}]})",
+      R"({"choices":[{"message":{"content":"x","tool_calls":[]}}]})",
+      R"({"error":{"message":"boom"},"choices":[{"message":{"content":"x"}}]})",
+      R"({"choices":[]})",
+      R"({"choices":{}})",
+      R"({"choices":[5]})",
+      R"({"choices":[{}]})",
+      R"({"choices":[{"message":"x"}]})",
+      R"({"choices":[{"message":{"content":["x"]}}]})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":1.5e1,)"
+      R"("completion_tokens":2}})",
+      R"({"choices":[{"message":{"content":"x"}}],"created":0e999})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":)"
+      R"(123456789012345678901234,"completion_tokens":2}})",
+      R"([{"choices":[]}])",
+      "5",
+      "",
+      "{",
+      R"({"choices":[{"message":{"content":"x"}}]} x)",
+      std::string(R"({"choices":[{"message":{"content":"x"}}]})") + std::string("\0", 1),
+      std::string(300, '[') + std::string(300, ']')};
+  for (const std::string& body : unusual) {
+    INFO(body);
+    CHECK_FALSE(ReadUsualCompletion(body));
+    CHECK(testing::SameResponse(ParseChatResponse(200, body), ReadCompletionDom(body)));
+  }
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "api/completion_fast_path.h"
 #include "api/http_status.h"
 #include "common/json_limits.h"
 #include "common/text.h"
@@ -177,12 +178,18 @@ std::string ApiErrorMessage(std::string_view body) {
 }
 
 ChatResponse ParseChatResponse(long http_status, std::string_view body) {
-  ChatResponse r;
   if (http_status < 200 || http_status >= 300) {
+    ChatResponse r;
     r.error_message = ApiErrorMessage(body);
     r.error = ClassifyHttpStatus(http_status, r.error_message);
     return r;
   }
+  if (std::optional<ChatResponse> usual = ReadUsualCompletion(body)) return std::move(*usual);
+  return ReadCompletionDom(body);
+}
+
+ChatResponse ReadCompletionDom(std::string_view body) {
+  ChatResponse r;
   PooledDocument pooled;
   rapidjson::Document& doc = pooled.doc();
   auto parse_error = [&](std::string msg) {

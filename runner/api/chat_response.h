@@ -38,7 +38,11 @@ struct ChatResponse {
 };
 
 /// Interprets status + body of a chat completion. A 2xx whose body is not a completion is kParse.
+/// The usual completion is read by ReadUsualCompletion's SAX pass; any other by ReadCompletionDom.
 ChatResponse ParseChatResponse(long http_status, std::string_view body);
+
+/// A 2xx body read through RapidJSON's DOM: the reference reader, for any shape of body.
+ChatResponse ReadCompletionDom(std::string_view body);
 
 /// The arguments of the first call in a tool_calls array (JSON text); nullopt without one.
 std::optional<std::string> FirstToolArguments(std::string_view tool_calls_json);

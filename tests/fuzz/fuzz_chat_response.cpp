@@ -1,22 +1,29 @@
 // libFuzzer target: API responses (completions, error bodies, model lists), judges' verdicts, and
 // the records and verdicts read back from results.jsonl and verdicts.jsonl; and the records'
-// JSON reader (JsonSax) held to RapidJSON's Reader, event for event.
+// JSON reader (JsonSax) held to RapidJSON's Reader event for event, and the SAX reader of the
+// usual completion to the DOM reader.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "api/chat_response.h"
+#include "api/completion_fast_path.h"
 #include "common/json_sax.h"
 #include "engine/record_builder.h"
 #include "results/call_record.h"
 #include "results/verdict_record.h"
 #include "scoring/judge_verdict.h"
 #include "support/json_events.h"
+#include "support/same_response.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace evalrun;
   std::string_view body(reinterpret_cast<const char*>(data), size);
   const long status = size > 0 ? 200 + (data[0] % 4) * 100 : 200;  // 200, 300, 400, 500
+  // Wherever the SAX reader of the usual completion reads a body, it reads what the DOM reads.
+  if (std::optional<ChatResponse> usual = ReadUsualCompletion(body)) {
+    if (!testing::SameResponse(*usual, ReadCompletionDom(body))) __builtin_trap();
+  }
   ChatResponse r = ParseChatResponse(status, body);
   if (r.tool_calls) (void)FirstToolArguments(*r.tool_calls);
   (void)FirstToolArguments(body);
