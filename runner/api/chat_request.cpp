@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "common/json_write.h"
+
 namespace evalrun {
 
 std::string BuildUserMessages(const std::string& text) {
@@ -23,30 +25,40 @@ std::string BuildUserMessages(const std::string& text) {
 
 std::string BuildChatBody(const std::string& model, const JsonParams& params, const Row& row,
                           bool stream) {
-  const JsonParams merged = row.body_params.empty() ? params : MergeParams(row.body_params, params);
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("model");
-  w.String(model);
-  w.Key("messages");
-  w.RawValue(row.messages_json.data(), row.messages_json.size(), rapidjson::kArrayType);
-  for (const auto& [key, json] : merged) {
-    if (key == "model" || key == "messages" || key == "stream" || key == "stream_options") continue;
-    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-    w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+  // The job's params as they are unless the row brings its own (no copy per call).
+  JsonParams merged_with_row;
+  const JsonParams* merged = &params;
+  if (!row.body_params.empty()) {
+    merged_with_row = MergeParams(row.body_params, params);
+    merged = &merged_with_row;
   }
-  if (stream) {
-    w.Key("stream");
-    w.Bool(true);
-    w.Key("stream_options");
+  std::string body;
+  body.reserve(row.messages_json.size() + model.size() + 64);
+  {
+    JsonAppender w(&body);  // its buffer reaches `body` at the end of this block
     w.StartObject();
-    w.Key("include_usage");
-    w.Bool(true);
+    w.Key("model");
+    w.String(model);
+    w.Key("messages");
+    w.RawValue(row.messages_json.data(), row.messages_json.size(), rapidjson::kArrayType);
+    for (const auto& [key, json] : *merged) {
+      if (key == "model" || key == "messages" || key == "stream" || key == "stream_options")
+        continue;
+      w.Key(key);
+      w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+    }
+    if (stream) {
+      w.Key("stream");
+      w.Bool(true);
+      w.Key("stream_options");
+      w.StartObject();
+      w.Key("include_usage");
+      w.Bool(true);
+      w.EndObject();
+    }
     w.EndObject();
   }
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  return body;
 }
 
 std::vector<std::string> BuildHeaders(const Endpoint& endpoint, const std::string& api_key) {
