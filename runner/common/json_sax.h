@@ -70,16 +70,30 @@ class JsonSax {
         return Number();
     }
   }
-  bool Object() {
+  /// Past the bracket that opens an object or array at p_: true when `close` follows at once
+  /// (and is consumed).
+  bool Opened(char close) {
     ++p_;
-    if (!h_.StartObject()) return false;
     SkipSpace();
+    const bool empty = p_ < end_ && *p_ == close;
+    if (empty) ++p_;
+    return empty;
+  }
+  /// After a member or an element: true with *more set when a ',' follows, unset when `close`
+  /// ends the container; false on anything else.
+  bool Next(char close, bool* more) {
+    SkipSpace();
+    if (p_ == end_ || (*p_ != ',' && *p_ != close)) return false;
+    *more = *p_++ == ',';
+    SkipSpace();
+    return true;
+  }
+  bool Object() {
+    if (!h_.StartObject()) return false;
+    const bool empty = Opened('}');
+    bool more = true;
     rapidjson::SizeType members = 0;
-    if (p_ < end_ && *p_ == '}') {
-      ++p_;
-      return h_.EndObject(0);
-    }
-    for (;;) {
+    while (!empty && more) {
       if (p_ == end_ || *p_ != '"') return false;
       std::string_view key;
       if (!String(&key) || !h_.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()), true))
@@ -88,43 +102,21 @@ class JsonSax {
       if (p_ == end_ || *p_ != ':') return false;
       ++p_;
       SkipSpace();
-      if (!Value()) return false;
+      if (!Value() || !Next('}', &more)) return false;
       ++members;
-      SkipSpace();
-      if (p_ == end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        SkipSpace();
-        continue;
-      }
-      if (*p_ != '}') return false;
-      ++p_;
-      return h_.EndObject(members);
     }
+    return h_.EndObject(members);
   }
   bool Array() {
-    ++p_;
     if (!h_.StartArray()) return false;
-    SkipSpace();
+    const bool empty = Opened(']');
+    bool more = true;
     rapidjson::SizeType elements = 0;
-    if (p_ < end_ && *p_ == ']') {
-      ++p_;
-      return h_.EndArray(0);
-    }
-    for (;;) {
-      if (!Value()) return false;
+    while (!empty && more) {
+      if (!Value() || !Next(']', &more)) return false;
       ++elements;
-      SkipSpace();
-      if (p_ == end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        SkipSpace();
-        continue;
-      }
-      if (*p_ != ']') return false;
-      ++p_;
-      return h_.EndArray(elements);
     }
+    return h_.EndArray(elements);
   }
   static bool Digit(char c) { return c >= '0' && c <= '9'; }
   bool Number() {
