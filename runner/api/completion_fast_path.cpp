@@ -1,5 +1,6 @@
 #include "api/completion_fast_path.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <vector>

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "api/chat_request.h"
@@ -495,11 +496,16 @@ Status RunCommand(const RunArgs& args) {
   // The connections close while the reports are written: at 1,000 in flight the kernel takes
   // as long to close them (15-20 ms) as the reports take to build. Nothing else uses the
   // transport from here on.
-  std::thread closing([t = std::move(transport.value())]() mutable { t.reset(); });
+  std::thread closing;
+  try {
+    closing = std::thread([t = std::move(transport.value())]() mutable { t.reset(); });
+  } catch (const std::system_error&) {
+    // No thread to be had: the transport was destroyed here, as the attempt unwound.
+  }
   Status closed = writer.Close();
   if (Status v = verdicts.Close(); closed.ok()) closed = v;
   Status reported = ReportRun(c, outcome, closed);
-  closing.join();
+  if (closing.joinable()) closing.join();
   return reported;
 }
 
