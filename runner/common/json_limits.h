@@ -44,6 +44,24 @@ struct DepthGuard {
   bool EndArray(rapidjson::SizeType n) { return --depth, h.EndArray(n); }
 };
 
+/// Parses what `in` holds into `doc` through DepthGuard: RapidJSON's result, an error where the
+/// text is not valid JSON or nests deeper than kMaxJsonDepth.
+template <unsigned kFlags, class Stream>
+rapidjson::ParseResult ParseGuarded(Stream& in, rapidjson::Document* doc) {
+  rapidjson::ParseResult result;
+  auto parse = [&](rapidjson::Document& d) {
+    rapidjson::CrtAllocator stack;  // else the reader allocates its own allocator object
+    rapidjson::Reader reader(&stack, 1024);
+    DepthGuard<rapidjson::Document> guard{d};
+    // Recursive, which is faster than RapidJSON's iterative parser: the guard refuses the
+    // opening bracket past kMaxJsonDepth, so the recursion never goes deeper than that.
+    result = reader.Parse<kFlags>(in, guard);
+    return !result.IsError();
+  };
+  doc->Populate(parse);
+  return result;
+}
+
 /// Parses `text` with its depth bounded; false when it is not valid JSON or nests deeper than
 /// kMaxJsonDepth.
 template <unsigned kFlags = rapidjson::kParseDefaultFlags>
@@ -51,18 +69,7 @@ bool ParseBoundedJson(std::string_view text, rapidjson::Document* doc) {
   // The stream Document::Parse(text, size) reads through (it skips a UTF-8 BOM).
   rapidjson::MemoryStream ms(text.data(), text.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
-  bool ok = false;
-  auto parse = [&](rapidjson::Document& d) {
-    rapidjson::CrtAllocator stack;  // else the reader allocates its own allocator object
-    rapidjson::Reader reader(&stack, 1024);
-    DepthGuard<rapidjson::Document> guard{d};
-    // Recursive, which is faster than RapidJSON's iterative parser: the guard refuses the
-    // opening bracket past kMaxJsonDepth, so the recursion never goes deeper than that.
-    ok = !reader.Parse<kFlags>(in, guard).IsError();
-    return ok;
-  };
-  doc->Populate(parse);
-  return ok;
+  return !ParseGuarded<kFlags>(in, doc).IsError();
 }
 
 /// A Document whose values come first from a buffer inside it: parsing one response or row per
@@ -88,15 +95,7 @@ class PooledDocument {
     std::memcpy(copy, text.data(), text.size());
     copy[text.size()] = '\0';
     rapidjson::InsituStringStream in(copy);
-    rapidjson::ParseResult result;
-    auto parse = [&](rapidjson::Document& d) {
-      rapidjson::Reader reader(&stack_, 1024);
-      DepthGuard<rapidjson::Document> guard{d};
-      // Recursive, as ParseBoundedJson: the guard bounds the recursion.
-      result = reader.Parse<kFlags | rapidjson::kParseInsituFlag>(in, guard);
-      return !result.IsError();
-    };
-    doc_.Populate(parse);
+    rapidjson::ParseResult result = ParseGuarded<kFlags | rapidjson::kParseInsituFlag>(in, &doc_);
     if (!result.IsError() && in.Tell() != text.size())
       result.Set(rapidjson::kParseErrorDocumentRootNotSingular, in.Tell());
     if (result.IsError()) result.Set(result.Code(), result.Offset() + bom);
