@@ -1,9 +1,9 @@
 #include "api/completion_fast_path.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
-#include <vector>
 
 #include "common/json_limits.h"
 #include "common/json_sax.h"
@@ -138,7 +138,7 @@ class CompletionHandler {
     }
   }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
-    const Ctx ctx = stack_.back().ctx;
+    const Ctx ctx = frames_[depth_ - 1].ctx;
     key_ = kNone;
     if (ctx == Ctx::kIgnore) return true;
     const Field k = KeyIn(ctx, std::string_view(s, n));
@@ -167,8 +167,8 @@ class CompletionHandler {
   /// Whether the value now arriving is one the reader looks at: a member of an object it reads,
   /// or choices[0]. Counts array elements.
   bool Element() {
-    if (stack_.empty()) return false;  // a scalar at the root: root_object stays false
-    Frame& top = stack_.back();
+    if (depth_ == 0) return false;  // a scalar at the root: root_object stays false
+    Frame& top = frames_[depth_ - 1];
     if (top.ctx == Ctx::kChoices) {
       key_ = top.elements++ == 0 ? kChoicesFirst : kNone;
       return key_ != kNone;
@@ -214,11 +214,11 @@ class CompletionHandler {
     }
   }
   bool Open(bool object) {
-    if (stack_.size() > static_cast<size_t>(kMaxJsonDepth)) return false;
-    if (stack_.empty()) {
+    if (depth_ > static_cast<size_t>(kMaxJsonDepth)) return false;
+    if (depth_ == 0) {
       if (!object) return Unusual();
       root_object = true;
-      stack_.push_back({Ctx::kRoot});
+      frames_[depth_++] = {Ctx::kRoot};
       return true;
     }
     Ctx next = Ctx::kIgnore;
@@ -256,20 +256,22 @@ class CompletionHandler {
           break;
       }
     }
-    stack_.push_back({next});
+    frames_[depth_++] = {next};
     key_ = kNone;
     return true;
   }
   bool Close() {
-    const Frame top = stack_.back();
-    stack_.pop_back();
+    const Frame top = frames_[--depth_];
     if (top.ctx == Ctx::kChoices) choices_nonempty = top.elements > 0;
     key_ = kNone;
     return true;
   }
 
   static constexpr uint32_t kChoicesFirst = 1u << 31;
-  std::vector<Frame> stack_;
+  // The open containers, outermost first: as deep as Open() allows, on the stack (no allocation
+  // per response).
+  std::array<Frame, kMaxJsonDepth + 1> frames_;
+  size_t depth_ = 0;
   uint32_t seen_ = 0;
   uint32_t key_ = kNone;
 };
