@@ -203,6 +203,9 @@ Result<RowViews> CollectRowViews(const RowSelection& selection,
                                  const std::vector<std::string>& models, const RowSources& from) {
   RowViews out;
   Chooser chooser(selection, models, &out);
+  // No row differs and none failed (a run of one model with every answer right): there is
+  // nothing to read, not even the datasets' hashes.
+  if (chooser.Full()) return out;
   const bool in_dataset_order = ChooseFromDatasets(from, &chooser, &out.note);
   JsonlReader reader;
   if (Status s = reader.Open(from.results_path); !s.ok()) return s;
