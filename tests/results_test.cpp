@@ -326,3 +326,38 @@ TEST_CASE("the record reader's JSON reader gives RapidJSON Reader's events, and 
   std::string scratch;
   CHECK_FALSE(JsonSax<testing::JsonEvents>(events, &scratch).Parse(std::string("{}\0{}", 5)));
 }
+
+// A fresh run's reports are built from the records the sink was handed, not from the file: each
+// must read back from its line exactly as it was, times included.
+TEST_CASE("a record with its times rounded reads back from its line exactly", "[results]") {
+  CallRecord r;
+  r.run_id = "run";
+  r.model = r.model_id = "m";
+  r.dataset = "d";
+  r.row_id = "1";
+  r.started_at = "2026-12-04T10:00:00.000Z";
+  r.latency_ms = 1234.5678912;
+  r.ttft_ms = 0.0004999;
+  r.itl_ms = 3.14159265;
+  r.ttfa_ms = 1e7 + 0.0006;
+  r.queue_ms = 2.0000004;
+  r.usage = Usage{12, 3, 15, 0};
+  r.cost_usd = 0.1 + 0.2;
+  r.scores["exact"] = 1;
+  RoundTimes(&r);
+  CHECK(r.latency_ms == 1234.568);
+  CHECK(*r.ttft_ms == 0);
+  CallRecord again = r;
+  RoundTimes(&again);  // rounding twice is rounding once
+  CHECK(again.latency_ms == r.latency_ms);
+  CHECK(*again.itl_ms == *r.itl_ms);
+  CallRecord back;
+  REQUIRE(RecordFromJson(RecordToJson(r), &back));
+  CHECK(back.latency_ms == r.latency_ms);
+  CHECK(back.ttft_ms == r.ttft_ms);
+  CHECK(back.itl_ms == r.itl_ms);
+  CHECK(back.ttfa_ms == r.ttfa_ms);
+  CHECK(back.queue_ms == r.queue_ms);
+  CHECK(back.cost_usd == r.cost_usd);
+  CHECK(back.scores == r.scores);
+}

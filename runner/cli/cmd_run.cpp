@@ -31,6 +31,7 @@
 #include "job/job_json.h"
 #include "money/pricing.h"
 #include "report/gates.h"
+#include "report/record_tally.h"
 #include "report/report_files.h"
 #include "report/summary.h"
 #include "results/manifest.h"
@@ -65,10 +66,12 @@ void InstallStopHandlers() {
 /// are done, as `evalrun report` builds them.
 class RunSink : public RecordSink {
  public:
-  RunSink(ResultsWriter& writer, ResultsWriter& verdicts, ProgressPrinter& progress)
-      : writer_(writer), verdicts_(verdicts), progress_(progress) {}
+  RunSink(ResultsWriter& writer, ResultsWriter& verdicts, ProgressPrinter& progress,
+          RecordTally* tally)
+      : writer_(writer), verdicts_(verdicts), progress_(progress), tally_(tally) {}
   Status OnRecord(const CallRecord& r) override {
     writer_.Append(r);
+    if (tally_) tally_->Add(r);
     progress_.OnCall(r.ok(), r.usage ? r.usage->completion_tokens : 0, KnownCostUsd(r),
                      UsageMissing(r));
     return Status::Ok();
@@ -90,6 +93,7 @@ class RunSink : public RecordSink {
   ResultsWriter& writer_;
   ResultsWriter& verdicts_;
   ProgressPrinter& progress_;
+  RecordTally* tally_;
 };
 
 bool HasJudges(const Job& job) {
@@ -155,6 +159,10 @@ struct RunContext {
   std::unordered_map<uint64_t, std::string> judge_pending;  // done calls to judge: their answers
   double prior_wall_s = 0;
   SteadyTime started_steady;
+  /// A fresh run without judges: what the reports need of each record, taken as it is written,
+  /// so they are built without reading results.jsonl back (a resumed run's earlier records and
+  /// a judge's verdicts are only in the files).
+  std::optional<RecordTally> tally;
 
   const Job& job() const { return *loaded; }
 };
@@ -367,6 +375,10 @@ Status OpenRunDirectory(RunContext& c, ResultsWriter& writer, ResultsWriter& ver
   if (io.ok()) io = WriteFileAtomic(c.dir + "/manifest.json", ManifestToJson(m));
   if (io.ok()) io = writer.Open(c.dir + "/results.jsonl");
   if (io.ok() && HasJudges(job)) io = verdicts.Open(c.dir + "/verdicts.jsonl");
+  if (io.ok() && !c.resuming && !HasJudges(job)) {
+    io = c.tally.emplace().Open(c.dir, job.output.formats, ScoreNames(job.scoring),
+                                JudgeNames(job.scoring));
+  }
   return io.ok() ? io : Status::InvalidInput(io.message());
 }
 
@@ -408,7 +420,7 @@ RunOutcome SendCalls(RunContext& c, ResultsWriter& writer, ResultsWriter& verdic
 
   ProgressPrinter progress(c.progress_mode,
                            c.plan.calls - static_cast<long long>(c.prior.ok.size()));
-  RunSink sink(writer, verdicts, progress);
+  RunSink sink(writer, verdicts, progress, c.tally ? &*c.tally : nullptr);
   CallPlanner planner(job, c.limit, &c.prior.ok, c.shard, &c.judge_pending);
   RunOutcome outcome;
   g_calls_sent = true;
@@ -442,10 +454,10 @@ Status ReportRun(RunContext& c, const RunOutcome& outcome, Status io) {
   c.manifest.finished_at = info.finished_at;
   Summary built;
   if (io.ok()) {
-    auto written =
-        WriteReports({c.dir, c.dir, job.output.formats, ScoreNames(job.scoring), info, job.gates,
-                      /*may_repeat=*/c.resuming, GithubStepSummary(), job.compare_baseline, &job,
-                      Sha256Of(c.manifest.datasets), JudgeNames(job.scoring)});
+    auto written = WriteReports(
+        {c.dir, c.dir, job.output.formats, ScoreNames(job.scoring), info, job.gates,
+         /*may_repeat=*/c.resuming, GithubStepSummary(), job.compare_baseline, &job,
+         Sha256Of(c.manifest.datasets), JudgeNames(job.scoring), c.tally ? &*c.tally : nullptr});
     if (written.ok())
       built = std::move(written->summary);
     else

@@ -90,7 +90,8 @@ class Loop {
   void StartCalls();
   void Start(uint64_t tag, CallState state);
   void OnFinished(HttpResult& http);
-  void Emit(const CallRecord& record);
+  /// To the sink, its times rounded as its line holds them (RoundTimes).
+  void Emit(CallRecord& record);
   /// The sink writes what this wake-up finished; false (and the run stops) if it cannot.
   bool FlushSink();
   /// The sink could not take a record or verdict, or write them: the run stops with its status.
@@ -461,8 +462,9 @@ void Loop::StartCalls() {
   }
 }
 
-void Loop::Emit(const CallRecord& record) {
+void Loop::Emit(CallRecord& record) {
   ++outcome_.finished;
+  RoundTimes(&record);
   if (Status s = sink_.OnRecord(record); !s.ok()) SinkFailed(std::move(s), "results");
 }
 

@@ -27,7 +27,8 @@ namespace evalrun {
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
-  /// Called once per finished call, in finishing order. A failed sink stops the run.
+  /// Called once per finished call, in finishing order, with the record as its results.jsonl
+  /// line holds it (times rounded to microseconds). A failed sink stops the run.
   virtual Status OnRecord(const CallRecord& record) = 0;
   /// Called once per finished judge call (a verdict, or why there is none).
   virtual Status OnVerdict(const VerdictRecord&) { return Status::Ok(); }

@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <unordered_map>
 
 #include "common/files.h"
 #include "report/gates.h"
 #include "report/junit_xml.h"
+#include "report/record_tally.h"
 #include "report/report_html.h"
 #include "report/report_md.h"
-#include "report/results_csv.h"
 #include "report/summary_json.h"
 #include "results/prior_results.h"
 #include "results/verdict_record.h"
@@ -30,33 +29,9 @@ Status WriteMarkdown(const std::string& path, const std::string& md, const std::
   return s;
 }
 
-}  // namespace
-
-std::vector<std::string> ScoreNames(const std::vector<ScorerSpec>& scoring) {
-  std::vector<std::string> names;
-  for (const auto& s : scoring) {
-    if (std::find(names.begin(), names.end(), s.name) == names.end()) names.push_back(s.name);
-  }
-  return names;
-}
-
-std::vector<std::string> JudgeNames(const std::vector<ScorerSpec>& scoring) {
-  std::vector<std::string> names;
-  for (const auto& s : scoring) {
-    if (s.judge) names.push_back(s.name);
-  }
-  return names;
-}
-
-Result<WrittenReports> WriteReports(const ReportSpec& spec) {
-  std::optional<ResultsCsvWriter> csv;
-  if (Wants(spec, ReportFormat::kCsv)) {
-    csv.emplace();
-    if (Status s = csv->Open(spec.out_dir + "/results.csv", spec.score_names); !s.ok()) return s;
-  }
-  JunitXmlWriter junit;
-  SummaryBuilder builder;
-  builder.SetJudges(spec.judge_names);
+/// Feeds `tally` from results.jsonl, each judge's verdict joined to its graded record. Returns
+/// how many lines were not whole records.
+Result<long long> TallyResultsFile(const ReportSpec& spec, RecordTally& tally) {
   // A judge's score lives in verdicts.jsonl, saved as it came: joined to its graded record here,
   // so every report (and results.csv) shows it like any score. 24 bytes or so a verdict.
   std::unordered_map<uint64_t, std::vector<std::pair<uint16_t, double>>> judged;
@@ -81,34 +56,51 @@ Result<WrittenReports> WriteReports(const ReportSpec& spec) {
     for (const auto& [judge, score] : it->second) joined.scores[judges[judge]] = score;
     return joined;
   };
-  Status io;
-  std::function<void(const CallRecord&)> every;
-  if (csv) {
-    every = [&](const CallRecord& r) {
-      if (io.ok()) io = csv->Add(with_verdicts(r));
-    };
+  return ScanResults(
+      spec.run_dir + "/results.jsonl", spec.may_repeat,
+      [&](const CallRecord& r) { tally.AddRow(with_verdicts(r)); },
+      [&](const CallRecord& r) { tally.AddLatest(with_verdicts(r)); },
+      [&] { tally.RestartLatest(); });  // a call had several records: count only the latest
+}
+
+}  // namespace
+
+std::vector<std::string> ScoreNames(const std::vector<ScorerSpec>& scoring) {
+  std::vector<std::string> names;
+  for (const auto& s : scoring) {
+    if (std::find(names.begin(), names.end(), s.name) == names.end()) names.push_back(s.name);
   }
-  auto scanned = ScanResults(
-      spec.run_dir + "/results.jsonl", spec.may_repeat, every,
-      [&](const CallRecord& r) {
-        builder.Add(with_verdicts(r));
-        junit.Add(r);
-      },
-      [&] {  // a call had several records: count only the latest of each
-        builder = SummaryBuilder();
-        builder.SetJudges(spec.judge_names);
-        junit = JunitXmlWriter();
-      });
-  if (!scanned.ok()) return scanned.status();
+  return names;
+}
+
+std::vector<std::string> JudgeNames(const std::vector<ScorerSpec>& scoring) {
+  std::vector<std::string> names;
+  for (const auto& s : scoring) {
+    if (s.judge) names.push_back(s.name);
+  }
+  return names;
+}
+
+Result<WrittenReports> WriteReports(const ReportSpec& spec) {
+  RecordTally scanned_tally;
+  RecordTally* tally = spec.tally;
+  long long skipped = 0;
+  if (!tally) {
+    tally = &scanned_tally;
+    if (Status s = tally->Open(spec.out_dir, spec.formats, spec.score_names, spec.judge_names);
+        !s.ok())
+      return s;
+    auto scanned = TallyResultsFile(spec, *tally);
+    if (!scanned.ok()) return scanned.status();
+    skipped = scanned.value();
+  }
+  if (Status s = tally->Close(); !s.ok()) return s;
+  SummaryBuilder& builder = tally->builder();
   if (Status s = ForEachLatestVerdict(spec.run_dir,
                                       [&](const VerdictRecord& v) { builder.AddVerdict(v); });
       !s.ok())
     return s;
-  if (!io.ok()) return io;
-  if (csv) {
-    if (Status s = csv->Close(); !s.ok()) return s;
-  }
-  WrittenReports out{builder.Build(spec.run, spec.compare_baseline), scanned.value()};
+  WrittenReports out{builder.Build(spec.run, spec.compare_baseline), skipped};
   out.summary.gates = EvaluateGates(spec.gates, out.summary.models);
   std::vector<std::string> labels;
   for (const ModelSummary& m : out.summary.models) labels.push_back(m.model);
@@ -131,7 +123,7 @@ Result<WrittenReports> WriteReports(const ReportSpec& spec) {
       return s;
   }
   if (Wants(spec, ReportFormat::kJunit)) {
-    if (Status s = junit.Write(spec.out_dir + "/junit.xml", summary); !s.ok()) return s;
+    if (Status s = tally->junit().Write(spec.out_dir + "/junit.xml", summary); !s.ok()) return s;
   }
   return out;
 }

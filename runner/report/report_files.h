@@ -1,7 +1,8 @@
-// WriteReports: every report of a run directory from its results.jsonl, in one scan of the file
-// (ScanResults): each call's latest record goes into the Summary and, when it failed, junit.xml;
-// every record becomes a row of results.csv. `run` calls it when the calls are done and `report`
-// when rebuilding, so both count the same way. Each file is replaced atomically.
+// WriteReports: every report of a run directory from its records, through a RecordTally: each
+// call's latest record goes into the Summary and, when it failed, junit.xml; every record becomes
+// a row of results.csv. `report`, and `run` when it resumed or has judges, feed the tally from
+// one scan of results.jsonl (ScanResults); a fresh run without judges hands in the tally it fed
+// as it wrote each record. Both count the same way. Each file is replaced atomically.
 #pragma once
 
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "common/status.h"
 #include "job/job.h"
+#include "report/record_tally.h"
 #include "report/summary.h"
 
 namespace evalrun {
@@ -30,6 +32,9 @@ struct ReportSpec {
   const Job* job = nullptr;
   std::map<std::string, std::string> dataset_sha256;
   std::vector<std::string> judge_names;  // the job's judge scorers
+  /// Fed with every record of results.jsonl as it was written (may be null: the file is read).
+  /// Its results.csv, if any, is closed here.
+  RecordTally* tally = nullptr;
 };
 
 struct WrittenReports {

@@ -18,15 +18,21 @@ void OptionalString(Writer& w, const char (&key)[N], const std::string& v) {
     w.String(v);
 }
 
-// Times are rounded to microseconds: the clocks behind them are no finer, and shorter lines
-// keep results.jsonl smaller.
-double Round3(double ms) {
+}  // namespace
+
+double RoundMs(double ms) {
   // On the double, not through an integer: a time read back from a file may be any size (found
-  // by fuzzing: 5.3e22 ms overflowed a long long).
+  // by fuzzing: 5.3e22 ms overflowed a long long). Rounding twice gives the first rounding.
   return std::round(ms * 1000) / 1000;
 }
 
-}  // namespace
+void RoundTimes(CallRecord* r) {
+  r->latency_ms = RoundMs(r->latency_ms);
+  r->queue_ms = RoundMs(r->queue_ms);
+  for (std::optional<double>* t : {&r->ttft_ms, &r->itl_ms, &r->ttfa_ms}) {
+    if (*t) **t = RoundMs(**t);
+  }
+}
 
 bool UsageMissing(const CallRecord& r) {
   return !r.cached && !r.usage && r.http_status >= 200 && r.http_status < 300;
@@ -84,14 +90,14 @@ void AppendRecordJson(const CallRecord& r, std::string* out) {
   w.Key("started_at");
   w.String(r.started_at);
   w.Key("latency_ms");
-  w.Double(Round3(r.latency_ms));
+  w.Double(RoundMs(r.latency_ms));
   WriteOptionalNumber(w, "ttft_ms",
-                      r.ttft_ms ? std::optional<double>(Round3(*r.ttft_ms)) : std::nullopt);
+                      r.ttft_ms ? std::optional<double>(RoundMs(*r.ttft_ms)) : std::nullopt);
   WriteOptionalNumber(w, "itl_ms",
-                      r.itl_ms ? std::optional<double>(Round3(*r.itl_ms)) : std::nullopt);
-  if (r.ttfa_ms) WriteOptionalNumber(w, "ttfa_ms", Round3(*r.ttfa_ms));
+                      r.itl_ms ? std::optional<double>(RoundMs(*r.itl_ms)) : std::nullopt);
+  if (r.ttfa_ms) WriteOptionalNumber(w, "ttfa_ms", RoundMs(*r.ttfa_ms));
   w.Key("queue_ms");
-  w.Double(Round3(r.queue_ms));
+  w.Double(RoundMs(r.queue_ms));
   WriteUsage(w, r.usage);
   if (r.reasoning_tokens) {
     w.Key("reasoning_tokens");

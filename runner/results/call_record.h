@@ -80,6 +80,17 @@ void WriteUsage(Writer& w, const std::optional<Usage>& usage) {
   w.EndObject();
 }
 
+/// A time as results.jsonl holds it: whole microseconds (the clocks behind the times are no
+/// finer, and shorter lines keep the file smaller).
+double RoundMs(double ms);
+
+/// Rounds the record's times as its line holds them. The run loop hands the sink records so
+/// rounded: a fresh run's reports, built from the records it wrote rather than from reading the
+/// file back, then count exactly what `evalrun report` counts from the file. Nothing else needs
+/// it: the scorers' scores are 0 or 1 (a scorer giving other values would need them as the
+/// writer's 12 decimals leave them), and a run with judges reads its file back.
+void RoundTimes(CallRecord* record);
+
 /// One results.jsonl line (no trailing newline).
 std::string RecordToJson(const CallRecord& record);
 /// The same line appended to `out` (no newline): the results writer's batch, reused from one
