@@ -1,4 +1,6 @@
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <catch2/catch.hpp>
 
@@ -233,6 +235,17 @@ TEST_CASE("FindPath and ValueText read nested fields", "[dataset]") {
   CHECK(ValueText(*FindPath(d, "n")) == "1.5");
   CHECK(FindPath(d, "a.c") == nullptr);
   CHECK(FindPath(d, "s.x") == nullptr);
+  // Integers as RapidJSON's Writer writes them, at every width.
+  rapidjson::Document ints;
+  ints.Parse(
+      "[0,-1,7,2147483647,-2147483648,4294967295,9223372036854775807,"
+      "-9223372036854775808,18446744073709551615,1e2,-0.0]");
+  for (const auto& v : ints.GetArray()) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    v.Accept(w);
+    CHECK(ValueText(v) == buf.GetString());
+  }
 }
 
 TEST_CASE("a row nested absurdly deep is a located error, not a stack overflow", "[dataset]") {

@@ -23,6 +23,10 @@ const rapidjson::Value* FindPath(const rapidjson::Value& root, std::string_view 
 
 std::string ValueText(const rapidjson::Value& v) {
   if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+  // Ids are mostly integers, read twice a row (the scan, then the planner): the Writer's digits
+  // without its buffer.
+  if (v.IsInt64()) return std::to_string(v.GetInt64());
+  if (v.IsUint64()) return std::to_string(v.GetUint64());
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   v.Accept(w);
