@@ -62,8 +62,8 @@ void InstallStopHandlers() {
 }
 
 /// Every finished call: appended to results.jsonl (one write per wake-up of the loop, before it
-/// waits again) and counted for progress. The reports are built from results.jsonl once the calls
-/// are done, as `evalrun report` builds them.
+/// waits again), counted for progress and, in a fresh run without judges, fed to the reports'
+/// tally, which then counts what `evalrun report` would count from the file.
 class RunSink : public RecordSink {
  public:
   RunSink(ResultsWriter& writer, ResultsWriter& verdicts, ProgressPrinter& progress,
