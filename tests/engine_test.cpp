@@ -88,6 +88,7 @@ class ScriptedTransport : public Transport {
   std::deque<HttpResult> script;  // answers in order; tag and body are filled in
   std::vector<std::pair<uint64_t, SteadyTime>> started;
   size_t max_in_flight = 0;
+  std::optional<size_t> drained_at;  // how many had started when Draining() came
 
   void Start(HttpRequest r) override {
     started.emplace_back(r.tag, clock_.Steady());
@@ -108,6 +109,9 @@ class ScriptedTransport : public Transport {
     out->push_back(std::move(r));
   }
   void Wakeup() override {}
+  void Draining() override {
+    if (!drained_at) drained_at = started.size();
+  }
 
  private:
   FakeClock& clock_;
@@ -176,6 +180,25 @@ TEST_CASE("the run loop retries after Retry-After and records the attempts", "[e
   REQUIRE(t.started.size() == 3);
   CHECK(t.started[1].second - t.started[0].second >= std::chrono::milliseconds(50));
   CHECK(t.started[1].second - t.started[0].second <= std::chrono::milliseconds(55));
+}
+
+TEST_CASE("the transport hears that the run is draining once no call is left to start",
+          "[engine]") {
+  evalrun::testing::TempDir dir;
+  Job job = OneRowJob(dir.Write("d.jsonl", ChatRows(3)));
+  FakeClock clock;
+  ScriptedTransport t(clock);
+  // The first call's 429 leaves a retry waiting 50 ms after the plan has run out.
+  t.script = {Answer(429, "0.05"), Answer(200), Answer(200), Answer(200)};
+  VectorSink sink;
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.clock = &clock;
+  o.concurrency = 3;
+  o.retry = RetrySpec{2, 1, 2};
+  RunPlan(job, planner, t, sink, o);
+  REQUIRE(t.started.size() == 4);
+  CHECK(t.drained_at == 4u);  // after the retry went, not when the plan ran out at 3
 }
 
 TEST_CASE("the run loop gives up after max_attempts and keeps the last error", "[engine]") {

@@ -321,7 +321,10 @@ bool CurlTransport::Drive(int wait_ms) {
     }
   }
   if (due) return true;
-  constexpr int kEvents = 256;
+  // Every answer of a wake-up is recorded before any next call goes out, so the first answer of
+  // a batch waits for the whole batch: at 1,000 in flight 256 answers a wake-up held a slot's
+  // next call 3.4-4.0 ms on average (22 ms at worst), 64 hold it 2.0 ms (10 ms).
+  constexpr int kEvents = 64;
   epoll_event events[kEvents];
   const int n = epoll_wait(epoll_fd_, events, kEvents, std::max(0, wait_ms));
   bool woken = false;
@@ -364,6 +367,13 @@ void CurlTransport::Wakeup() {
   interrupted_ = true;
   const uint64_t one = 1;
   [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+}
+
+void CurlTransport::Draining() {
+  // A cache of one: each connection given back beyond it is closed then, inside the
+  // socket_action that ends its transfer. At 1,000 in flight the closes (15-20 us of kernel
+  // time each) overlap the wait for the last answers instead of following the last one.
+  for (auto& m : multis_) curl_multi_setopt(m->handle, CURLMOPT_MAXCONNECTS, 1L);
 }
 
 Result<HttpResult> HttpGet(const TransportOptions& options, const std::string& url) {

@@ -49,6 +49,7 @@ class CurlTransport : public Transport {
   size_t InFlight() const override { return in_flight_ + failed_.size(); }
   void Wait(std::vector<HttpResult>* out, int max_wait_ms) override;
   void Wakeup() override;
+  void Draining() override;
 
  private:
   explicit CurlTransport(const TransportOptions& options);

@@ -135,6 +135,7 @@ class Loop {
   SteadyTime rate_ready_at_{};
   RunOutcome outcome_;
   bool plan_done_ = false;
+  bool draining_ = false;  // the transport was told that no call follows those in flight
   bool stopping_ = false;
   bool sink_failed_ = false;
   uint64_t next_tag_ = 0;
@@ -554,6 +555,12 @@ RunOutcome Loop::Run() {
   std::optional<SteadyTime> signalled;
   for (;;) {
     StartCalls();
+    // A judge call follows each answer, so a run with judges keeps its connections to the end.
+    if (!draining_ && plan_done_ && !held_ && retries_.empty() && judge_queue_.empty() &&
+        options_.judges.empty()) {
+      draining_ = true;
+      transport_.Draining();
+    }
     if (StopLevel() > 0 && !signalled) {
       signalled = clock_.Steady();
       Stop("interrupted by a signal");

@@ -43,6 +43,9 @@ class Transport {
   virtual void Wait(std::vector<HttpResult>* out, int max_wait_ms) = 0;
   /// Makes a blocked Wait return early; safe to call from a signal handler's thread.
   virtual void Wakeup() = 0;
+  /// No call is planned beyond those in flight (a retry aside): each connection may close as its
+  /// transfer ends instead of waiting for a call that will not come.
+  virtual void Draining() {}
 };
 
 }  // namespace evalrun
