@@ -1,10 +1,11 @@
 // CurlTransport against `evalrun mock-server`: what it does with its connections.
+#include "engine/curl_transport.h"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include "engine/curl_transport.h"
 #include "support/process.h"
 
 using namespace evalrun;
@@ -31,8 +32,7 @@ int EstablishedTo(int port) {
 
 }  // namespace
 
-TEST_CASE("a draining transport closes each connection as its call ends, keeping one",
-          "[engine]") {
+TEST_CASE("a draining transport closes each connection as its call ends, keeping one", "[engine]") {
   testing::MockServerProcess server;
   const std::string base = server.base_url();
   const int port = std::stoi(base.substr(base.rfind(':') + 1));

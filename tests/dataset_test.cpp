@@ -70,6 +70,36 @@ TEST_CASE("a chat row keeps its messages and takes its id", "[dataset]") {
         R"([{"role":"system","content":"Be brief."},{"role":"user","content":"日本語 🚀"}])");
 }
 
+TEST_CASE("a scan's parser finds what the planner's finds, without building messages",
+          "[dataset]") {
+  DatasetSpec ds = Spec("x");
+  PromptSpec prompt;
+  prompt.template_text = "Q: {{question}}";
+  RowParser planner(ds, prompt);
+  RowParser scan(ds, prompt, nullptr, /*messages=*/false);
+  for (
+      const char* text :
+      {R"({"id": 4, "question": "What is 2 + 2?"})", R"({"id": 5, "q": "no question field"})",
+       R"({"messages": [{"content": "no role"}]})",
+       R"({"custom_id": "a", "body": {"model": "m", "messages": []}})",
+       R"({"custom_id": "b", "body": {"model": "m", "messages": [{"role": "user", "content": "x"}]}})",
+       R"({"id": 6, "question": "x")"}) {
+    INFO(text);
+    Row a, b;
+    const auto want = planner.Parse(text, 2, 0, &a);
+    const auto got = scan.Parse(text, 2, 0, &b);
+    REQUIRE(want.has_value() == got.has_value());
+    if (want) {
+      CHECK(want->ToString() == got->ToString());
+      continue;
+    }
+    CHECK(b.id == a.id);
+    CHECK(b.body_model == a.body_model);
+    CHECK_FALSE(a.messages_json.empty());
+    CHECK(b.messages_json.empty());  // the scan keeps no row: nothing was built for it
+  }
+}
+
 TEST_CASE("a row's own system message is not doubled", "[dataset]") {
   DatasetSpec ds = Spec("x");
   PromptSpec prompt;

@@ -199,6 +199,15 @@ TEST_CASE("started_at is RFC 3339 UTC to the millisecond and reads back", "[resu
   SystemTime back;
   REQUIRE(ParseRfc3339Ms(Rfc3339Ms(t), &back));
   CHECK(back == t);
+  // The date and time of the last second are kept: a later millisecond, the next second, the
+  // one before and a day later each come out whole.
+  using std::chrono::milliseconds;
+  CHECK(Rfc3339Ms(t) == "2025-12-02T10:04:05.007Z");
+  CHECK(Rfc3339Ms(t + milliseconds(992)) == "2025-12-02T10:04:05.999Z");
+  CHECK(Rfc3339Ms(t + milliseconds(993)) == "2025-12-02T10:04:06.000Z");
+  CHECK(Rfc3339Ms(t - milliseconds(8)) == "2025-12-02T10:04:04.999Z");
+  CHECK(Rfc3339Ms(t + milliseconds(86400000)) == "2025-12-03T10:04:05.007Z");
+  CHECK(Rfc3339Ms(t + milliseconds(86400001)) == "2025-12-03T10:04:05.008Z");
 }
 
 TEST_CASE("a record line nested absurdly deep is refused, not a stack overflow", "[results]") {

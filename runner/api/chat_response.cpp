@@ -191,7 +191,7 @@ ChatResponse ParseChatResponse(long http_status, std::string_view body) {
 ChatResponse ReadCompletionDom(std::string_view body) {
   ChatResponse r;
   PooledDocument pooled;
-  rapidjson::Document& doc = pooled.doc();
+  PooledDocument::Doc& doc = pooled.doc();
   auto parse_error = [&](std::string msg) {
     r.error = ErrorKind::kParse;
     r.error_message = std::move(msg);

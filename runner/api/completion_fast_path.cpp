@@ -157,7 +157,7 @@ class CompletionHandler {
   enum ScalarKind { kNull, kOtherScalar };
   struct Frame {
     Ctx ctx;
-    size_t elements = 0;  // of an array, so far
+    size_t elements;  // of an array, so far; zero as Open() pushes the frame
   };
 
   bool Unusual() {
@@ -218,7 +218,7 @@ class CompletionHandler {
     if (depth_ == 0) {
       if (!object) return Unusual();
       root_object = true;
-      frames_[depth_++] = {Ctx::kRoot};
+      frames_[depth_++] = {Ctx::kRoot, 0};
       return true;
     }
     Ctx next = Ctx::kIgnore;
@@ -256,7 +256,7 @@ class CompletionHandler {
           break;
       }
     }
-    frames_[depth_++] = {next};
+    frames_[depth_++] = {next, 0};
     key_ = kNone;
     return true;
   }
@@ -269,7 +269,7 @@ class CompletionHandler {
 
   static constexpr uint32_t kChoicesFirst = 1u << 31;
   // The open containers, outermost first: as deep as Open() allows, on the stack (no allocation
-  // per response).
+  // per response), and left unset until pushed (2 KiB not cleared per response).
   std::array<Frame, kMaxJsonDepth + 1> frames_;
   size_t depth_ = 0;
   uint32_t seen_ = 0;

@@ -4,30 +4,37 @@
 
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 namespace evalrun {
 
 std::string Rfc3339Ms(SystemTime t) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  // By hand, not through fmt: every record's started_at is written here, once per call.
-  char text[] = "0000-00-00T00:00:00.000Z";
-  auto put = [&text](int at, int width, long long v) {
+  const long long milli = (ms % 1000 + 1000) % 1000;
+  std::time_t secs = static_cast<std::time_t>((ms - milli) / 1000);
+  // By hand, not through fmt: every record's started_at is written here, once per call; and the
+  // date and time of the last second are kept, as calls start by the thousand a second.
+  thread_local std::optional<std::time_t> cached_secs;
+  thread_local char text[] = "0000-00-00T00:00:00.000Z";
+  auto put = [](int at, int width, long long v) {
     for (int i = at + width - 1; i >= at; --i, v /= 10) text[i] = static_cast<char>('0' + v % 10);
   };
-  const long long year = tm.tm_year + 1900;
-  if (year < 0 || year > 9999)  // out of the format's range: never from a real clock
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (ms % 1000 + 1000) % 1000);
-  put(0, 4, year);
-  put(5, 2, tm.tm_mon + 1);
-  put(8, 2, tm.tm_mday);
-  put(11, 2, tm.tm_hour);
-  put(14, 2, tm.tm_min);
-  put(17, 2, tm.tm_sec);
-  put(20, 3, (ms % 1000 + 1000) % 1000);
+  if (cached_secs != secs) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    const long long year = tm.tm_year + 1900;
+    if (year < 0 || year > 9999)  // out of the format's range: never from a real clock
+      return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+    put(0, 4, year);
+    put(5, 2, tm.tm_mon + 1);
+    put(8, 2, tm.tm_mday);
+    put(11, 2, tm.tm_hour);
+    put(14, 2, tm.tm_min);
+    put(17, 2, tm.tm_sec);
+    cached_secs = secs;
+  }
+  put(20, 3, milli);
   return std::string(text, sizeof text - 1);
 }
 

@@ -26,7 +26,7 @@ DatasetScan ScanDataset(const DatasetSpec& dataset, const PromptSpec& prompt,
   }
   Sha256 sha;
   if (hash) reader.HashInto(&sha);
-  RowParser parser(dataset, prompt, scorers);
+  RowParser parser(dataset, prompt, scorers, /*messages=*/false);
   Row row;
   std::string_view text;
   long long line = 0;

@@ -51,7 +51,10 @@ bool RenderTemplate(std::string_view tmpl, const rapidjson::Value& row, std::str
       *missing = std::string(name);
       return false;
     }
-    out->append(ValueText(*v));
+    if (v->IsString())
+      out->append(v->GetString(), v->GetStringLength());  // no copy of its own on the way
+    else
+      out->append(ValueText(*v));
     pos = close + 2;
   }
   return true;

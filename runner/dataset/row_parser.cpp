@@ -74,8 +74,8 @@ void Messages(const std::string& system, const rapidjson::Value* chat, const std
 
 /// An OpenAI Batch API input line: its custom_id is the row id, its body's messages the prompt,
 /// its other body keys the row's params. What is wrong with it, or nullopt.
-std::optional<std::string> ReadBatchRow(const rapidjson::Document& doc, const PromptSpec& prompt,
-                                        Row* row) {
+std::optional<std::string> ReadBatchRow(const rapidjson::Value& doc, const PromptSpec& prompt,
+                                        bool build_messages, Row* row) {
   auto cid = doc.FindMember("custom_id");
   if (cid == doc.MemberEnd() || !cid->value.IsString())
     return "an openai-batch row needs a string \"custom_id\"";
@@ -95,14 +95,14 @@ std::optional<std::string> ReadBatchRow(const rapidjson::Document& doc, const Pr
     }
     row->body_params.emplace_back(std::string(key), ToJson(m.value));
   }
-  Messages(prompt.system, &messages->value, "", &row->messages_json);
+  if (build_messages) Messages(prompt.system, &messages->value, "", &row->messages_json);
   return std::nullopt;
 }
 
 /// A judge's prompt for this row: its template (or the default) over the row's fields and
 /// {{prompt}} (the last user message), {{reference}} (the scorer's field), {{response}} (left as
 /// kJudgeResponseMarker, filled in when the answer is in). The name of a missing field, if any.
-std::optional<std::string> RenderJudgePrompt(const JudgeSpec& judge, const rapidjson::Document& doc,
+std::optional<std::string> RenderJudgePrompt(const JudgeSpec& judge, const rapidjson::Value& doc,
                                              const Row& row, size_t scorer, std::string* out) {
   const std::optional<std::string>& reference =
       scorer < row.references.size() ? row.references[scorer] : std::nullopt;
@@ -132,7 +132,7 @@ std::optional<std::string> RenderJudgePrompt(const JudgeSpec& judge, const rapid
 std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line, int col_offset,
                                            Row* row) const {
   PooledDocument pooled;
-  rapidjson::Document& doc = pooled.doc();
+  const rapidjson::Value& doc = pooled.doc();
   if (auto problem = ParseDoc(text, line, col_offset, row, &pooled)) return problem;
   row->judge_prompts.clear();
   if (!scorers_) return std::nullopt;
@@ -152,7 +152,7 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
 
 std::optional<Diagnostic> RowParser::ParseDoc(std::string_view text, long long line, int col_offset,
                                               Row* row, PooledDocument* parsed) const {
-  rapidjson::Document& doc = parsed->doc();
+  PooledDocument::Doc& doc = parsed->doc();
   const std::string& file = dataset_.given_path;
   auto fail = [&](std::string msg, size_t offset = 0) {
     return Diagnostic{file, static_cast<int>(line), static_cast<int>(offset) + 1 + col_offset,
@@ -205,7 +205,7 @@ std::optional<Diagnostic> RowParser::ParseDoc(std::string_view text, long long l
   }
 
   if (format == DatasetFormat::kOpenAiBatch) {
-    if (auto problem = ReadBatchRow(doc, prompt_, row)) return fail(*problem);
+    if (auto problem = ReadBatchRow(doc, prompt_, messages_, row)) return fail(*problem);
     return std::nullopt;
   }
 
@@ -217,7 +217,7 @@ std::optional<Diagnostic> RowParser::ParseDoc(std::string_view text, long long l
     auto messages = doc.FindMember("messages");
     if (messages == doc.MemberEnd()) return fail("a chat row needs \"messages\"");
     if (auto problem = CheckMessages(messages->value)) return fail(*problem);
-    Messages(prompt_.system, &messages->value, "", &row->messages_json);
+    if (messages_) Messages(prompt_.system, &messages->value, "", &row->messages_json);
     // A chat row may bring the tools it offers (and how the answer must look) with its messages.
     for (const char* key : {"tools", "tool_choice", "parallel_tool_calls", "response_format"}) {
       if (auto it = doc.FindMember(key); it != doc.MemberEnd() && !it->value.IsNull())
@@ -234,7 +234,7 @@ std::optional<Diagnostic> RowParser::ParseDoc(std::string_view text, long long l
     return fail(
         fmt::format("prompt.template uses {{{{{}}}}}, which this row does not have", missing));
   }
-  Messages(prompt_.system, nullptr, user, &row->messages_json);
+  if (messages_) Messages(prompt_.system, nullptr, user, &row->messages_json);
   return std::nullopt;
 }
 

@@ -17,10 +17,12 @@ namespace evalrun {
 
 class RowParser {
  public:
-  /// `scorers` (may be null) name the reference fields to keep with each row.
+  /// `scorers` (may be null) name the reference fields to keep with each row. Without
+  /// `messages` a row is checked as thoroughly but its messages are not built (a scan, which
+  /// keeps no row, reads every row once more than the calls do).
   RowParser(const DatasetSpec& dataset, const PromptSpec& prompt,
-            const std::vector<ScorerSpec>* scorers = nullptr)
-      : dataset_(dataset), prompt_(prompt), scorers_(scorers) {}
+            const std::vector<ScorerSpec>* scorers = nullptr, bool messages = true)
+      : dataset_(dataset), prompt_(prompt), scorers_(scorers), messages_(messages) {}
 
   /// Parses `text` (line `line` of the file; `col_offset` bytes were stripped before it).
   std::optional<Diagnostic> Parse(std::string_view text, long long line, int col_offset,
@@ -33,6 +35,7 @@ class RowParser {
   const DatasetSpec& dataset_;
   const PromptSpec& prompt_;
   const std::vector<ScorerSpec>* scorers_;
+  bool messages_;
 };
 
 }  // namespace evalrun

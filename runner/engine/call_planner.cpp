@@ -63,7 +63,9 @@ bool CallPlanner::Skipped() const {
   const ModelSpec& model = job_.models[model_];
   // Without job models an openai-batch row goes only to the model its body names.
   if (job_.models_from_rows && model.id != row_.body_model) return true;
-  return skip_ && skip_->count(CallKey(model.label, row_.dataset, row_.id, repeat_));
+  // A fresh run skips nothing: no key is built for an empty set.
+  return skip_ && !skip_->empty() &&
+         skip_->count(CallKey(model.label, row_.dataset, row_.id, repeat_));
 }
 
 bool CallPlanner::Next(PlannedCall* call) {

@@ -88,7 +88,7 @@ class Loop {
     outcome_.stop_reason = std::move(reason);
   }
   void StartCalls();
-  void Start(uint64_t tag, CallState state);
+  void Start(uint64_t tag, CallState&& state);  // moved once, into in_flight_
   void OnFinished(HttpResult& http);
   /// To the sink, its times rounded as its line holds them (RoundTimes).
   void Emit(CallRecord& record);
@@ -328,7 +328,7 @@ void Loop::Skip(const CallState& state) {
   Emit(r);
 }
 
-void Loop::Start(uint64_t tag, CallState state) {
+void Loop::Start(uint64_t tag, CallState&& state) {
   ++state.attempts;
   if (state.attempts == 1)
     state.started_at = Rfc3339Ms(clock_.Wall());

@@ -1,5 +1,6 @@
 // libFuzzer target: dataset rows (JSONL from users) in every format, then the request body built
-// from them, which must be valid JSON whenever the row was accepted.
+// from them, which must be valid JSON whenever the row was accepted; and the scan's parser (which
+// builds no messages) must find the same problem, or none, as the planner's.
 #include <rapidjson/document.h>
 
 #include <cstddef>
@@ -34,8 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ds.format = f;
     if (f == DatasetFormat::kFields) ds.cluster_field = "meta.passage";
     RowParser parser(ds, prompt, &scorers);
-    Row row;
-    if (parser.Parse(text, 1, 0, &row)) continue;
+    RowParser scan(ds, prompt, &scorers, /*messages=*/false);
+    Row row, scanned;
+    const auto problem = parser.Parse(text, 1, 0, &row);
+    const auto scan_problem = scan.Parse(text, 1, 0, &scanned);
+    if (problem.has_value() != scan_problem.has_value()) std::abort();
+    if (problem && problem->ToString() != scan_problem->ToString()) std::abort();
+    if (problem) continue;
+    if (scanned.id != row.id || scanned.body_model != row.body_model) std::abort();
     const std::string body = BuildChatBody("m", {{"temperature", "0"}}, row, true);
     rapidjson::Document d;
     d.Parse(body.c_str());
