@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 full=${1:-}
 
-scripts/install-deps.sh wrk curl nghttp2-proxy nginx libnginx-mod-http-echo
+scripts/install-deps.sh wrk curl nghttp2-proxy nginx libnginx-mod-http-echo linux-perf
 cmake --preset release >/dev/null
 cmake --build --preset release --target evalrun bare_curl >/dev/null
 bin=$PWD/build/release/evalrun
@@ -127,6 +127,22 @@ stop_server() {
 }
 trap stop_server EXIT
 
+# timeline NAME CMD...: CMD once more under perf's syscall tracepoints, and where its wall time
+# went (bench/timeline.py): start-up, opening the connections, the first round, each
+# connection's period and the client's share of it, the time after the last answer.
+timeline() {
+  local name=$1
+  shift
+  if ! perf record -q -e syscalls:sys_exit_execve,syscalls:sys_enter_connect,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_exit_group \
+      -o "$work/perf.data" -- "$@" >/dev/null 2>"$work/perf.err"; then
+    echo "  ($name: perf cannot trace here: $(head -1 "$work/perf.err"))" >> "$work/protocols.txt"
+    return 0
+  fi
+  perf script -i "$work/perf.data" -F tid,time,event,trace 2>/dev/null |
+    python3 bench/timeline.py "$name" | sed 's/^/  (/; s/$/)/' >> "$work/protocols.txt"
+  rm -f "$work/perf.data"
+}
+
 # timed NAME CALLS CMD...: runs CMD under /usr/bin/time and appends a table row (CALLS "wrk":
 # read from wrk's output).
 timed() {
@@ -185,6 +201,12 @@ for round in 1 2; do
   timed "bare libcurl 10k c1000 nginx 200ms" 10000 "$bare" "$nginx_url/chat/completions" "$work/body.json" 10000 1000 "$BENCH_KEY"
   timed "wrk -t1 -c1000 4s nginx 200ms" wrk wrk -t1 -c1000 -d4s -s bench/post.lua "$nginx_url/chat/completions"
   grep -h "Latency" "$work/last.out" | sed "s/^/  (round $round, wrk against nginx) /" >> "$work/protocols.txt"
+  if [ "$round" = 1 ]; then
+    rm -rf "$work/run"
+    timeline "timeline, evalrun c1000 nginx" "$bin" run "$work/c1000.yaml" --set "endpoint.base_url=$nginx_url" \
+      --out "$work/run" --progress none --no-cache
+    timeline "timeline, bare libcurl c1000 nginx" "$bare" "$nginx_url/chat/completions" "$work/body.json" 10000 1000 "$BENCH_KEY"
+  fi
   stop_nginx
   start_server --latency-ms 200 --jitter 0
   run_evalrun "evalrun 10k c1000 mock 200ms (ideal 2s)" 10000 "$work/c1000.yaml" "$url"
