@@ -47,7 +47,7 @@ void Release(void* block) {
 struct KeptBlock {
   void* block = nullptr;
   ~KeptBlock() {
-    if (block) Release(block);
+    if (block) Release(std::exchange(block, nullptr));
   }
 };
 thread_local KeptBlock t_kept;
