@@ -18,8 +18,8 @@ namespace evalrun {
 class RowParser {
  public:
   /// `scorers` (may be null) name the reference fields to keep with each row. Without
-  /// `messages` a row is checked as thoroughly but its messages are not built (a scan, which
-  /// keeps no row, reads every row once more than the calls do).
+  /// `messages` a row is checked as thoroughly but its messages are not built: for the scan
+  /// before a run, which keeps no row.
   RowParser(const DatasetSpec& dataset, const PromptSpec& prompt,
             const std::vector<ScorerSpec>* scorers = nullptr, bool messages = true)
       : dataset_(dataset), prompt_(prompt), scorers_(scorers), messages_(messages) {}
