@@ -21,16 +21,37 @@ const rapidjson::Value* FindPath(const rapidjson::Value& root, std::string_view 
   return cur;
 }
 
-std::string ValueText(const rapidjson::Value& v) {
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+namespace {
+
+/// A value's text (a string as it is, anything else as JSON) at the end of `out`: a template's
+/// fields go into the prompt without a string of their own on the way.
+void AppendValueText(const rapidjson::Value& v, std::string* out) {
+  if (v.IsString()) {
+    out->append(v.GetString(), v.GetStringLength());
+    return;
+  }
   // Ids are mostly integers, read twice a row (the scan, then the planner): the Writer's digits
   // without its buffer.
-  if (v.IsInt64()) return std::to_string(v.GetInt64());
-  if (v.IsUint64()) return std::to_string(v.GetUint64());
+  if (v.IsInt64()) {
+    out->append(std::to_string(v.GetInt64()));
+    return;
+  }
+  if (v.IsUint64()) {
+    out->append(std::to_string(v.GetUint64()));
+    return;
+  }
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   v.Accept(w);
-  return std::string(buf.GetString(), buf.GetSize());
+  out->append(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
+std::string ValueText(const rapidjson::Value& v) {
+  std::string text;
+  AppendValueText(v, &text);
+  return text;
 }
 
 bool RenderTemplate(std::string_view tmpl, const rapidjson::Value& row, std::string* out,
@@ -51,10 +72,7 @@ bool RenderTemplate(std::string_view tmpl, const rapidjson::Value& row, std::str
       *missing = std::string(name);
       return false;
     }
-    if (v->IsString())
-      out->append(v->GetString(), v->GetStringLength());  // no copy of its own on the way
-    else
-      out->append(ValueText(*v));
+    AppendValueText(*v, out);
     pos = close + 2;
   }
   return true;
