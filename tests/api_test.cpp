@@ -257,7 +257,6 @@ TEST_CASE(
 }
 
 TEST_CASE("a pooled document's parse stack is the block the last parse gave back", "[api]") {
-  const void* kept = nullptr;
   for (int i = 0; i < 3; ++i) {
     PooledDocument pooled;
     REQUIRE_FALSE(pooled.Parse(R"({"id": 7, "q": ["a", {"b": null}]})").IsError());
@@ -265,16 +264,15 @@ TEST_CASE("a pooled document's parse stack is the block the last parse gave back
   }
   // RapidJSON frees its stack as each parse ends; the allocator keeps that block for the next.
   ReusedStackAllocator a;
-  void* first = a.Malloc(4096);
-  ReusedStackAllocator::Free(first);
-  kept = first;
+  void* const kept = a.Malloc(4096);
+  ReusedStackAllocator::Free(kept);
   void* again = a.Malloc(1024);
   CHECK(again == kept);
   void* grown = a.Realloc(again, 1024, 4000);  // within the block's capacity: the same block
   CHECK(grown == kept);
   void* other = a.Malloc(64);  // the kept block is taken: a new one
   CHECK(other != kept);
-  ReusedStackAllocator::Free(other);  // smaller than none kept: kept
+  ReusedStackAllocator::Free(other);  // none was kept: this one is
   ReusedStackAllocator::Free(grown);  // larger: kept instead, the smaller freed
   CHECK(a.Malloc(4096) == kept);
   void* big = a.Malloc(1u << 20);  // past 64 KiB: given back to malloc, not kept
@@ -282,7 +280,7 @@ TEST_CASE("a pooled document's parse stack is the block the last parse gave back
   void* small = a.Malloc(16);
   CHECK(small != big);
   ReusedStackAllocator::Free(small);
-  ReusedStackAllocator::Free(const_cast<void*>(kept));
+  ReusedStackAllocator::Free(kept);
 }
 
 TEST_CASE("the usual completion's SAX reader reads what the DOM reader reads, and no more",
