@@ -6,6 +6,7 @@
 
 #include "common/files.h"
 #include "dataset/dataset_scan.h"
+#include "dataset/flat_row.h"
 #include "dataset/jsonl_reader.h"
 #include "dataset/prompt_template.h"
 #include "dataset/row_parser.h"
@@ -97,6 +98,120 @@ TEST_CASE("a scan's parser finds what the planner's finds, without building mess
     CHECK(b.body_model == a.body_model);
     CHECK_FALSE(a.messages_json.empty());
     CHECK(b.messages_json.empty());  // the scan keeps no row: nothing was built for it
+  }
+}
+
+TEST_CASE("FlatRow reads a flat ASCII row where it lies and declines what the DOM must read",
+          "[dataset]") {
+  FlatRow flat;
+  const FlatRow::Member* m = nullptr;
+  REQUIRE(flat.Read(R"( {"id": 7, "q": "a\nb \u0041", "ok": true, "x": null, "q": "second",)"
+                    R"( "meta": {"level": [1, {"deep": "s\""}]}, "f": 0.5, "neg": -0} )"));
+  REQUIRE(flat.Find("id", &m) == FlatRow::Found::kYes);
+  CHECK(m->text == "7");
+  CHECK(m->kind == FlatRow::Kind::kInteger);
+  REQUIRE(flat.Find("q", &m) == FlatRow::Found::kYes);
+  CHECK(m->text == "a\nb A");  // decoded, and the first of two
+  REQUIRE(flat.Find("ok", &m) == FlatRow::Found::kYes);
+  CHECK(m->text == "true");
+  REQUIRE(flat.Find("x", &m) == FlatRow::Found::kYes);
+  CHECK(m->kind == FlatRow::Kind::kNull);
+  REQUIRE(flat.Find("f", &m) == FlatRow::Found::kYes);
+  CHECK(m->kind == FlatRow::Kind::kNumber);  // its text is the DOM's to write (0.5)
+  REQUIRE(flat.Find("neg", &m) == FlatRow::Found::kYes);
+  CHECK(m->kind == FlatRow::Kind::kNumber);  // the DOM writes -0 back as 0
+  CHECK(flat.Find("meta", &m) == FlatRow::Found::kYes);
+  CHECK(m->kind == FlatRow::Kind::kContainer);
+  CHECK(flat.Find("meta.level", &m) == FlatRow::Found::kAskTheDom);
+  CHECK(flat.Find("id.x", &m) == FlatRow::Found::kNo);  // nothing below a scalar
+  CHECK(flat.Find("id.", &m) == FlatRow::Found::kYes);  // as FindPath reads "id."
+  CHECK(flat.Find("nope", &m) == FlatRow::Found::kNo);
+  CHECK(flat.Find("", &m) == FlatRow::Found::kAskTheDom);
+  CHECK(flat.Has("meta"));
+  CHECK_FALSE(flat.Has("level"));
+
+  for (const char* declined : {
+           R"({"q": "caf\u00e9 ok, but this: café"})",     // not ASCII: the DOM validates UTF-8
+           "\xEF\xBB\xBF{\"q\": \"x\"}",                   // a BOM
+           R"({"q": 1e999})",                              // an exponent: maybe the DOM's error
+           R"({"q": 123456789012345678901234567890123})",  // long: maybe too
+           R"(["not", "an", "object"])", R"("text")", R"({"q": "x"} x)", R"({"q": "x")",
+           R"({"q": "\ud800"})",                               // a lone high surrogate
+           R"({"a": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]})",  // deeper than it walks
+       }) {
+    INFO(declined);
+    CHECK_FALSE(flat.Read(declined));
+  }
+  CHECK_FALSE(flat.Read(std::string_view("{\"q\": \"x\"}\0", 11)));  // a NUL after the row
+}
+
+TEST_CASE(
+    "a row read without a DOM is the row the DOM makes, and a bad one gets the DOM's "
+    "diagnostic",
+    "[dataset]") {
+  auto scorer = [](ScorerType type, const char* field) {
+    ScorerSpec s;
+    s.type = type;
+    s.field = field;
+    s.name = field;
+    return s;
+  };
+  const std::vector<ScorerSpec> scorers = {scorer(ScorerType::kExact, "answer"),
+                                           scorer(ScorerType::kNumber, "meta.n"),
+                                           scorer(ScorerType::kExact, "")};
+  PromptSpec prompt;
+  prompt.system = "sys";
+  prompt.template_text = "Q: {{question}} [{{ level }}] {{flag}}{{nothing}}";
+  const char* rows[] = {
+      R"({"id": 3, "question": "What is 1 + 1?", "answer": "2", "level": 1, "flag": true, "nothing": null})",
+      R"({"id": "a\"b", "question": "tab\there", "answer": 2, "level": "x", "flag": false, "nothing": 0, "meta": {"n": 4}})",
+      R"({"id": 3.5, "question": "q", "answer": "a", "level": 1, "flag": 1, "nothing": ""})",
+      R"({"id": -0, "question": "q", "answer": null, "level": 1, "flag": 1, "nothing": ""})",
+      R"({"id": true, "question": "q", "level": 12345678901234567890, "flag": 1, "nothing": ""})",
+      R"({"id": [1], "question": "q", "level": -12, "flag": {}, "nothing": ""})",
+      R"({"question": "q", "level": 1, "flag": 1})",                  // {{nothing}} missing
+      R"({"question": "q", "level": 1.0, "flag": 1, "nothing": 2})",  // the DOM writes 1.0
+      R"({"question": "q", "level": 1, "flag": 1, "nothing": 2, "messages": []})",
+      R"({"question": "q", "level": 1, "flag": 1, "nothing": 2, "custom_id": "c", "body": {}})",
+      R"({"question": "q", "level": 1, "flag": 1, "nothing": 2, "cl": "c1", "meta": 5})",
+      R"({"question": "q", "level": 1, "flag": 1, "nothing": 2, "cl": 7, "answer": "\u00e9"})",
+      R"({"question": "q", "level": 1, "flag": 1, "nothing": 2, "cl": null})",
+      R"({"question": "q", "level": 1, "flag": 1, "nothing": 2, "cl": false})",
+      R"({"question": "q", "level": 1, "flag": 1, "nothing": 2, "cl": [1]})",
+      R"({"question": "q", "level": 1, "flag": 1, "nothing": 2, "cl": 1e3})",
+      R"({"question": "q", "level": 1, "flag": 1, "nothing": 2, "x": 1e999})",  // the DOM's error
+      R"({"question": "q", "question": "second", "level": 1, "flag": 1, "nothing": 2})",
+      R"({"question": "x")",
+  };
+  for (DatasetFormat format : {DatasetFormat::kAuto, DatasetFormat::kFields}) {
+    for (const char* cluster : {"", "cl"}) {
+      DatasetSpec ds = Spec("x", format);
+      ds.cluster_field = cluster;
+      for (const bool messages : {true, false}) {
+        RowParser parser(ds, prompt, &scorers, messages);
+        for (const char* text : rows) {
+          INFO(text << " cluster_field=" << cluster << " messages=" << messages);
+          Row fast, dom;
+          fast.cluster = dom.cluster = "kept";
+          const auto got = parser.Parse(text, 5, 0, &fast);
+          const auto want = parser.ParseWithDocument(text, 5, 0, &dom);
+          REQUIRE(got.has_value() == want.has_value());
+          if (want) {
+            CHECK(got->ToString() == want->ToString());
+            continue;
+          }
+          CHECK(fast.dataset == dom.dataset);
+          CHECK(fast.line == dom.line);
+          CHECK(fast.id == dom.id);
+          CHECK(fast.cluster == dom.cluster);
+          CHECK(fast.messages_json == dom.messages_json);
+          CHECK(fast.body_params == dom.body_params);
+          CHECK(fast.body_model == dom.body_model);
+          CHECK(fast.references == dom.references);
+          CHECK(fast.judge_prompts == dom.judge_prompts);
+        }
+      }
+    }
   }
 }
 

@@ -56,26 +56,12 @@ std::string ValueText(const rapidjson::Value& v) {
 
 bool RenderTemplate(std::string_view tmpl, const rapidjson::Value& row, std::string* out,
                     std::string* missing) {
-  out->clear();
-  size_t pos = 0;
-  while (pos < tmpl.size()) {
-    size_t open = tmpl.find("{{", pos);
-    size_t close = open == std::string_view::npos ? open : tmpl.find("}}", open + 2);
-    if (close == std::string_view::npos) {
-      out->append(tmpl.substr(pos));
-      break;
-    }
-    out->append(tmpl.substr(pos, open - pos));
-    std::string_view name = TrimWhitespace(tmpl.substr(open + 2, close - open - 2));
+  auto field = [&row](std::string_view name, std::string* text) {
     const rapidjson::Value* v = FindPath(row, name);
-    if (!v) {
-      *missing = std::string(name);
-      return false;
-    }
-    AppendValueText(*v, out);
-    pos = close + 2;
-  }
-  return true;
+    if (v) AppendValueText(*v, text);
+    return v != nullptr;
+  };
+  return RenderTemplateWith(tmpl, field, out, missing);
 }
 
 }  // namespace evalrun

@@ -8,6 +8,7 @@
 
 #include "common/json_limits.h"
 #include "common/json_write.h"
+#include "dataset/flat_row.h"
 #include "dataset/prompt_template.h"
 
 namespace evalrun {
@@ -131,6 +132,81 @@ std::optional<std::string> RenderJudgePrompt(const JudgeSpec& judge, const rapid
 
 std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line, int col_offset,
                                            Row* row) const {
+  if (ParseFlat(text, line, row)) return std::nullopt;
+  return ParseWithDocument(text, line, col_offset, row);
+}
+
+bool RowParser::ParseFlat(std::string_view text, long long line, Row* row) const {
+  // The rows of a prompt template; a chat or batch row, and a judge's prompt (rendered over a
+  // copy of the row's document), are the DOM's.
+  if (dataset_.format != DatasetFormat::kAuto && dataset_.format != DatasetFormat::kFields)
+    return false;
+  if (prompt_.template_text.empty()) return false;
+  if (scorers_) {
+    for (const auto& s : *scorers_)
+      if (s.judge) return false;
+  }
+  thread_local FlatRow flat;
+  if (!flat.Read(text)) return false;
+  if (dataset_.format == DatasetFormat::kAuto &&
+      (flat.Has("messages") || (flat.Has("custom_id") && flat.Has("body"))))
+    return false;
+  using Kind = FlatRow::Kind;
+  const FlatRow::Member* m = nullptr;
+  // A value whose text ValueText() would write: a string, a plain integer, a boolean.
+  auto as_text = [&m] {
+    return m->kind == Kind::kString || m->kind == Kind::kInteger || m->kind == Kind::kBool;
+  };
+
+  row->dataset = dataset_.name;
+  row->line = line;
+  row->id = std::to_string(line);
+  row->body_params.clear();
+  row->body_model.clear();
+  row->references.clear();
+  row->judge_prompts.clear();
+  if (scorers_) {
+    row->judge_prompts.resize(scorers_->size());  // no judge: an empty prompt each
+    for (const auto& s : *scorers_) {
+      const FlatRow::Found found = s.field.empty() ? FlatRow::Found::kNo : flat.Find(s.field, &m);
+      if (found == FlatRow::Found::kAskTheDom) return false;
+      if (found == FlatRow::Found::kNo || m->kind == Kind::kNull) {
+        row->references.emplace_back(std::nullopt);
+        continue;
+      }
+      if (!as_text()) return false;
+      row->references.emplace_back(std::string(m->text));
+    }
+  }
+  if (!dataset_.cluster_field.empty()) {
+    if (flat.Find(dataset_.cluster_field, &m) != FlatRow::Found::kYes || !as_text()) return false;
+    row->cluster.assign(m->text);
+  }
+  switch (flat.Find(dataset_.id_field, &m)) {
+    case FlatRow::Found::kAskTheDom:
+      return false;
+    case FlatRow::Found::kYes:
+      if (m->kind == Kind::kNumber) return false;
+      if (m->kind == Kind::kString || m->kind == Kind::kInteger) row->id.assign(m->text);
+      break;
+    case FlatRow::Found::kNo:
+      break;
+  }
+  thread_local std::string user;
+  std::string failed;
+  auto field = [&](std::string_view name, std::string* out) {
+    if (flat.Find(name, &m) != FlatRow::Found::kYes || !(as_text() || m->kind == Kind::kNull))
+      return false;  // missing (the DOM's diagnostic), or text the DOM writes
+    out->append(m->text);
+    return true;
+  };
+  if (!RenderTemplateWith(prompt_.template_text, field, &user, &failed)) return false;
+  if (messages_) Messages(prompt_.system, nullptr, user, &row->messages_json);
+  return true;
+}
+
+std::optional<Diagnostic> RowParser::ParseWithDocument(std::string_view text, long long line,
+                                                       int col_offset, Row* row) const {
   PooledDocument pooled;
   const rapidjson::Value& doc = pooled.doc();
   if (auto problem = ParseDoc(text, line, col_offset, row, &pooled)) return problem;
