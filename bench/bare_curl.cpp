@@ -111,6 +111,10 @@ int main(int argc, char** argv) {
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "evalrun/" EVALRUN_VERSION);
+    // As evalrun does where no proxy variable is set (bench/run.sh sets none): libcurl then
+    // does not look for one at each transfer.
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");
     if (!cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, cacert.c_str());
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                      http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);

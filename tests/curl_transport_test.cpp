@@ -1,7 +1,12 @@
 // CurlTransport against `evalrun mock-server`: what it does with its connections.
 #include "engine/curl_transport.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -30,7 +35,73 @@ int EstablishedTo(int port) {
   return n;
 }
 
+/// Sets the environment's proxy variables for a scope (all of them unset but `http_proxy`, when
+/// given), and puts back what was there.
+class ProxyEnvironment {
+ public:
+  explicit ProxyEnvironment(const std::string& http_proxy) {
+    for (const char* name : kNames) {
+      if (const char* v = std::getenv(name)) saved_.emplace_back(name, v);
+      unsetenv(name);
+    }
+    if (!http_proxy.empty()) setenv("http_proxy", http_proxy.c_str(), 1);
+  }
+  ~ProxyEnvironment() {
+    for (const char* name : kNames) unsetenv(name);
+    for (const auto& [name, value] : saved_) setenv(name.c_str(), value.c_str(), 1);
+  }
+
+ private:
+  static constexpr const char* kNames[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+                                           "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
+  std::vector<std::pair<std::string, std::string>> saved_;
+};
+
+/// A loopback port nothing listens on: bound, then closed.
+int ClosedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+HttpResult OneCall(const std::string& url) {
+  TransportOptions options;
+  options.max_in_flight = 1;
+  options.headers = {"Authorization: Bearer k", "Content-Type: application/json"};
+  auto transport = CurlTransport::Create(options);
+  REQUIRE(transport.ok());
+  (*transport)
+      ->Start(HttpRequest{1, url,
+                          R"({"model":"mock-medium","messages":[{"role":"user",)"
+                          R"("content":"What is 2 + 2?"}]})"});
+  std::vector<HttpResult> out;
+  while (out.empty()) (*transport)->Wait(&out, 5000);
+  return out.front();
+}
+
 }  // namespace
+
+TEST_CASE("a proxy the environment names is used; without one, calls go straight", "[engine]") {
+  testing::MockServerProcess server;
+  const std::string url = server.base_url() + "/chat/completions";
+  {
+    // The transport says "no proxy" to libcurl only when no proxy variable is set.
+    const int proxy_port = ClosedPort();
+    ProxyEnvironment env("http://127.0.0.1:" + std::to_string(proxy_port));
+    const HttpResult r = OneCall(url);
+    CHECK(r.status == 0);
+    CHECK(r.curl_code == 7);  // CURLE_COULDNT_CONNECT: to the proxy, not to the mock
+    CHECK(r.curl_error.find("port " + std::to_string(proxy_port)) != std::string::npos);
+  }
+  ProxyEnvironment none("");
+  CHECK(OneCall(url).status == 200);
+}
 
 TEST_CASE("a draining transport closes each connection as its call ends, keeping one", "[engine]") {
   testing::MockServerProcess server;

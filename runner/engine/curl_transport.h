@@ -68,6 +68,7 @@ class CurlTransport : public Transport {
   bool Drive(int wait_ms);
 
   TransportOptions options_;
+  bool proxy_in_environment_ = false;  // read once: see AcquireTransfer
   std::vector<std::unique_ptr<Multi>> multis_;
   curl_slist* headers_ = nullptr;
   std::vector<Transfer*> all_;      // every transfer (owned), for cleanup
