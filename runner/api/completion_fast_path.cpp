@@ -7,6 +7,7 @@
 
 #include "common/json_limits.h"
 #include "common/json_sax.h"
+#include "common/text.h"
 
 namespace evalrun {
 namespace {
@@ -103,7 +104,7 @@ class CompletionHandler {
     // A long number or one with an exponent may be past what the DOM reader takes ("0e999"):
     // for it to say. A completion's numbers are short whole ones.
     const std::string_view text(s, n);
-    if (n > 20 || text.find_first_of("eE") != std::string_view::npos) return Unusual();
+    if (n > 20 || HasExponent(text)) return Unusual();
     if (!Element()) return true;
     long long* count = CountFor(key_);
     if (!count) return Scalar(kOtherScalar);

@@ -84,6 +84,14 @@ class JsonAppender {
                static_cast<size_t>(rapidjson::internal::dtoa(d, buf, max_decimal_places_) - buf));
   }
   bool RawValue(const char* json, size_t n, rapidjson::Type) { return Raw(json, n); }
+  /// Goes on inside an object whose opening and first members are `written` (by another
+  /// appender, once, and copied here each time): the next key gets its comma.
+  void ResumeObject(std::string_view written) {
+    Prefix();
+    Put(written.data(), written.size());
+    ++depth_;
+    has_members_ |= uint64_t{1} << (depth_ & 63);
+  }
 
  private:
   static constexpr size_t kBuffer = 1024;

@@ -16,6 +16,14 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
 std::string_view TrimWhitespace(std::string_view s);
 bool IsBlank(std::string_view s);
 
+/// Whether a JSON number's text has an exponent: a loop over a few digits, not
+/// find_first_of's memchr of the set per character (the parsers ask it of every number).
+inline bool HasExponent(std::string_view number) {
+  for (char c : number)
+    if ((c | 0x20) == 'e') return true;
+  return false;
+}
+
 /// Removes `secret` from `text`: every occurrence, and every word that shares 8 bytes with it (APIs
 /// echo keys partly masked). No-op for an empty secret.
 std::string Redact(std::string text, std::string_view secret);
