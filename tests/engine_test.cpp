@@ -89,6 +89,7 @@ class ScriptedTransport : public Transport {
   std::vector<std::pair<uint64_t, SteadyTime>> started;
   size_t max_in_flight = 0;
   std::optional<size_t> drained_at;  // how many had started when Draining() came
+  bool echo_previous = false;        // each answer comes after the previous one again, stale
 
   void Start(HttpRequest r) override {
     started.emplace_back(r.tag, clock_.Steady());
@@ -106,6 +107,8 @@ class ScriptedTransport : public Transport {
     r.tag = pending_.front().tag;
     r.request_body = std::move(pending_.front().body);
     pending_.pop_front();
+    if (echo_previous && previous_) out->push_back(*previous_);
+    previous_ = r;
     out->push_back(std::move(r));
   }
   void Wakeup() override {}
@@ -116,6 +119,7 @@ class ScriptedTransport : public Transport {
  private:
   FakeClock& clock_;
   std::deque<HttpRequest> pending_;
+  std::optional<HttpResult> previous_;
 };
 
 class VectorSink : public RecordSink {
@@ -199,6 +203,29 @@ TEST_CASE("the transport hears that the run is draining once no call is left to 
   RunPlan(job, planner, t, sink, o);
   REQUIRE(t.started.size() == 4);
   CHECK(t.drained_at == 4u);  // after the retry went, not when the plan ran out at 3
+}
+
+TEST_CASE("an answer delivered again after its call ended is not taken for a later call's",
+          "[engine]") {
+  evalrun::testing::TempDir dir;
+  Job job = OneRowJob(dir.Write("d.jsonl", ChatRows(2)));
+  FakeClock clock;
+  ScriptedTransport t(clock);
+  t.script = {Answer(500), Answer(200)};
+  // The first call's 500 comes again just before the second call's 200, when the second call
+  // holds the first one's place in the loop.
+  t.echo_previous = true;
+  VectorSink sink;
+  CallPlanner planner(job, std::nullopt);
+  RunLoopOptions o;
+  o.clock = &clock;
+  o.concurrency = 1;
+  o.retry = RetrySpec{1, 0, 0};
+  RunPlan(job, planner, t, sink, o);
+  REQUIRE(sink.records.size() == 2);
+  CHECK(sink.records[0].http_status == 500);
+  CHECK(sink.records[1].row_id == "2");
+  CHECK(sink.records[1].http_status == 200);
 }
 
 TEST_CASE("the run loop gives up after max_attempts and keeps the last error", "[engine]") {

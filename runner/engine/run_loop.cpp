@@ -7,7 +7,6 @@
 #include <deque>
 #include <map>
 #include <random>
-#include <unordered_map>
 
 #include "api/chat_request.h"
 #include "api/http_status.h"
@@ -88,7 +87,7 @@ class Loop {
     outcome_.stop_reason = std::move(reason);
   }
   void StartCalls();
-  void Start(uint64_t tag, CallState&& state);  // moved once, into in_flight_
+  void Start(CallState&& state);  // moved once, into a slot of in_flight_
   void OnFinished(HttpResult& http);
   /// To the sink, its times rounded as its line holds them (RoundTimes).
   void Emit(CallRecord& record);
@@ -139,7 +138,16 @@ class Loop {
   bool stopping_ = false;
   bool sink_failed_ = false;
   uint64_t next_tag_ = 0;
-  std::unordered_map<uint64_t, CallState> in_flight_;
+  // The calls on the wire, each in a slot kept and reused as calls end (not a hash node made and
+  // freed per call); a call's tag is its slot in the low 32 bits and its number above them, so
+  // a tag names one call only, even after its slot is reused.
+  struct InFlight {
+    uint64_t tag = 0;
+    std::optional<CallState> state;
+  };
+  std::vector<InFlight> in_flight_;
+  std::vector<uint32_t> free_slots_;
+  size_t in_flight_count_ = 0;
   std::multimap<SteadyTime, CallState> retries_;  // by when they may go again
   std::vector<ErrorStreak> streaks_ = std::vector<ErrorStreak>(job_.models.size());
   // Judge calls of graded calls already saved, sent before new graded calls: verdicts keep up
@@ -328,7 +336,7 @@ void Loop::Skip(const CallState& state) {
   Emit(r);
 }
 
-void Loop::Start(uint64_t tag, CallState&& state) {
+void Loop::Start(CallState&& state) {
   ++state.attempts;
   if (state.attempts == 1)
     state.started_at = Rfc3339Ms(clock_.Wall());
@@ -336,7 +344,18 @@ void Loop::Start(uint64_t tag, CallState&& state) {
     ++outcome_.retries;
   std::string body = std::move(state.body);
   const bool stream = job_.stream && state.judge < 0;  // a verdict is read whole
-  in_flight_.emplace(tag, std::move(state));
+  uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<uint32_t>(in_flight_.size());
+    in_flight_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  const uint64_t tag = (next_tag_++ << 32) | slot;
+  in_flight_[slot].tag = tag;
+  in_flight_[slot].state = std::move(state);
+  ++in_flight_count_;
   transport_.Start(HttpRequest{tag, options_.chat_url, std::move(body), stream});
 }
 
@@ -457,7 +476,7 @@ void Loop::StartCalls() {
     held_->queue_ms += MsBetween(held_since_, now);
     budget_.Reserve(held_->worst_usd);
     const bool fresh = held_->attempts == 0;
-    Start(next_tag_++, std::move(*held_));
+    Start(std::move(*held_));
     held_.reset();
     if (fresh) ++outcome_.started;
   }
@@ -481,10 +500,13 @@ void Loop::SinkFailed(Status status, const char* what) {
 }
 
 void Loop::OnFinished(HttpResult& http) {
-  auto it = in_flight_.find(http.tag);
-  if (it == in_flight_.end()) return;
-  CallState state = std::move(it->second);
-  in_flight_.erase(it);
+  const size_t slot = static_cast<uint32_t>(http.tag);
+  if (slot >= in_flight_.size() || !in_flight_[slot].state || in_flight_[slot].tag != http.tag)
+    return;
+  CallState state = std::move(*in_flight_[slot].state);
+  in_flight_[slot].state.reset();
+  free_slots_.push_back(static_cast<uint32_t>(slot));
+  --in_flight_count_;
   if (state.judge >= 0) return OnJudgeFinished(state, http);
   std::string answer;
   CallContext ctx = Context(state);
@@ -599,7 +621,7 @@ RunOutcome Loop::Run() {
   // Judge calls never sent: their graded calls are saved, so --resume sends just these.
   outcome_.judges_pending = static_cast<long long>(judge_queue_.size()) +
                             (held_ && held_->judge >= 0 && held_->attempts == 0 ? 1 : 0);
-  outcome_.abandoned = static_cast<long long>(in_flight_.size());
+  outcome_.abandoned = static_cast<long long>(in_flight_count_);
   outcome_.concurrency_min = window_.min_reached();
   outcome_.spent_usd = budget_.spent();
   return outcome_;
