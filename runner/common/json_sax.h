@@ -41,7 +41,11 @@ class JsonSax {
 
  private:
   void SkipSpace() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    // Most of what follows a token is not white space: one comparison says so (every byte
+    // above ' ' is not), four only for a byte at or below it.
+    while (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ' &&
+           (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
+      ++p_;
   }
   bool Literal(std::string_view word) {
     if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
@@ -163,21 +167,22 @@ class JsonSax {
   }
   /// The string at p_ (its opening quote), decoded: a view of the text itself when it has no
   /// escape, else of scratch_.
-  bool String(std::string_view* out) {
+  /// Inlined where a key or a string value is read: most have no escape, and end at the first
+  /// stop SkipPlain finds.
+  [[gnu::always_inline]] bool String(std::string_view* out) {
     const char* start = ++p_;
     SkipPlain();
-    while (p_ < end_) {
-      const unsigned char c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        *out = std::string_view(start, static_cast<size_t>(p_ - start));
-        ++p_;
-        return true;
-      }
-      if (c == '\\') break;
-      if (c < 0x20) return false;
+    if (p_ < end_ && *p_ == '"') [[likely]] {
+      *out = std::string_view(start, static_cast<size_t>(p_ - start));
       ++p_;
+      return true;
     }
-    if (p_ == end_) return false;
+    return Escaped(start, out);
+  }
+  /// The rest of a string that SkipPlain stopped in at p_ before its closing quote: at an escape
+  /// (decoded into scratch_), a control character or the end of the text (neither is JSON).
+  [[gnu::noinline]] bool Escaped(const char* start, std::string_view* out) {
+    if (p_ == end_ || *p_ != '\\') return false;
     scratch_.assign(start, static_cast<size_t>(p_ - start));
     while (p_ < end_) {
       const unsigned char c = static_cast<unsigned char>(*p_);
