@@ -21,6 +21,9 @@ certs=$PWD/tests/data
 work=bench/out
 rm -rf "$work" && mkdir -p "$work"
 export BENCH_KEY=bench-key
+# Both clients straight to loopback: with a proxy variable set evalrun leaves libcurl to read
+# it at every transfer, as the bare client (which always says "no proxy") does not.
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 ulimit -n "$(ulimit -Hn)"
 
 rows() {  # rows N FILE: arithmetic rows like the demo's
