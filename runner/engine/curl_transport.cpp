@@ -264,13 +264,14 @@ void CurlTransport::Start(HttpRequest request) {
   t->result.tag = t->request.tag;
   CURL* e = t->easy;
   if (t->url != t->request.url) {
-    curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
-    t->url = t->request.url;
+    t->url.assign(t->request.url);
+    curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
   }
+  t->request.url = {};  // the caller's: t->url is the transfer's from here on
   // Over TLS, wait for a multiplexed HTTP/2 stream rather than open yet another connection: ALPN
   // says at the handshake whether the server multiplexes. Not over plain http, where libcurl
   // would hold every call until the first response arrived to learn that it cannot.
-  const bool tls = t->request.url.rfind("https://", 0) == 0;
+  const bool tls = t->url.rfind("https://", 0) == 0;
   const bool multiplexed = tls && options_.http != HttpVersion::k1_1;
   if (const long pipewait = multiplexed ? 1L : 0L; t->pipewait != pipewait) {
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, pipewait);
@@ -313,7 +314,7 @@ void CurlTransport::Collect(Multi& multi, std::vector<HttpResult>* out) {
     HttpResult& r = t->result;
     r.curl_code = msg->data.result;
     if (r.curl_code != CURLE_OK)
-      r.curl_error = DescribeTransportError(r.curl_code, t->error, t->request.url);
+      r.curl_error = DescribeTransportError(r.curl_code, t->error, t->url);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.status);
     curl_off_t pretransfer = 0, total = 0, first_byte = 0;
     curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &first_byte);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/chat_response.h"
@@ -15,7 +16,9 @@ namespace evalrun {
 
 struct HttpRequest {
   uint64_t tag = 0;  // the caller's handle for this request, returned with its result
-  std::string url;
+  // Read by Start() alone, which keeps what it needs of it: a view of a URL that outlives the
+  // call (the loop's), not a copy made and freed per call.
+  std::string_view url;
   std::string body;     // POSTed as JSON when not empty; empty means GET
   bool stream = false;  // time each piece of the body as it arrives
 };
