@@ -34,9 +34,19 @@ void Publish(const MeanEstimate& est, const ScoreTally& tally, double* mean,
 }  // namespace
 
 SummaryBuilder::Group& SummaryBuilder::GroupFor(const CallRecord& r, uint16_t model) {
+  // The group of the record before, most times: two comparisons, not a key of two strings
+  // copied (a model's name is often too long to copy without the heap) and looked up.
+  if (last_group_ < groups_.size()) {
+    Group& last = groups_[last_group_];
+    if (last.out.model == r.model && last.out.dataset == r.dataset) return last;
+  }
   auto key = std::make_pair(r.model, r.dataset);
   auto it = index_.find(key);
-  if (it != index_.end()) return groups_[it->second];
+  if (it != index_.end()) {
+    last_group_ = it->second;
+    return groups_[it->second];
+  }
+  last_group_ = groups_.size();
   index_.emplace(key, groups_.size());
   Group& g = groups_.emplace_back();
   g.model = model;

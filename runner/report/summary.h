@@ -190,6 +190,7 @@ class SummaryBuilder {
   std::map<std::pair<std::string, std::string>, std::pair<long long, long long>> agree_;
   RowScores row_scores_;
   std::map<std::pair<std::string, std::string>, size_t> index_;
+  size_t last_group_ = 0;  // GroupFor's last answer: records come in runs of one model and dataset
 };
 
 }  // namespace evalrun
