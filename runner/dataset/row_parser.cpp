@@ -73,6 +73,17 @@ void Messages(const std::string& system, const rapidjson::Value* chat, const std
   w.EndArray();
 }
 
+/// What every row starts as, however it is read: its place, its line number for an id, and
+/// nothing a previous row left.
+void StartRow(const DatasetSpec& dataset, long long line, Row* row) {
+  row->dataset = dataset.name;
+  row->line = line;
+  row->id = std::to_string(line);
+  row->body_params.clear();
+  row->body_model.clear();
+  row->references.clear();
+}
+
 /// An OpenAI Batch API input line: its custom_id is the row id, its body's messages the prompt,
 /// its other body keys the row's params. What is wrong with it, or nullopt.
 std::optional<std::string> ReadBatchRow(const rapidjson::Value& doc, const PromptSpec& prompt,
@@ -158,12 +169,7 @@ bool RowParser::ParseFlat(std::string_view text, long long line, Row* row) const
     return m->kind == Kind::kString || m->kind == Kind::kInteger || m->kind == Kind::kBool;
   };
 
-  row->dataset = dataset_.name;
-  row->line = line;
-  row->id = std::to_string(line);
-  row->body_params.clear();
-  row->body_model.clear();
-  row->references.clear();
+  StartRow(dataset_, line, row);
   row->judge_prompts.clear();
   if (scorers_) {
     row->judge_prompts.resize(scorers_->size());  // no judge: an empty prompt each
@@ -246,12 +252,7 @@ std::optional<Diagnostic> RowParser::ParseDoc(std::string_view text, long long l
   }
   if (!doc.IsObject()) return fail("a dataset row must be a JSON object");
 
-  row->dataset = dataset_.name;
-  row->line = line;
-  row->id = std::to_string(line);
-  row->body_params.clear();
-  row->body_model.clear();
-  row->references.clear();
+  StartRow(dataset_, line, row);
   if (scorers_) {
     for (const auto& s : *scorers_) {
       const rapidjson::Value* v = s.field.empty() ? nullptr : FindPath(doc, s.field);
