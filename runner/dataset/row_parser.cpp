@@ -147,16 +147,20 @@ std::optional<Diagnostic> RowParser::Parse(std::string_view text, long long line
   return ParseWithDocument(text, line, col_offset, row);
 }
 
-bool RowParser::ParseFlat(std::string_view text, long long line, Row* row) const {
-  // The rows of a prompt template; a chat or batch row, and a judge's prompt (rendered over a
-  // copy of the row's document), are the DOM's.
-  if (dataset_.format != DatasetFormat::kAuto && dataset_.format != DatasetFormat::kFields)
+bool RowParser::FlatRowsPossible(const DatasetSpec& dataset, const PromptSpec& prompt,
+                                 const std::vector<ScorerSpec>* scorers) {
+  if (dataset.format != DatasetFormat::kAuto && dataset.format != DatasetFormat::kFields)
     return false;
-  if (prompt_.template_text.empty()) return false;
-  if (scorers_) {
-    for (const auto& s : *scorers_)
+  if (prompt.template_text.empty()) return false;
+  if (scorers) {
+    for (const auto& s : *scorers)
       if (s.judge) return false;
   }
+  return true;
+}
+
+bool RowParser::ParseFlat(std::string_view text, long long line, Row* row) const {
+  if (!flat_rows_) return false;
   thread_local FlatRow flat;
   if (!flat.Read(text)) return false;
   if (dataset_.format == DatasetFormat::kAuto &&

@@ -22,7 +22,11 @@ class RowParser {
   /// before a run, which keeps no row.
   RowParser(const DatasetSpec& dataset, const PromptSpec& prompt,
             const std::vector<ScorerSpec>* scorers = nullptr, bool messages = true)
-      : dataset_(dataset), prompt_(prompt), scorers_(scorers), messages_(messages) {}
+      : dataset_(dataset),
+        prompt_(prompt),
+        scorers_(scorers),
+        messages_(messages),
+        flat_rows_(FlatRowsPossible(dataset, prompt, scorers)) {}
 
   /// Parses `text` (line `line` of the file; `col_offset` bytes were stripped before it).
   std::optional<Diagnostic> Parse(std::string_view text, long long line, int col_offset,
@@ -40,10 +44,17 @@ class RowParser {
   std::optional<Diagnostic> ParseDoc(std::string_view text, long long line, int col_offset,
                                      Row* row, PooledDocument* doc) const;
 
+  /// Whether a row of this dataset may be read by FlatRow: a prompt template's rows, with no judge
+  /// (a judge's prompt is rendered over a copy of the row's document); chat and batch rows are
+  /// the DOM's.
+  static bool FlatRowsPossible(const DatasetSpec& dataset, const PromptSpec& prompt,
+                               const std::vector<ScorerSpec>* scorers);
+
   const DatasetSpec& dataset_;
   const PromptSpec& prompt_;
   const std::vector<ScorerSpec>* scorers_;
   bool messages_;
+  bool flat_rows_;
 };
 
 }  // namespace evalrun
