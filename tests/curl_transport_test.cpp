@@ -87,7 +87,7 @@ HttpResult OneCall(const std::string& url) {
 
 }  // namespace
 
-TEST_CASE("a proxy the environment names is used; without one, calls go straight", "[engine]") {
+TEST_CASE("a proxy the environment names is used, and without one calls go straight", "[engine]") {
   testing::MockServerProcess server;
   const std::string url = server.base_url() + "/chat/completions";
   {
