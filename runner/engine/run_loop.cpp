@@ -146,8 +146,8 @@ class Loop {
     std::optional<CallState> state;
   };
   std::vector<InFlight> in_flight_;
-  std::vector<uint32_t> free_slots_;
-  size_t in_flight_count_ = 0;
+  std::vector<uint32_t> free_slots_;  // the slots of in_flight_ that hold no call
+  size_t InFlightCount() const { return in_flight_.size() - free_slots_.size(); }
   std::multimap<SteadyTime, CallState> retries_;  // by when they may go again
   std::vector<ErrorStreak> streaks_ = std::vector<ErrorStreak>(job_.models.size());
   // Judge calls of graded calls already saved, sent before new graded calls: verdicts keep up
@@ -355,7 +355,6 @@ void Loop::Start(CallState&& state) {
   const uint64_t tag = (next_tag_++ << 32) | slot;
   in_flight_[slot].tag = tag;
   in_flight_[slot].state = std::move(state);
-  ++in_flight_count_;
   transport_.Start(HttpRequest{tag, options_.chat_url, std::move(body), stream});
 }
 
@@ -500,13 +499,12 @@ void Loop::SinkFailed(Status status, const char* what) {
 }
 
 void Loop::OnFinished(HttpResult& http) {
-  const size_t slot = static_cast<uint32_t>(http.tag);
+  const auto slot = static_cast<uint32_t>(http.tag);
   if (slot >= in_flight_.size() || !in_flight_[slot].state || in_flight_[slot].tag != http.tag)
     return;
   CallState state = std::move(*in_flight_[slot].state);
   in_flight_[slot].state.reset();
-  free_slots_.push_back(static_cast<uint32_t>(slot));
-  --in_flight_count_;
+  free_slots_.push_back(slot);
   if (state.judge >= 0) return OnJudgeFinished(state, http);
   std::string answer;
   CallContext ctx = Context(state);
@@ -621,7 +619,7 @@ RunOutcome Loop::Run() {
   // Judge calls never sent: their graded calls are saved, so --resume sends just these.
   outcome_.judges_pending = static_cast<long long>(judge_queue_.size()) +
                             (held_ && held_->judge >= 0 && held_->attempts == 0 ? 1 : 0);
-  outcome_.abandoned = static_cast<long long>(in_flight_count_);
+  outcome_.abandoned = static_cast<long long>(InFlightCount());
   outcome_.concurrency_min = window_.min_reached();
   outcome_.spent_usd = budget_.spent();
   return outcome_;
